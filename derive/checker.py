@@ -1,0 +1,744 @@
+"""Checks one chapter: collects findings and verdicts into the report model, never prints.
+
+Order of work: read the manifest and the chapter file; build the model and check each
+forward definition against the stated graph; derive every gradient (chain rule, cross-
+checked against sympy.diff of the composed loss); check every ``=`` of every claim in both
+conventions (per-sample L, batch-mean J); confirm numerically; check captions and notation.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sympy
+
+from . import messages
+from .derivation import Derivation
+from .diagnosis import Diagnoser, display
+from .equivalence import Equivalence
+from .errors import CheckTimeout, InputError
+from .latex import Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex
+from .manifest import PARAMETER_ROLES, Manifest, load_manifest
+from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
+                    read_graph)
+from .numeric import NumericError, NumericRoute, rel_error
+from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
+                     LinkResult, NumericEvidence, Verdict)
+from .source import Item, load_chapter
+
+WRONG = "wrong"
+UNKNOWN = "unknown"
+
+
+@dataclass
+class Claim:
+    """A parsed claim: its sides (side 0 is the target ∂L/∂v) and their per-sample values."""
+
+    item: Item
+    texts: list[str]
+    parsed: list[Parsed]
+    target: sympy.Symbol
+    values: list[sympy.Expr] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+
+def find_manifests(paths: list[str | Path]) -> list[Path]:
+    """Chapter manifests under the given paths (a manifest, a chapter folder, or a tree)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_file():
+            if p.name != "manifest.toml":
+                raise InputError("expected a chapter folder or its manifest.toml", file=str(p))
+            found.append(p)
+        elif p.is_dir():
+            direct = p / "manifest.toml"
+            hits = [direct] if direct.is_file() else sorted(p.rglob("manifest.toml"))
+            if not hits:
+                raise InputError("no manifest.toml found here", file=str(p))
+            found.extend(hits)
+        else:
+            raise InputError("no such file or folder", file=str(p))
+    return sorted(set(found), key=lambda q: str(q))
+
+
+def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
+                  claim_seconds: float | None = None) -> ChapterResult:
+    """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all."""
+    manifest = load_manifest(manifest_path)
+    items = load_chapter(manifest.source_path())
+    return ChapterChecker(manifest, items, numeric=numeric, seed=seed,
+                          claim_seconds=claim_seconds).run()
+
+
+class ChapterChecker:
+    def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
+                 seed: int = 0, claim_seconds: float | None = None) -> None:
+        self.manifest = manifest
+        self.items = items
+        self.numeric_enabled = numeric
+        self.seed = seed
+        self.limit = claim_seconds or manifest.limits.claim_seconds
+        self.started = time.monotonic()
+        self.chapter_findings: list[Finding] = []
+        self.eq_findings: dict[str, list[Finding]] = {}
+        self.errors: dict[str, InputError] = {}
+        self.results: dict[str, EquationResult] = {}
+
+    # --- driver ------------------------------------------------------------------------
+
+    def run(self) -> ChapterResult:
+        vocab = build_vocabulary(self.manifest)
+        self.vocab = vocab
+        defs, functions, errors = read_definitions(self.items, vocab)
+        self.errors.update(errors)
+        try:
+            edges, _ = read_graph(self.items, vocab)
+        except InputError as exc:
+            self.errors[exc.equation or "graph"] = exc
+            edges = set()
+        graph_items = [i for i in self.items if i.kind == "graph"]
+        try:
+            printed = build_model(self.manifest, vocab, defs, functions, edges, graph_items)
+        except InputError as exc:
+            raise exc.located(file=str(self.manifest.source_path()))
+        self._require_loss(printed)
+        claims = self._parse_claims(vocab, printed)
+        model, issues = self._choose_model(printed, claims)
+        self.model = model
+        self.derivation = Derivation(model)
+        self.equivalence = Equivalence(self.derivation, seed=self.seed, limit=self.limit)
+        self.diagnoser = Diagnoser(self.derivation, self.equivalence)
+        self.convention = self._chapter_convention(claims)
+        self._cross_check()
+        self._definitions(printed, issues, claims)
+        numeric = None
+        if self.numeric_enabled and model.loss_expr is not None:
+            s = self.manifest.numeric
+            numeric = NumericRoute(self.derivation, samples=s.samples, draws=s.draws,
+                                   seed=self.seed)
+        self.numeric = numeric
+        for claim in claims:
+            self.results[claim.item.id] = self._check_claim(claim)
+        self._conventions_summary(claims)
+        self._captions(claims)
+        self._notation(claims)
+        return self._assemble()
+
+    def _require_loss(self, model: Model) -> None:
+        if model.loss is None:
+            raise InputError("no symbol has role = \"loss\" in the manifest",
+                             file=self.manifest.path)
+        if model.loss_expr is None and not any(
+                i.kind == "definition" and i.id in self.errors for i in self.items):
+            raise InputError(f"the loss {model.latex(model.loss)} is not defined in the chapter "
+                             "(a definition block 'L(y, a) = ...' or 'L = ...')",
+                             file=str(self.manifest.source_path()))
+
+    # --- claims -----------------------------------------------------------------------
+
+    def _parse_claims(self, vocab, model: Model) -> list[Claim]:
+        claims = []
+        for item in self.items:
+            if item.kind != "claim":
+                continue
+            texts = split_chain(item.body)
+            try:
+                if len(texts) < 2 or not all(texts):
+                    raise InputError("a claim needs at least one '=' with formulas on both sides")
+                head = parse_formula(texts[0], vocab)
+                target = head.expr
+                if not (isinstance(target, Partial) and target.args[0] == model.loss):
+                    raise InputError(messages.NoTarget(lhs=texts[0]).text, token=texts[0])
+                var = target.args[1]
+                parsed = [head] + [parse_formula(t, vocab, chain_var=var) for t in texts[1:]]
+                claims.append(Claim(item, texts, parsed, var))
+            except InputError as exc:
+                self.errors[item.id] = exc.located(file=item.file, line=item.line,
+                                                   equation=item.id)
+        return claims
+
+    def _classify(self, value, target_value, target_var) -> tuple[str, str]:
+        """PER_SAMPLE / BATCH_MEAN / WRONG / UNKNOWN, with the reason for UNKNOWN."""
+        cmp = self.equivalence.compare(value, target_value)
+        if cmp.equal:
+            return PER_SAMPLE, cmp.detail
+        m = self.model.samples
+        if m is not None and target_value != 0:
+            cmp_b = self.equivalence.compare(value, target_value / m)
+            if cmp_b.equal:
+                return BATCH_MEAN, cmp_b.detail
+            if cmp_b.equal is None and cmp.equal is False:
+                return UNKNOWN, cmp_b.detail
+        if cmp.equal is None:
+            return UNKNOWN, cmp.detail
+        return WRONG, cmp.detail
+
+    def _evaluate(self, claim: Claim, derivation: Derivation | None = None) -> None:
+        d = derivation or self.derivation
+        target = d.gradient(d.model.loss, claim.target)
+        claim.values = [target] + [d.value(p.expr) for p in claim.parsed[1:]]
+
+    def _chapter_convention(self, claims: list[Claim]) -> str:
+        declared = self.manifest.conventions.loss
+        if declared:
+            return declared
+        counts = {PER_SAMPLE: 0, BATCH_MEAN: 0}
+        for c in claims:
+            if c.target in self.model.parameters:
+                try:
+                    self._evaluate(c)
+                    cls, _ = self._classify(c.values[-1], c.values[0], c.target)
+                except Exception:  # noqa: BLE001 - counted as neither
+                    continue
+                if cls in counts:
+                    counts[cls] += 1
+        return BATCH_MEAN if counts[BATCH_MEAN] > counts[PER_SAMPLE] else PER_SAMPLE
+
+    def _check_claim(self, claim: Claim) -> EquationResult:
+        item = claim.item
+        if time.monotonic() - self.started > self.manifest.limits.chapter_seconds:
+            f = messages.Inconclusive(detail="chapter time limit reached before this claim "
+                                      f"({self.manifest.limits.chapter_seconds:g} s)").finding()
+            return EquationResult(item.id, "claim", item.latex, Verdict.INCONCLUSIVE, item.line,
+                                  findings=(f,))
+        try:
+            return self._check_claim_inner(claim)
+        except CheckTimeout as exc:
+            f = messages.Inconclusive(detail=f"symbolic check timed out: {exc}").finding()
+        except NumericError as exc:
+            f = messages.Inconclusive(detail=f"numeric route could not evaluate: {exc}").finding()
+        except (RecursionError, MemoryError, OverflowError) as exc:
+            f = messages.Inconclusive(detail=f"gave up: {type(exc).__name__}").finding()
+        return EquationResult(item.id, "claim", item.latex, Verdict.INCONCLUSIVE, item.line,
+                              read_as=self._read_as(claim), findings=(f,))
+
+    def _read_as(self, claim: Claim) -> str:
+        return " = ".join(to_latex(p.expr) for p in claim.parsed)
+
+    def _check_claim_inner(self, claim: Claim) -> EquationResult:
+        item = claim.item
+        self._evaluate(claim)
+        target = claim.values[0]
+        expected = target if self.convention == PER_SAMPLE else target / self.model.samples
+        claim.classes = ["target"]
+        details = [""]
+        for v in claim.values[1:]:
+            cls, why = self._classify(v, target, claim.target)
+            claim.classes.append(cls)
+            details.append(why)
+        evidence = self._numeric_sides(claim)
+        links = []
+        for k in range(1, len(claim.texts)):
+            links.append(self._check_link(claim, k, expected, details, evidence))
+        verdict = Verdict.worst(link.verdict for link in links)
+        final_cls = claim.classes[-1]
+        convention = final_cls if final_cls in (PER_SAMPLE, BATCH_MEAN) else None
+        findings = []
+        notes = sorted({n for p in claim.parsed for n in p.notes})
+        for n in notes:
+            findings.append(Finding("notation", f"read: {n}", None, "info"))
+        return EquationResult(
+            item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
+            convention=convention,
+            derived=f"\\frac{{\\partial {self.model.latex(self.model.loss)}}}"
+                    f"{{\\partial {self.model.latex(claim.target)}}} = "
+                    + sympy.latex(display(target)),
+            links=tuple(links), findings=tuple(findings),
+            numeric=self._equation_numeric(claim, evidence, convention))
+
+    def _check_link(self, claim: Claim, k: int, expected, details, evidence) -> LinkResult:
+        a_cls, b_cls = claim.classes[k - 1], claim.classes[k]
+        a_val, b_val = claim.values[k - 1], claim.values[k]
+        stated = claim.parsed[k].expr
+        findings: list[Finding] = []
+        convention = None
+        if k == 1 or a_cls in (PER_SAMPLE, BATCH_MEAN) and b_cls in (PER_SAMPLE, BATCH_MEAN):
+            # compare side k with what the chain's target means in each convention
+            ref_cls = PER_SAMPLE if k == 1 else a_cls
+            if b_cls == UNKNOWN:
+                verdict = Verdict.INCONCLUSIVE
+                findings.append(messages.Inconclusive(detail=details[k]).finding())
+            elif b_cls == WRONG:
+                verdict, findings = self._wrong_side(claim, k, expected)
+            elif k == 1 and b_cls == self.convention or k > 1 and b_cls == ref_cls:
+                verdict, convention = Verdict.VERIFIED, b_cls
+            elif k > 1 and a_cls != self.convention and b_cls == self.convention:
+                # the step returns to the chapter's convention; the previous link said why
+                verdict, convention = Verdict.INCONSISTENT, a_cls
+                findings.append(self._convention_finding(claim, k - 1, a_cls))
+            else:
+                verdict, convention = Verdict.INCONSISTENT, b_cls
+                findings.append(self._convention_finding(claim, k, b_cls))
+        else:
+            cmp = self.equivalence.compare(a_val, b_val)
+            if cmp.equal:
+                verdict = Verdict.VERIFIED
+                convention = b_cls if b_cls in (PER_SAMPLE, BATCH_MEAN) else None
+            elif cmp.equal is None:
+                verdict = Verdict.INCONCLUSIVE
+                findings.append(messages.Inconclusive(detail=cmp.detail).finding())
+            elif b_cls in (PER_SAMPLE, BATCH_MEAN):
+                swapped = self._argument_order(claim, k - 1)
+                if swapped is not None:
+                    verdict = Verdict.INCONSISTENT
+                    findings.append(swapped)
+                else:
+                    verdict = Verdict.MISMATCH
+                    findings.append(messages.ChainStep(
+                        detail="the previous side is already wrong (see the link before)"
+                    ).finding())
+            else:
+                verdict, findings = self._wrong_side(claim, k, expected)
+        link_numeric = evidence.link(k) if evidence else None
+        verdict, findings = self._agree(verdict, findings, link_numeric, claim, k)
+        return LinkResult(claim.texts[k - 1], claim.texts[k], verdict, convention,
+                          to_latex(claim.parsed[k - 1].expr),
+                          to_latex(stated), tuple(findings), link_numeric)
+
+    def _wrong_side(self, claim: Claim, k: int, expected):
+        stated = claim.parsed[k].expr
+        swapped = self._argument_order(claim, k)
+        if swapped is not None:
+            return Verdict.INCONSISTENT, [swapped]
+        diag = self.diagnoser.diagnose(stated, claim.values[k], expected)
+        return Verdict.MISMATCH, [diag.finding]
+
+    def _argument_order(self, claim: Claim, k: int) -> Finding | None:
+        """L(a_2, y) where L(y, a) is defined: does the defined order make it hold?"""
+        stated = claim.parsed[k].expr
+        calls = [c for c in stated.atoms(sympy.core.function.AppliedUndef)
+                 if str(c.func) in self.model.functions and len(c.args) > 1]
+        for call in calls:
+            f = self.model.functions[str(call.func)]
+            for perm in itertools.permutations(call.args):
+                if tuple(perm) == call.args:
+                    continue
+                fixed_call = call.func(*perm)
+                fixed = stated.xreplace({call: fixed_call})
+                if self.diagnoser.holds(fixed, claim.values[0]):
+                    defined = sympy.latex(sympy.Function(f.name)(*f.params))
+                    return messages.ArgumentOrder(
+                        name=f.name, defined=defined, called=sympy.latex(call)).finding(
+                            suggestion=to_latex(fixed))
+        return None
+
+    def _convention_finding(self, claim: Claim, k: int, cls: str) -> Finding:
+        stated = claim.parsed[k].expr
+        m = self.model.samples
+        why = self._convention_reason()
+        if cls == BATCH_MEAN:
+            fixed = stated * m
+            return messages.Convention(why=why).finding(suggestion=to_latex(fixed))
+        fixed = stated / m
+        return messages.ConventionOther(why=why).finding(suggestion=to_latex(fixed))
+
+    def _convention_reason(self) -> str:
+        if self.manifest.conventions.loss:
+            return f"manifest: loss = {self.manifest.conventions.loss}"
+        return "most of the chapter's gradients"
+
+    # --- numeric ----------------------------------------------------------------------
+
+    def _numeric_sides(self, claim: Claim):
+        if self.numeric is None:
+            return None
+        return _SideEvidence.measure(self.numeric, claim, self.manifest.numeric.tolerance)
+
+    def _agree(self, verdict, findings, ev: NumericEvidence | None, claim, k):
+        """Both routes must agree; a disagreement is never turned into a verdict."""
+        if ev is None or ev.max_rel_error is None:
+            return verdict, findings
+        tol = self.manifest.numeric.tolerance
+        holds_numerically = ev.max_rel_error <= tol
+        holds_symbolically = verdict == Verdict.VERIFIED
+        if verdict in (Verdict.VERIFIED, Verdict.MISMATCH) or (
+                verdict == Verdict.INCONSISTENT and holds_numerically):
+            if holds_numerically != holds_symbolically:
+                detail = (f"symbolic: {'equal' if holds_symbolically else 'not equal'}, "
+                          f"numeric: max relative error {ev.max_rel_error:.3g}")
+                return Verdict.INCONCLUSIVE, [*findings,
+                                              messages.RoutesDisagree(detail=detail).finding()]
+        return verdict, findings
+
+    def _equation_numeric(self, claim: Claim, ev, convention) -> NumericEvidence | None:
+        if ev is None:
+            return None
+        return ev.final(convention)
+
+    # --- chapter-level checks --------------------------------------------------------------
+
+    def _choose_model(self, printed: Model, claims: list[Claim]):
+        issues = definition_issues(printed)
+        fixable = {i.definition.node: i.corrected for i in issues if i.corrected is not None}
+        if not fixable:
+            return printed, issues
+        corrected = printed.with_definitions(fixable)
+        self._support = {}
+        for name, m in (("printed", printed), ("corrected", corrected)):
+            d = Derivation(m)
+            eq = Equivalence(d, seed=self.seed, limit=self.limit)
+            ok = []
+            for c in claims:
+                try:
+                    target = d.gradient(m.loss, c.target)
+                    val = d.value(c.parsed[-1].expr)
+                    if eq.compare(val, target).equal or (
+                            m.samples is not None and target != 0
+                            and eq.compare(val, target / m.samples).equal):
+                        ok.append(c.item.id)
+                except Exception:  # noqa: BLE001 - unsupported under this model: not support
+                    continue
+            self._support[name] = ok
+        self._printed = printed
+        if len(self._support["printed"]) > len(self._support["corrected"]):
+            return printed, issues
+        return corrected, issues
+
+    def _definitions(self, printed: Model, issues, claims) -> None:
+        for issue in issues:
+            d = issue.definition
+            lhs = self.model.latex(d.node)
+            support = ""
+            sup = getattr(self, "_support", {})
+            only_corrected = [i for i in sup.get("corrected", []) if i not in sup.get("printed", [])]
+            if only_corrected:
+                support = (" and equations " + ", ".join(only_corrected)
+                           + " hold only with it")
+            used_fix = d.node in self.model.corrected_nodes
+            fixed = self._fixed_text(d, issue) if issue.corrected is not None else "?"
+            msg = messages.DefinitionGraph(
+                lhs=lhs, rhs=sympy.latex(d.printed_rhs),
+                uses=", ".join(self.model.latex(u) for u in issue.uses),
+                parents=", ".join(self.model.latex(p) for p in issue.parents),
+                support=support, fixed=fixed if used_fix else sympy.latex(d.printed_rhs))
+            found = [msg.finding(suggestion=f"{lhs} = {fixed}" if issue.corrected is not None
+                                 else None)]
+            if used_fix:
+                found.append(self._printed_implies(printed, d))
+            self.eq_findings.setdefault(d.item.id, []).extend(found)
+
+    def _fixed_text(self, d, issue) -> str:
+        """The corrected right side written as the author wrote the printed one."""
+        text = split_chain(d.item.body)[1]
+        for wrong, right in zip(sorted(set(issue.uses) - set(issue.parents), key=str),
+                                sorted(set(issue.parents) - set(issue.uses), key=str)):
+            for written, canonical in self.vocab.written.items():
+                if self.vocab.names[written] == wrong:
+                    text = re.sub(rf"(?<![A-Za-z\\]){re.escape(written)}(?![A-Za-z0-9_])",
+                                  lambda _m: self.model.latex(right), text)
+        try:
+            again = parse_formula(text, self.vocab).expr
+            if sympy.cancel(again - issue.corrected) == 0:
+                return text
+        except InputError:
+            pass
+        return sympy.latex(issue.corrected)
+
+    def _printed_implies(self, printed: Model, d) -> Finding:
+        pd = Derivation(printed)
+        parts = []
+        for v in self._gradient_order(printed):
+            g_printed = pd.loss_grads.get(v, sympy.Integer(0))
+            g_used = self.derivation.loss_grads.get(v, sympy.Integer(0))
+            if sympy.cancel(g_printed - g_used) != 0:
+                parts.append(f"\\frac{{\\partial {printed.latex(printed.loss)}}}"
+                             f"{{\\partial {printed.latex(v)}}} = {sympy.latex(display(g_printed))}")
+        return messages.PrintedImplies(lhs=self.model.latex(d.node),
+                                       rhs=sympy.latex(d.printed_rhs),
+                                       grads="; ".join(parts) or "unchanged").finding()
+
+    def _gradient_order(self, model: Model) -> list[sympy.Symbol]:
+        nodes = list(reversed(model.order))
+        params = sorted(model.parameters, key=lambda s: (-model.layers.get(s, 0), str(s)))
+        return nodes + params
+
+    def _cross_check(self) -> None:
+        """Chain-rule gradients against sympy.diff of the composed loss (second route)."""
+        m = self.model
+        self.gradients = []
+        for v in self._gradient_order(m):
+            g = self.derivation.loss_grads.get(v)
+            if g is None:
+                continue
+            self.gradients.append((f"\\frac{{\\partial {m.latex(m.loss)}}}{{\\partial {m.latex(v)}}}",
+                                   sympy.latex(display(g))))
+            try:
+                direct = self.derivation.direct_gradient(v)
+                cmp = self.equivalence.compare(self.derivation.compose(g, keep=v), direct)
+            except Exception as exc:  # noqa: BLE001 - reported, never silent
+                cmp = None
+                detail = f"{type(exc).__name__}: {exc}"
+            else:
+                detail = cmp.detail
+            if cmp is None or cmp.equal is not True:
+                self.chapter_findings.append(messages.CrossCheck(
+                    loss=m.latex(m.loss), var=m.latex(v), detail=detail).finding())
+
+    def _conventions_summary(self, claims: list[Claim]) -> None:
+        batch, per = [], []
+        for c in claims:
+            if c.target not in self.model.parameters or len(c.classes) != len(c.texts):
+                continue
+            final = c.classes[-1]
+            (batch if final == BATCH_MEAN else per if final == PER_SAMPLE else []).append(c)
+        if not batch or not per:
+            return
+        loss = self.model.latex(self.model.loss)
+        minority, majority = (batch, per) if self.convention == PER_SAMPLE else (per, batch)
+        fixes = []
+        for c in minority:
+            form = c.values[0] if self.convention == PER_SAMPLE else c.values[0] / self.model.samples
+            fixes.append(f"{c.item.id}: {c.texts[0]} = {sympy.latex(display(form))}")
+        other = []
+        for c in (per if self.convention == PER_SAMPLE else batch):
+            other.append(f"{c.item.id}: {self._batch_form(c)}")
+        if self.convention == PER_SAMPLE:
+            advice = ("to keep the per-sample L, change " + "; ".join(fixes)
+                      + ". For the batch-mean cost instead, every parameter gradient needs "
+                      "the mean over samples: " + "; ".join(other))
+        else:
+            advice = "to follow the batch-mean cost throughout, change " + "; ".join(fixes)
+        f = messages.MixedConventions(batch=", ".join(c.item.id for c in batch),
+                                      per=", ".join(c.item.id for c in per), advice=advice)
+        self.chapter_findings.append(f.finding(suggestion=" \\\\ ".join(
+            x.split(": ", 1)[1] for x in fixes)))
+        del loss
+
+    def _batch_form(self, c: Claim) -> str:
+        m = self.model
+        i = sympy.Symbol("i")
+        per_sample = [s for s in m.roles if s not in m.parameters
+                      and m.roles[s] not in ("loss", "cost", "samples", "index")]
+        g = display(c.values[0])
+        body = g.xreplace({s: SampleOf(s, i) for s in per_sample})
+        text = sympy.latex(body)
+        if isinstance(body, sympy.Add):
+            text = f"\\left({text}\\right)"
+        cost = next((m.latex(s) for s, r in m.roles.items() if r == "cost"), "J")
+        return (f"\\frac{{\\partial {cost}}}{{\\partial {m.latex(c.target)}}} = "
+                f"\\frac{{1}}{{{sympy.latex(m.samples)}}}\\sum_{{i=1}}^{{{sympy.latex(m.samples)}}}"
+                f" {text}")
+
+    def _captions(self, claims: list[Claim]) -> None:
+        captions = [i for i in self.items if i.kind == "caption"]
+        if not captions:
+            return
+        by_id = {c.item.id: c for c in claims}
+        captioned = {c.id for c in captions}
+        spellings = self._plain_spellings()
+        for cap in captions:
+            claim = by_id.get(cap.id)
+            text = cap.body
+            named = []
+            for plain, sym in spellings:
+                if re.search(rf"(?<![A-Za-z0-9]){re.escape(plain)}(?![A-Za-z0-9])", text):
+                    if sym not in [s for s, _ in named]:
+                        named.append((sym, plain))
+            out = self.eq_findings.setdefault(cap.id, [])
+            if claim is None and cap.id not in {i.id for i in self.items if i.kind != "caption"}:
+                out.append(Finding("caption", f"caption for {cap.id}, but there is no equation "
+                                   f"{cap.id}", None, "warning"))
+                continue
+            if claim is not None and named and claim.target not in [s for s, _ in named]:
+                out.append(messages.CaptionTarget(
+                    named=", ".join(p for _, p in named), eq=cap.id,
+                    actual=self.model.latex(claim.target)).finding())
+            for sym, plain in named:
+                role = self.model.roles.get(sym)
+                for said_role, words in self.manifest.caption_roles.items():
+                    for w in words:
+                        if w in text and said_role != role:
+                            right = self.manifest.caption_roles.get(role, ())
+                            fix = text.replace(w, right[0]) if right else None
+                            out.append(messages.Caption(
+                                quantity=plain, said=f"{w} ({said_role.replace('_', ' ')})",
+                                actual=f"a {role.replace('_', ' ')}"
+                                       + (f" ({right[0]})" if right else "")).finding(
+                                           suggestion=fix))
+                layer = self.model.layers.get(sym)
+                for said_layer, words in self.manifest.caption_layers.items():
+                    for w in words:
+                        if w in text and layer is not None and said_layer != layer:
+                            right = self.manifest.caption_layers.get(layer, ())
+                            out.append(messages.Caption(
+                                quantity=plain, said=f"{w} (layer {said_layer})",
+                                actual=f"in layer {layer}"
+                                       + (f" ({right[0]})" if right else "")).finding(
+                                           suggestion=text.replace(w, right[0]) if right
+                                           else None))
+        for c in claims:
+            if c.item.id not in captioned and len(captioned) >= 2:
+                self.eq_findings.setdefault(c.item.id, []).append(
+                    messages.CaptionMissing(eq=c.item.id).finding())
+
+    def _plain_spellings(self):
+        """Plain-text spellings of symbols, as captions write them (z_2, Z_2 -> z2, Z2)."""
+        out = []
+        for name, canonical in self.vocab.written.items():
+            sym = self.vocab.names[name]
+            plain = re.sub(r"\\[A-Za-z]+|[{}_\\ ]", "", name)
+            if plain:
+                out.append((plain, sym))
+                if name != plain:
+                    out.append((name, sym))
+        out.sort(key=lambda t: -len(t[0]))
+        return out
+
+    def _notation(self, claims: list[Claim]) -> None:
+        uses: dict[str, dict[str, list[str]]] = {}
+        parsed_items = [(c.item.id, p) for c in claims for p in c.parsed]
+        for item in self.items:
+            if item.kind == "definition" and item.id not in self.errors:
+                try:
+                    for side in split_chain(item.body):
+                        if "(" in side and side.split("(")[0].strip() in self.vocab.user_functions:
+                            continue
+                        parsed_items.append((item.id, parse_formula(side, self.vocab)))
+                except InputError:
+                    continue
+        for eid, p in parsed_items:
+            for written, canonical in p.spellings:
+                ids = uses.setdefault(canonical, {}).setdefault(written, [])
+                if eid not in ids:
+                    ids.append(eid)
+        for canonical, spelled in sorted(uses.items()):
+            if len(spelled) < 2:
+                continue
+            where = "; ".join(f"{w} in {', '.join(ids)}" for w, ids in sorted(spelled.items()))
+            self.chapter_findings.append(messages.Notation(
+                spellings=" and ".join(sorted(spelled)), where=where).finding(
+                    suggestion=f"write {self.vocab.canonical_latex[self.vocab.names[canonical]]} "
+                               "throughout"))
+
+    # --- assembly ---------------------------------------------------------------------
+
+    def _assemble(self) -> ChapterResult:
+        equations = []
+        captioned_only = {i.id for i in self.items if i.kind == "caption"}
+        for item in self.items:
+            if item.kind == "caption":
+                continue
+            extra = tuple(self.eq_findings.get(item.id, []))
+            if item.id in self.errors:
+                err = self.errors[item.id]
+                equations.append(EquationResult(
+                    item.id, "claim" if item.kind == "claim" else "definition", item.latex,
+                    Verdict.ERROR, item.line,
+                    findings=(messages.Parse(detail=err.message + (
+                        f" (token {err.token!r})" if err.token else "")).finding(),) + extra))
+                continue
+            if item.kind == "claim":
+                r = self.results[item.id]
+                equations.append(EquationResult(
+                    r.id, r.kind, r.latex, r.verdict, r.line, r.read_as, r.convention, r.derived,
+                    r.links, r.findings + extra, r.numeric))
+                continue
+            verdict = Verdict.VERIFIED
+            if any(f.kind == "definition" and f.severity == "error" for f in extra):
+                verdict = Verdict.INCONSISTENT
+            read_as = None
+            if item.kind == "definition":
+                read_as = self._definition_read_as(item)
+            equations.append(EquationResult(item.id, "definition", item.latex, verdict,
+                                            item.line, read_as=read_as, findings=extra))
+        del captioned_only
+        return ChapterResult(
+            file=str(self.manifest.source_path()), title=self.manifest.title,
+            convention=self.convention, findings=tuple(self.chapter_findings),
+            equations=tuple(equations), gradients=tuple(self.gradients), seed=self.seed)
+
+    def _definition_read_as(self, item: Item) -> str | None:
+        try:
+            sides = split_chain(item.body)
+            out = []
+            for s in sides:
+                name = s.split("(")[0].strip()
+                if "(" in s and name in self.vocab.user_functions:
+                    f = self.model.functions[name]
+                    out.append(sympy.latex(sympy.Function(name)(*f.params)))
+                    continue
+                bound = {}
+                for f in self.model.functions.values():
+                    bound.update({str(p): p for p in f.params})
+                out.append(to_latex(parse_formula(s, self.vocab, bound=bound).expr))
+            return " = ".join(out)
+        except InputError:
+            return None
+
+
+class _SideEvidence:
+    """Numeric values of every side of one claim, per draw, and the FD oracle."""
+
+    def __init__(self, route: NumericRoute, claim: Claim, tol: float) -> None:
+        self.route = route
+        self.claim = claim
+        self.tol = tol
+        self.sides: list[list[np.ndarray]] = []
+        self.batch_oracle: list[float] = []
+        self.note = None
+
+    @classmethod
+    def measure(cls, route: NumericRoute, claim: Claim, tol: float) -> "_SideEvidence | None":
+        ev = cls(route, claim, tol)
+        try:
+            for k, p in enumerate(claim.parsed):
+                vals = []
+                for draw in route.draws:
+                    if k == 0:
+                        vals.append(route.oracle(claim.target, draw))
+                    else:
+                        vals.append(route.side(p.expr, draw))
+                ev.sides.append(vals)
+            if claim.target in route.model.parameters:
+                ev.batch_oracle = [route.batch_fd(claim.target, d) for d in route.draws]
+        except NumericError as exc:
+            ev.note = str(exc)
+            ev.sides = []
+        return ev
+
+    def link(self, k: int) -> NumericEvidence | None:
+        if not self.sides:
+            return NumericEvidence(None, 0, note=self.note)
+        a = np.concatenate(self.sides[k - 1])
+        b = np.concatenate(self.sides[k])
+        err = rel_error(a, b)
+        ratio, text = self._ratio(b, a)
+        return NumericEvidence(err, self.route.points, PER_SAMPLE,
+                               ratio if err > self.tol else None,
+                               text if err > self.tol else None)
+
+    def _ratio(self, stated: np.ndarray, reference: np.ndarray):
+        with np.errstate(all="ignore"):
+            r = stated / reference
+        r = r[np.isfinite(r)]
+        if r.size == 0 or not np.allclose(r, r[0], rtol=1e-6, atol=0):
+            return None, None
+        value = float(r[0])
+        m = self.route.m
+        for text, cand in ((f"1/m at m={m}", 1 / m), (f"m at m={m}", m), ("-1", -1.0),
+                           ("2", 2.0), ("1/2", 0.5)):
+            if abs(value - cand) <= 1e-6 * abs(cand):
+                return value, text
+        return value, f"{value:.6g}"
+
+    def final(self, convention: str | None) -> NumericEvidence:
+        if not self.sides:
+            return NumericEvidence(None, 0, note=self.note)
+        stated = self.sides[-1]
+        if convention == BATCH_MEAN and self.batch_oracle:
+            sums = np.array([float(np.sum(s)) for s in stated])
+            err = rel_error(sums, np.array(self.batch_oracle))
+            return NumericEvidence(err, self.route.points, BATCH_MEAN,
+                                   note="sum over the samples against the finite difference "
+                                        "of J = mean(L)")
+        a = np.concatenate(self.sides[0])
+        b = np.concatenate(stated)
+        err = rel_error(a, b)
+        ratio, text = self._ratio(b, a)
+        return NumericEvidence(err, self.route.points, PER_SAMPLE,
+                               ratio if err > self.tol else None,
+                               text if err > self.tol else None)

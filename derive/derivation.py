@@ -1,0 +1,146 @@
+"""Reverse-mode chain rule over the chapter's graph, in the chapter's own variables.
+
+micrograd-style: each node's local partial comes from its definition; the gradient of a
+variable is the sum over the nodes computed from it,
+
+    dL/dv = sum_{c : v -> c} dL/dc * ∂c/∂v,
+
+and activations are written back as the nodes that hold them (σ(z_1) -> a_1), so results
+read like a textbook's (a_2 - y, not σ(w_2σ(w_1x+b_1)+b_2) - y).
+"""
+from __future__ import annotations
+
+import sympy
+
+from . import activations
+from .latex import Partial, SampleOf
+from .model import Model
+
+
+def to_nodes(expr: sympy.Expr, model: Model) -> sympy.Expr:
+    """Write f'(z) as a function of f, then f(z_k) as the node a_k = f(z_k) that holds it."""
+    expr = activations.expand_primes(expr)
+    held = {d.rhs: node for node, d in model.definitions.items()
+            if isinstance(d.rhs, activations.Activation)}
+    if held:
+        expr = expr.xreplace(held)
+    return expr
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """A compact canonical form for display: cancel, then factor."""
+    expr = sympy.cancel(sympy.together(expr))
+    try:
+        return sympy.factor(expr)
+    except sympy.PolynomialError:
+        return expr
+
+
+def local_partial(model: Model, node: sympy.Symbol, var: sympy.Symbol) -> sympy.Expr:
+    """∂node/∂var from node's own definition (var held as an independent symbol)."""
+    return to_nodes(sympy.diff(model.definitions[node].rhs, var), model)
+
+
+def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
+    """d root / d v for every v the root depends on (root = the loss by default)."""
+    grads: dict[sympy.Symbol, sympy.Expr] = {}
+    if root is None or root == model.loss:
+        if model.loss_expr is None or model.output is None:
+            return {}
+        # dL/d output from the loss definition, e.g. -y/a_2 + (1-y)/(1-a_2)
+        for v in model.loss_expr.free_symbols:
+            grads[v] = to_nodes(sympy.diff(model.loss_expr, v), model)
+        start = model.order
+    else:
+        grads[root] = sympy.Integer(1)
+        start = model.order[:model.order.index(root) + 1] if root in model.order else []
+    for node in reversed(start):
+        g = grads.get(node)
+        if g is None or g == 0:
+            continue
+        for var in sorted(model.definitions[node].rhs.free_symbols, key=str):
+            contribution = g * local_partial(model, node, var)
+            grads[var] = grads.get(var, sympy.Integer(0)) + contribution
+    return {v: tidy(g) for v, g in grads.items()}
+
+
+class Derivation:
+    """All gradients of one model, computed once per run and cached."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.loss_grads = backprop(model)
+        self._node_grads: dict[sympy.Symbol, dict] = {}
+
+    def gradient(self, of: sympy.Symbol, wrt: sympy.Symbol) -> sympy.Expr:
+        """d of / d wrt through the graph (0 when wrt does not reach of)."""
+        m = self.model
+        if of == wrt:
+            return sympy.Integer(1)
+        if of == m.loss:
+            return self.loss_grads.get(wrt, sympy.Integer(0))
+        if of in m.definitions:
+            if of not in self._node_grads:
+                self._node_grads[of] = backprop(m, of)
+            return self._node_grads[of].get(wrt, sympy.Integer(0))
+        return sympy.Integer(0)
+
+    def value(self, expr: sympy.Expr) -> sympy.Expr:
+        """The per-sample meaning of a printed expression, in the chapter's variables.
+
+        Partial(A, B) becomes dA/dB from the graph, d/dv(...) is differentiated with the
+        other symbols held fixed, calls of chapter functions are expanded, f'(z) is
+        written with f, and f(z_k) becomes a_k.
+        """
+        m = self.model
+        expand_calls = self.expand_calls
+        e = expr.replace(lambda x: isinstance(x, Partial),
+                         lambda x: self.gradient(x.args[0], x.args[1]))
+        e = expand_calls(e)
+        e = e.replace(lambda x: isinstance(x, sympy.Derivative),
+                      lambda x: sympy.diff(expand_calls(x.expr), *x.variables))
+        e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+        return to_nodes(e, m)
+
+    def expand_calls(self, e: sympy.Expr) -> sympy.Expr:
+        """Replace calls of chapter functions, L(a_2, y), by their bodies (by position)."""
+        m = self.model
+
+        def is_call(x):
+            return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in m.functions
+
+        def call(x):
+            f = m.functions[str(x.func)]
+            return f.body.xreplace(dict(zip(f.params, x.args)))
+        return e.replace(is_call, call)
+
+    def compose(self, expr: sympy.Expr, keep: sympy.Symbol | None = None) -> sympy.Expr:
+        """Substitute node definitions down to the leaves (``keep`` and what feeds it stay)."""
+        m = self.model
+        protected = set()
+        if keep is not None and keep in m.definitions:
+            protected = {keep} | self.ancestors(keep)
+        for node in reversed(m.order):
+            if node not in protected:
+                expr = expr.xreplace({node: m.definitions[node].rhs})
+        return expr
+
+    def ancestors(self, node: sympy.Symbol) -> set[sympy.Symbol]:
+        m = self.model
+        out: set[sympy.Symbol] = set()
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if n in m.definitions:
+                for p in m.definitions[n].rhs.free_symbols:
+                    if p not in out:
+                        out.add(p)
+                        todo.append(p)
+        return out
+
+    def composed_loss(self, keep: sympy.Symbol | None = None) -> sympy.Expr:
+        return self.compose(self.model.loss_expr, keep)
+
+    def direct_gradient(self, wrt: sympy.Symbol) -> sympy.Expr:
+        """Independent route: sympy.diff of the loss composed down to wrt."""
+        return sympy.diff(self.composed_loss(keep=wrt), wrt)

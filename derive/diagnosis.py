@@ -1,0 +1,167 @@
+"""What is wrong with a stated formula, and the smallest change that makes it hold.
+
+Tried in order, each confirmed by the equivalence checker before it is reported:
+a constant factor (sign, 1/m, 2, ...), one wrong variable, a missing or extra factor,
+a missing or extra term. Failing all, the derived formula is the suggestion.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from . import activations, messages
+from .derivation import Derivation
+from .equivalence import Equivalence
+from .latex import Partial, to_latex
+from .report import Finding
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    finding: Finding
+    corrected: sympy.Expr | None       # the corrected side (SymPy), verified
+
+
+class Diagnoser:
+    def __init__(self, derivation: Derivation, equivalence: Equivalence) -> None:
+        self.d = derivation
+        self.eq = equivalence
+        m = derivation.model
+        # f'(z_k) written with nodes, to name a missing factor as the author would
+        self.primes: dict[sympy.Expr, sympy.Expr] = {}
+        for node, dfn in m.definitions.items():
+            if isinstance(dfn.rhs, activations.Activation):
+                z = dfn.rhs.args[0]
+                prime = activations.prime_class(type(dfn.rhs))(z)
+                self.primes[sympy.expand(derivation.value(prime))] = prime
+
+    def holds(self, stated: sympy.Expr, target: sympy.Expr) -> bool:
+        return self.eq.compare(self.d.value(stated), target).equal is True
+
+    def diagnose(self, stated: sympy.Expr, value: sympy.Expr, target: sympy.Expr) -> Diagnosis:
+        """Why ``stated`` (value ``value``) is not ``target``, with a verified fix."""
+        for attempt in (self._factor, self._substitution, self._missing_factor, self._term):
+            found = attempt(stated, value, target)
+            if found is not None:
+                return found
+        corrected = self._derived_form(target)
+        return Diagnosis(messages.Mismatch().finding(
+            suggestion=to_latex(display(corrected))), corrected)
+
+    # --- one rule each ------------------------------------------------------------
+
+    def _factor(self, stated, value, target):
+        # stated = c * target with c constant (c = -1 is a sign error)
+        c = self.eq.ratio(value, target)
+        if c is None or c == 1:
+            return None
+        fixed = stated / c
+        if not self.holds(fixed, target):
+            return None
+        if c == -1:
+            return Diagnosis(messages.Sign().finding(suggestion=to_latex(fixed)), fixed)
+        return Diagnosis(messages.Factor(factor=sympy.latex(c)).finding(
+            suggestion=to_latex(fixed)), fixed)
+
+    def _substitution(self, stated, value, target):
+        m = self.d.model
+        candidates = [s for s in m.roles if m.roles[s] not in ("loss", "cost", "samples",
+                                                                "index")]
+        used = sorted(stated.free_symbols & set(candidates), key=str)
+        point = self.eq.points[0]
+        want = self.eq.evaluate(target, point)
+        for u in used:
+            for v in candidates:
+                if v == u:
+                    continue
+                trial = stated.xreplace({u: v})
+                try:
+                    got = self.eq.evaluate(self.d.value(trial), point)
+                except Exception:  # noqa: BLE001 - a candidate that cannot be evaluated
+                    continue
+                if got is None or want is None or abs(got - want) > 1e-20 * max(1, abs(want)):
+                    continue
+                if self.holds(trial, target):
+                    return Diagnosis(messages.Substitution(
+                        wrong=m.latex(u), right=m.latex(v)).finding(
+                            suggestion=to_latex(trial)), trial)
+        return None
+
+    def _simple(self, r: sympy.Expr) -> bool:
+        factors = sympy.Mul.make_args(r)
+        return (0 < len(factors) <= 3 and r.free_symbols
+                and all(not isinstance(f, sympy.Add) or len(f.args) <= 2 for f in factors))
+
+    def _named(self, r: sympy.Expr) -> sympy.Expr:
+        key = sympy.expand(r)
+        return self.primes.get(key, r)
+
+    def _missing_factor(self, stated, value, target):
+        if value == 0 or target == 0:
+            return None
+        r = sympy.factor(sympy.cancel(target / value))
+        if self._simple(r):
+            f = self._named(r)
+            fixed = stated * f
+            if self.holds(fixed, target):
+                return Diagnosis(messages.MissingFactor(factor=sympy.latex(f)).finding(
+                    suggestion=to_latex(fixed)), fixed)
+        r = sympy.factor(sympy.cancel(value / target))
+        if self._simple(r):
+            f = self._named(r)
+            fixed = stated / f
+            if self.holds(fixed, target):
+                return Diagnosis(messages.ExtraFactor(factor=sympy.latex(f)).finding(
+                    suggestion=to_latex(fixed)), fixed)
+        return None
+
+    def _term(self, stated, value, target):
+        missing = sympy.factor(sympy.cancel(target - value))
+        if missing != 0 and not isinstance(sympy.expand(missing), sympy.Add):
+            fixed = stated + missing
+            if self.holds(fixed, target):
+                return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
+                    suggestion=to_latex(fixed)), fixed)
+        extra = -missing
+        if extra != 0 and not isinstance(sympy.expand(extra), sympy.Add):
+            fixed = stated - extra
+            if self.holds(fixed, target):
+                return Diagnosis(messages.ExtraTerm(term=sympy.latex(extra)).finding(
+                    suggestion=to_latex(fixed)), fixed)
+        return None
+
+    def _derived_form(self, target):
+        return target
+
+
+def display(expr: sympy.Expr) -> sympy.Expr:
+    """A textbook-looking form: factored, with signs pulled out of factors like (y - a).
+
+    >>> a, y, x = sympy.symbols("a y x")
+    >>> display(-x*(y - a))
+    x*(a - y)
+    """
+    expr = sympy.factor(sympy.cancel(sympy.together(expr))) if not expr.has(Partial) else expr
+    if not isinstance(expr, sympy.Mul):
+        return expr
+    coeff, factors = sympy.Integer(1), []
+    for f in expr.args:
+        base, exp = (f.base, f.exp) if isinstance(f, sympy.Pow) else (f, sympy.Integer(1))
+        if f.is_Number:
+            coeff *= f
+        elif (isinstance(base, sympy.Add) and exp.is_integer and exp.is_odd
+              and (base.could_extract_minus_sign()
+                   or len(base.args) == 2 and sympy.Integer(-1) in base.args)):
+            # (y - a) -> -(a - y) and (a - 1) -> -(1 - a): the forms textbooks print
+            coeff, factors = -coeff, factors + [sympy.Pow(-base, exp)]
+        else:
+            factors.append(f)
+    if coeff.is_negative:
+        for i, f in enumerate(factors):
+            if isinstance(f, sympy.Add) and len(f.args) == 2 and sympy.Integer(-1) in f.args:
+                factors[i] = -f
+                coeff = -coeff
+                break
+    return sympy.Mul(coeff, *factors, evaluate=False) if coeff != 1 else \
+        sympy.Mul(*factors, evaluate=False)

@@ -1,0 +1,605 @@
+"""The LaTeX front end: latex2sympy2 behind one adapter that fixes its silent misreadings.
+
+latex2sympy2 reads ``\\log`` as base 10, a prime as a transpose (``\\sigma'(z)`` becomes
+``sigma*z``), drops ``^T``, reads ``a^{(i)}`` as a power and ``(a+b)_{k}`` as a
+permutation, and cannot parse ``\\frac{\\partial L}{\\partial a}``, ``\\frac{d}{da}L(a, y)`` or
+a trailing ``(\\dots)'``. This module rewrites those notations into placeholders before
+calling it, maps the placeholders back afterwards, and enforces a closed world: every
+symbol and function must be declared in the manifest (or be a declared alias or a bound
+parameter of a function definition).
+
+>>> vocab = Vocabulary.from_declarations(
+...     symbols={"x": "input", "w": "weight", "z": "weighted_input", "a": "activation",
+...              "y": "label", "L": "loss"},
+...     aliases={"Z": "z"}, activations={r"\\sigma": "sigmoid"})
+>>> p = parse_formula(r"\\frac{\\partial L}{\\partial Z} x", vocab)
+>>> p.expr
+x*Partial(L, z)
+>>> p.aliases
+(('Z', 'z'),)
+>>> parse_formula(r"-y \\log a", vocab).expr
+-y*log(a)
+>>> parse_formula(r"\\sigma'(z)", vocab).expr
+\\sigma'(z)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+
+from . import activations
+from .errors import InputError
+
+_PREFIX = "dvx"          # placeholders are \mathrm{dvx<kind><n>}; authors never write this
+
+
+class Partial(sympy.Function):
+    """∂num/∂den as printed; its value comes from the model (see derive.model)."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None):
+        num, den = (printer._print(a) for a in self.args)
+        s = f"\\frac{{\\partial {num}}}{{\\partial {den}}}"
+        return f"\\left({s}\\right)^{{{exp}}}" if exp else s
+
+    def _eval_derivative(self, s):  # opaque to differentiation until resolved
+        return sympy.Derivative(self, s, evaluate=False)
+
+
+class Transpose(sympy.Function):
+    """X^T as printed (scalars: X itself)."""
+
+    nargs = 1
+
+    def _latex(self, printer, exp=None):
+        return f"{{{printer._print(self.args[0])}}}^{{T}}"
+
+
+class SampleOf(sympy.Function):
+    """X^{(i)}: quantity X of training sample i."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None):
+        x, i = (printer._print(a) for a in self.args)
+        return f"{{{x}}}^{{({i})}}"
+
+
+@dataclass
+class Vocabulary:
+    """Everything a formula may mention: the closed world of one chapter.
+
+    ``names`` maps latex2sympy's symbol name to the canonical symbol; ``written`` maps
+    each accepted spelling to its canonical LaTeX (aliases differ from it).
+    """
+
+    names: dict[str, sympy.Symbol] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+    canonical_latex: dict[sympy.Symbol, str] = field(default_factory=dict)
+    functions: dict[str, type] = field(default_factory=dict)      # name -> Activation class
+    builtin_activations: dict[type, type] = field(default_factory=dict)
+    user_functions: dict[str, tuple[sympy.Symbol, ...]] = field(default_factory=dict)
+    log: str = "natural"
+
+    @classmethod
+    def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,
+                          activations: dict[str, str] | None = None,
+                          function_aliases: dict[str, str] | None = None,
+                          log: str = "natural") -> "Vocabulary":
+        """Build from ``{latex: role}``, ``{alias: latex}`` and ``{latex: activation kind}``."""
+        vocab = cls(log=log)
+        for latex in symbols:
+            vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"))
+        for alias, target in (aliases or {}).items():
+            vocab.add_alias(alias, target)
+        for latex, kind in (activations or {}).items():
+            vocab.add_function(latex, kind)
+        for alias, target in (function_aliases or {}).items():
+            vocab.add_function(alias, None, same_as=target)
+        return vocab
+
+    def add_symbol(self, latex: str, name: str) -> None:
+        sym = sympy.Symbol(name, real=True)
+        self.names[name] = sym
+        self.written[name] = name
+        self.canonical_latex[sym] = latex
+
+    def add_alias(self, alias: str, target: str) -> None:
+        tname = symbol_name(target, f"alias target {target}")
+        aname = symbol_name(alias, f"alias {alias}")
+        if tname not in self.names:
+            raise InputError(f"alias {alias!r} points at {target!r}, which is not declared")
+        if aname in self.names and aname not in self.written:
+            raise InputError(f"alias {alias!r} is also declared as a symbol")
+        self.names[aname] = self.names[tname]
+        self.written[aname] = tname
+
+    def add_function(self, latex: str, kind: str | None, same_as: str | None = None) -> None:
+        key = function_name(latex)
+        if same_as is not None:
+            cls_ = self.functions.get(function_name(same_as))
+            if cls_ is None:
+                raise InputError(f"function alias {latex!r} points at undeclared {same_as!r}")
+        else:
+            cls_ = activations.activation_class(kind, latex)
+        if isinstance(key, type):
+            self.builtin_activations[key] = cls_
+        else:
+            self.functions[key] = cls_
+
+    def symbol(self, name: str) -> sympy.Symbol | None:
+        return self.names.get(name)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    expr: sympy.Expr
+    aliases: tuple[tuple[str, str], ...] = ()     # (written, canonical) alias spellings used
+    spellings: tuple[tuple[str, str], ...] = ()   # every (written, canonical) spelling used
+    notes: tuple[str, ...] = ()                   # how notations were read
+
+
+def symbol_name(latex: str, where: str = "") -> str:
+    """latex2sympy's name for a declared symbol's LaTeX (it must read as one symbol)."""
+    expr = _latex2sympy(_light_clean(latex), latex)
+    if not isinstance(expr, sympy.Symbol):
+        raise InputError(f"{where}: {latex!r} does not read as one symbol "
+                         f"(it reads as {sympy.sstr(expr)}); write e.g. w_1 for w1")
+    return expr.name
+
+
+def function_name(latex: str):
+    """latex2sympy's function name for ``latex`` (a class for built-ins like \\tanh)."""
+    probe = _PREFIX + "q"
+    expr = _latex2sympy(f"{latex}(\\mathrm{{{probe}}})", latex)
+    if isinstance(expr, sympy.core.function.AppliedUndef):
+        return str(expr.func)
+    if isinstance(expr, sympy.Function) and len(expr.args) == 1:
+        return type(expr)
+    raise InputError(f"{latex!r} does not read as a function name")
+
+
+class _ChainPrinter(LatexPrinter):
+    """Prints products of partial derivatives in chain order, as authors write them."""
+
+    def _print_Mul(self, expr):
+        partials = [f for f in expr.args if isinstance(f, Partial)]
+        if len(partials) < 2:
+            return super()._print_Mul(expr)
+        rest = sympy.Mul(*[f for f in expr.args if not isinstance(f, Partial)])
+        chain, todo = [], list(partials)
+        dens = {p.args[1] for p in partials}
+        start = [p for p in todo if p.args[0] not in dens] or todo[:1]
+        current = start[0]
+        while current is not None:
+            chain.append(current)
+            todo.remove(current)
+            nxt = [p for p in todo if p.args[0] == current.args[1]]
+            current = nxt[0] if nxt else (todo[0] if todo else None)
+        body = " ".join(self._print(p) for p in chain)
+        if rest == 1:
+            return body
+        if rest == -1:
+            return "- " + body
+        prefix = self._print(rest)
+        if isinstance(rest, sympy.Add):
+            prefix = f"\\left({prefix}\\right)"
+        return f"{prefix} {body}"
+
+
+def to_latex(expr: sympy.Expr) -> str:
+    """LaTeX of a parsed formula, with chains of partials kept in chain order.
+
+    >>> L, a, z, w = sympy.symbols("L a z w")
+    >>> to_latex(Partial(z, w) * Partial(L, a) * Partial(a, z))
+    '\\\\frac{\\\\partial L}{\\\\partial a} \\\\frac{\\\\partial a}{\\\\partial z} \\\\frac{\\\\partial z}{\\\\partial w}'
+    """
+    return _ChainPrinter().doprint(expr)
+
+
+def split_chain(body: str) -> list[str]:
+    """Split a formula on its top-level ``=`` signs.
+
+    >>> split_chain(r"a = \\frac{1}{m}{x=1} = (b=c)")
+    ['a', '\\\\frac{1}{m}{x=1}', '(b=c)']
+    """
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            parts.append(body[start:i].strip())
+            start = i + 1
+    parts.append(body[start:].strip())
+    return parts
+
+
+def parse_formula(latex: str, vocab: Vocabulary, *, chain_var: sympy.Symbol | None = None,
+                  bound: dict[str, sympy.Symbol] | None = None) -> Parsed:
+    """Read one side of an equation into SymPy under the closed world of ``vocab``.
+
+    ``chain_var`` is the variable a trailing prime ``(...)'`` differentiates with respect to
+    (the chain's own d/dv); ``bound`` are parameter names of a function definition.
+    """
+    state = _State(vocab, chain_var, dict(bound or {}))
+    text = state.preprocess(latex)
+    raw = _latex2sympy(text, latex)
+    expr = state.resolve(raw)
+    return Parsed(expr, aliases=tuple(sorted(state.aliases)), notes=tuple(state.notes),
+                  spellings=tuple(sorted(state.spellings)))
+
+
+# --- preprocessing ---------------------------------------------------------------------
+
+_SPACING = [r"\displaystyle", r"\!", r"\,", r"\;", r"\:", r"\quad", r"\qquad", "~"]
+_TRANSPOSE = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\{\s*\\mathsf\{T\}\s*\}"
+                        r"|\{\s*\\mathrm\{T\}\s*\}|\\intercal\b|\{\s*\\intercal\s*\})")
+_ATOM_BEFORE = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?\s*$")
+_SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
+_FUNC_PRIME = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?\s*"
+                         r"(?:'|\^\s*\{\s*\\prime\s*\}|\^\s*\\prime\b)\s*(?=\()")
+_DIFF_PREFIX = re.compile(r"^(\\partial|\\mathrm\{d\}|\{\\rm\s*d\}|d)(?![A-Za-z]{2})\s*")
+
+
+def _light_clean(s: str) -> str:
+    for token in _SPACING:
+        s = s.replace(token, " ")
+    s = re.sub(r"\\left\s*\.|\\right\s*\.", " ", s)
+    s = re.sub(r"\\(left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])", "", s)
+    return s.strip().rstrip(".,;").strip()
+
+
+class _State:
+    def __init__(self, vocab: Vocabulary, chain_var, bound) -> None:
+        self.vocab = vocab
+        self.chain_var = chain_var
+        self.bound = bound
+        self.places: dict[str, tuple] = {}
+        self.aliases: set[tuple[str, str]] = set()
+        self.spellings: set[tuple[str, str]] = set()
+        self.notes: list[str] = []
+        self.source = ""
+
+    def _place(self, kind: str, payload: tuple) -> str:
+        name = f"{_PREFIX}{kind}{len(self.places)}"
+        self.places[name] = (kind, *payload)
+        return f"\\mathrm{{{name}}}"
+
+    def preprocess(self, latex: str) -> str:
+        self.source = latex
+        if _PREFIX in latex:
+            raise InputError(f"reserved name {_PREFIX!r} in formula")
+        s = _light_clean(latex)
+        if not s:
+            raise InputError("empty formula")
+        s = self._derivatives(s)
+        s = self._group_primes(s)
+        s = _FUNC_PRIME.sub(lambda m: self._place("FP", (m.group(0).split("'")[0].split("^")[0]
+                                                         .strip(),)), s)
+        if "'" in s:
+            raise InputError("a prime (') is only read on a function, f'(z), or on a "
+                             "parenthesised group, (...)'; latex2sympy would read it as a "
+                             "transpose", token="'", column=latex.find("'"))
+        if "\\partial" in s:
+            raise InputError("\\partial is only read inside \\frac{\\partial A}{\\partial B}",
+                             token="\\partial")
+        s = self._transposes(s)
+        s = self._samples(s)
+        m = re.search(r"\)\s*_", s)
+        if m:
+            raise InputError("a subscript on a parenthesised expression, (...)_{k}, is not "
+                             "supported (latex2sympy reads it as a permutation); declare the "
+                             "indexed quantity as a symbol instead", token=")_")
+        if self.vocab.log == "natural":
+            if re.search(r"\\log(?![A-Za-z])(?!\s*_)", s):
+                self.notes.append("\\log read as the natural logarithm (manifest: log = natural)")
+            s = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\ln ", s)
+        elif self.vocab.log == "2":
+            s = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\log_{2} ", s)
+        return s
+
+    def _derivatives(self, s: str) -> str:
+        out, i = [], 0
+        while True:
+            j = _find_frac(s, i)
+            if j < 0:
+                out.append(s[i:])
+                return "".join(out)
+            out.append(s[i:j])
+            num, after_num = _group(s, s.index("{", j))
+            den, after_den = _group(s, _skip_ws(s, after_num), "{")
+            kind = _derivative_kind(num, den)
+            if kind is None:
+                out.append(s[j:after_den])
+                i = after_den
+                continue
+            den_var = _DIFF_PREFIX.sub("", den, count=1).strip()
+            if kind == "partial":
+                num_var = _DIFF_PREFIX.sub("", num, count=1).strip()
+                out.append(self._place("PD", (num_var, den_var)))
+                i = after_den
+            else:   # operator d/dv applied to the next factor
+                k = _skip_ws(s, after_den)
+                end = _operand_end(s, k)
+                if end <= k:
+                    raise InputError("\\frac{d}{d...} needs an expression after it")
+                operand = s[k:end]
+                out.append(self._place("OP", (den_var, operand)))
+                i = end
+
+    def _group_primes(self, s: str) -> str:
+        while True:
+            m = re.search(r"\)\s*'", s)
+            if not m:
+                return s
+            close = m.start()
+            open_ = _match_open(s, close)
+            inner = s[open_ + 1:close]
+            s = s[:open_] + self._place("PR", (inner,)) + s[m.end():]
+
+    def _transposes(self, s: str) -> str:
+        while True:
+            m = _TRANSPOSE.search(s)
+            if not m:
+                return s
+            head = s[:m.start()].rstrip()
+            if head.endswith(")") or head.endswith("}") and not _ATOM_BEFORE.search(head):
+                start = _match_open(head, len(head) - 1)
+                base = head[start:]
+            else:
+                a = _ATOM_BEFORE.search(head)
+                if not a:
+                    raise InputError("^T with nothing to transpose", token="^T")
+                start = a.start()
+                base = head[start:]
+            s = s[:start] + f"\\mathrm{{{_PREFIX}TR}}({base})" + s[m.end():]
+
+    def _samples(self, s: str) -> str:
+        while True:
+            m = _SAMPLE.search(s)
+            if not m:
+                return s
+            head = s[:m.start()].rstrip()
+            a = _ATOM_BEFORE.search(head)
+            if head.endswith(")"):
+                start = _match_open(head, len(head) - 1)
+            elif a:
+                start = a.start()
+            else:
+                raise InputError("a sample superscript ^{(i)} needs a symbol before it")
+            base = head[start:]
+            s = s[:start] + self._place("SM", (base, m.group(1))) + s[m.end():]
+
+    # --- back from latex2sympy ------------------------------------------------------
+
+    def resolve(self, e):
+        v = self.vocab
+        if isinstance(e, sympy.Symbol):
+            return self._symbol(e.name)
+        if isinstance(e, (sympy.Integer, sympy.Rational, sympy.Float)):
+            return e
+        if e in (sympy.E, sympy.pi):
+            return e
+        if isinstance(e, sympy.core.function.AppliedUndef):
+            name = str(e.func)
+            inner = name[len("\\mathrm{"):-1] if name.startswith("\\mathrm{") else name
+            if inner.startswith(_PREFIX):
+                return self._placeholder_call(inner, e.args)
+            args = [self.resolve(a) for a in e.args]
+            if name in v.functions:
+                if len(args) != 1:
+                    raise InputError(f"activation {name} takes one argument", token=name)
+                return v.functions[name](args[0])
+            if name in v.user_functions:
+                params = v.user_functions[name]
+                if len(args) != len(params):
+                    raise InputError(f"{name} is defined with {len(params)} arguments, "
+                                     f"called with {len(args)}", token=name)
+                return sympy.Function(name)(*args)
+            raise InputError(f"unknown function {name!r}: declare it in the manifest's "
+                             "[functions] table (or define it in the chapter)", token=name)
+        if isinstance(e, sympy.log):
+            args = [self.resolve(a) for a in e.args]
+            if len(args) == 1 or args[1] == sympy.E:
+                return sympy.log(args[0])
+            return sympy.log(args[0]) / sympy.log(args[1])
+        if type(e) in v.builtin_activations:
+            (arg,) = [self.resolve(a) for a in e.args]
+            return v.builtin_activations[type(e)](arg)
+        if isinstance(e, (sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh)):
+            return e.func(*[self.resolve(a) for a in e.args])
+        if isinstance(e, sympy.Sum):
+            body = self.resolve(e.function)
+            limits = []
+            for lim in e.limits:
+                idx = lim[0]
+                if self.vocab.symbol(idx.name) is None:
+                    raise InputError(f"unknown summation index {idx.name!r}: declare it "
+                                     "with role = \"index\"", token=idx.name)
+                limits.append((self._symbol(idx.name), *[self.resolve(b) for b in lim[1:]]))
+            return sympy.Sum(body, *limits)
+        if isinstance(e, (sympy.Add, sympy.Mul)):
+            return e.func(*[self.resolve(a) for a in e.args])
+        if isinstance(e, sympy.Pow):
+            base, expo = (self.resolve(a) for a in e.args)
+            return sympy.Pow(base, expo)
+        raise InputError(f"unsupported construct {type(e).__name__} "
+                         f"(read as {sympy.sstr(e)[:60]})", token=type(e).__name__)
+
+    def _symbol(self, name: str) -> sympy.Symbol:
+        if name.startswith("\\mathrm{") and name[8:-1].startswith(_PREFIX):
+            return self._placeholder_call(name[8:-1], ())
+        if name in self.bound:
+            return self.bound[name]
+        sym = self.vocab.symbol(name)
+        if sym is None:
+            raise InputError(f"unknown symbol {name!r}: declare it in the manifest's [symbols] "
+                             "table (or as an alias)", token=name)
+        canonical = self.vocab.written[name]
+        self.spellings.add((name, canonical))
+        if canonical != name:
+            self.aliases.add((name, canonical))
+        return sym
+
+    def _placeholder_call(self, name: str, args):
+        kind, *payload = self.places[name]
+        if kind == "PD":
+            num, den = (self._sub_symbol(t) for t in payload)
+            if args:
+                raise InputError("a partial derivative cannot be called like a function")
+            return Partial(num, den)
+        if kind == "OP":
+            var_latex, operand = payload
+            var = self._sub_symbol(var_latex)
+            inner = self._sub_formula(operand)
+            return sympy.Derivative(inner, var, evaluate=False)
+        if kind == "PR":
+            (inner_latex,) = payload
+            if self.chain_var is None:
+                raise InputError("a trailing prime (...)' needs the variable it differentiates "
+                                 "by; write \\frac{d}{dv}(...) instead", token="'")
+            inner = self._sub_formula(inner_latex)
+            self.notes.append(f"(...)' read as d/d{sympy.latex(self.chain_var)} "
+                              "(the variable of this chain)")
+            return sympy.Derivative(inner, self.chain_var, evaluate=False)
+        if kind == "FP":
+            (fname,) = payload
+            key = function_name(fname)
+            base = (self.vocab.builtin_activations.get(key) if isinstance(key, type)
+                    else self.vocab.functions.get(key))
+            if base is None:
+                raise InputError(f"{fname}' is the derivative of an undeclared function "
+                                 f"{fname!r}; declare it in [functions]", token=fname)
+            if len(args) != 1:
+                raise InputError(f"{fname}' takes one argument", token=fname)
+            return activations.prime_class(base)(self.resolve(args[0]))
+        if kind == "TR":
+            (arg,) = args
+            self.notes.append("^T on a scalar read as the scalar itself")
+            return self.resolve(arg)
+        if kind == "SM":
+            base, idx = payload
+            return SampleOf(self._sub_formula(base), self._symbol(idx))
+        raise AssertionError(kind)
+
+    def _sub_symbol(self, latex: str) -> sympy.Symbol:
+        expr = self._sub_formula(latex)
+        if not isinstance(expr, sympy.Symbol):
+            raise InputError(f"{latex!r} in a derivative must be a single declared symbol",
+                             token=latex)
+        return expr
+
+    def _sub_formula(self, latex: str):
+        sub = _State(self.vocab, self.chain_var, self.bound)
+        sub.places = self.places         # nested placeholders share one table
+        text = sub._derivatives(_light_clean(latex))
+        text = sub._group_primes(text)
+        text = _FUNC_PRIME.sub(lambda m: sub._place("FP", (m.group(0).split("'")[0]
+                                                           .split("^")[0].strip(),)), text)
+        if self.vocab.log == "natural":
+            text = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\ln ", text)
+        expr = sub.resolve(_latex2sympy(text, latex))
+        self.aliases |= sub.aliases
+        self.spellings |= sub.spellings
+        self.notes.extend(n for n in sub.notes if n not in self.notes)
+        return expr
+
+
+def _latex2sympy(text: str, original: str):
+    """Call latex2sympy2 with its module-level state reset (it leaks state between calls)."""
+    import latex2sympy2 as l2s
+
+    l2s.variances = {}
+    l2s.var = {}
+    l2s.VARIABLE_VALUES = {}
+    try:
+        return l2s.latex2sympy(text)
+    except InputError:
+        raise
+    except Exception as exc:  # latex2sympy2 raises bare Exception, TypeError, ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        column = None
+        lines = str(exc).splitlines()
+        for ln in lines:
+            if set(ln.strip()) <= {"~", "^"} and "^" in ln:
+                column = ln.index("^")
+        raise InputError(f"cannot parse {original!r}: {first}", column=column) from None
+    except RecursionError:
+        raise InputError(f"cannot parse {original!r}: nested too deeply") from None
+
+
+def _find_frac(s: str, start: int) -> int:
+    m = re.compile(r"\\[dt]?frac\s*\{").search(s, start)
+    return m.start() if m else -1
+
+
+def _skip_ws(s: str, i: int) -> int:
+    while i < len(s) and s[i].isspace():
+        i += 1
+    return i
+
+
+def _group(s: str, i: int, want: str = "{") -> tuple[str, int]:
+    if i >= len(s) or s[i] != want:
+        raise InputError("\\frac needs two brace groups", token="\\frac")
+    close = {"{": "}", "(": ")", "[": "]"}[want]
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == want:
+            depth += 1
+        elif s[j] == close:
+            depth -= 1
+            if depth == 0:
+                return s[i + 1:j], j + 1
+    raise InputError(f"unbalanced {want!r}", token=want)
+
+
+def _match_open(s: str, close: int) -> int:
+    pairs = {")": "(", "}": "{", "]": "["}
+    c = s[close]
+    o = pairs[c]
+    depth = 0
+    for j in range(close, -1, -1):
+        if s[j] == c:
+            depth += 1
+        elif s[j] == o:
+            depth -= 1
+            if depth == 0:
+                return j
+    raise InputError(f"unbalanced {c!r}", token=c)
+
+
+def _operand_end(s: str, k: int) -> int:
+    """End of the factor an operator d/dv applies to: f(...), (...), {...} or a symbol."""
+    if k >= len(s):
+        return k
+    if s[k] in "({":
+        return _group(s, k, s[k])[1]
+    m = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?").match(s, k)
+    if not m:
+        return k
+    end = m.end()
+    j = _skip_ws(s, end)
+    if j < len(s) and s[j] == "(":
+        return _group(s, j, "(")[1]
+    return end
+
+
+def _derivative_kind(num: str, den: str) -> str | None:
+    """'partial' for ∂A/∂B or dA/dB, 'operator' for ∂/∂B or d/dB, None for a plain fraction."""
+    num, den = num.strip(), den.strip()
+    if den.startswith("\\partial"):
+        return "operator" if num == "\\partial" else "partial" if num.startswith("\\partial") \
+            else None
+    d_num = re.match(r"^(\\mathrm\{d\}|\{\\rm\s*d\}|d)(?=\s*(\\[A-Za-z]|[A-Za-z]|$))", num)
+    d_den = re.match(r"^(\\mathrm\{d\}|\{\\rm\s*d\}|d)\s*(\\[A-Za-z]+|[A-Za-z])", den)
+    if d_num and d_den:
+        return "operator" if num in ("d", "\\mathrm{d}") or re.fullmatch(r"\{\\rm\s*d\}", num) \
+            else "partial"
+    return None

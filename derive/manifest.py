@@ -1,0 +1,240 @@
+"""The chapter manifest: a small declarative TOML file (format: docs/format.md).
+
+Read with the standard library's ``tomllib``; nothing in it is ever executed. Every
+key is validated; an unknown key or a wrong type is an :class:`InputError` naming the
+file and the key.
+
+>>> m = parse_manifest('''
+... [symbols]
+... x = { role = "input" }
+... w = { role = "weight" }
+... z = { role = "weighted_input", aliases = ["Z"] }
+... ''', "demo.toml")
+>>> m.symbols["z"].aliases
+('Z',)
+>>> m.conventions.log
+'natural'
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+ROLES = ("input", "label", "weight", "bias", "parameter", "weighted_input", "activation",
+         "node", "loss", "cost", "samples", "constant", "index")
+PARAMETER_ROLES = ("weight", "bias", "parameter")
+NODE_ROLES = ("weighted_input", "activation", "node")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus")
+LOG_BASES = ("natural", "10", "2")
+CONVENTIONS = ("per-sample", "batch-mean")
+
+
+@dataclass(frozen=True)
+class SymbolDecl:
+    latex: str
+    role: str
+    layer: int | None = None
+    aliases: tuple[str, ...] = ()
+    range: tuple[float, float] | None = None   # where numeric points are drawn
+
+
+@dataclass(frozen=True)
+class FunctionDecl:
+    latex: str
+    activation: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conventions:
+    log: str = "natural"
+    samples: str | None = None       # the symbol counting training samples (e.g. "m")
+    loss: str | None = None          # what the loss symbol denotes: per-sample | batch-mean
+
+
+@dataclass(frozen=True)
+class NumericSettings:
+    samples: int = 32
+    draws: int = 3
+    tolerance: float = 1e-6
+
+
+@dataclass(frozen=True)
+class Limits:
+    claim_seconds: float = 20.0
+    chapter_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: str
+    source: str = "chapter.tex"
+    title: str = ""
+    language: str = ""
+    cites: str = ""
+    conventions: Conventions = field(default_factory=Conventions)
+    symbols: dict[str, SymbolDecl] = field(default_factory=dict)
+    functions: dict[str, FunctionDecl] = field(default_factory=dict)
+    caption_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    caption_layers: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    numeric: NumericSettings = field(default_factory=NumericSettings)
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.path).parent
+
+    def source_path(self) -> Path:
+        return self.directory / self.source
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate ``manifest.toml``; raise :class:`InputError` on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("manifest not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read manifest: {exc}", file=str(path)) from None
+    return parse_manifest(text, str(path))
+
+
+_TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits"}
+
+
+def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
+    """Parse manifest text (see :func:`load_manifest`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = None
+        msg = str(exc)
+        if "(at line " in msg:
+            try:
+                line = int(msg.split("(at line ")[1].split(",")[0])
+            except ValueError:
+                line = None
+        raise InputError(f"invalid TOML: {msg}", file=path, line=line) from None
+    v = _Validator(path)
+    v.keys(data, _TOP_KEYS, "")
+    chapter = v.table(data, "chapter")
+    v.keys(chapter, {"title", "source", "language", "cites"}, "chapter")
+    conv = v.table(data, "conventions")
+    v.keys(conv, {"log", "samples", "loss"}, "conventions")
+    log = str(v.get(conv, "log", str, "natural", "conventions"))
+    if log not in LOG_BASES:
+        v.fail(f"conventions.log must be one of {', '.join(LOG_BASES)}, not {log!r}")
+    loss_conv = v.get(conv, "loss", str, None, "conventions")
+    if loss_conv is not None and loss_conv not in CONVENTIONS:
+        v.fail(f"conventions.loss must be one of {', '.join(CONVENTIONS)}, not {loss_conv!r}")
+
+    symbols: dict[str, SymbolDecl] = {}
+    for key, spec in v.table(data, "symbols").items():
+        where = f"symbols.{key}"
+        if not isinstance(spec, dict):
+            v.fail(f"{where} must be a table like {{ role = \"input\" }}")
+        v.keys(spec, {"role", "layer", "aliases", "range"}, where)
+        role = v.get(spec, "role", str, None, where)
+        if role not in ROLES:
+            v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
+        layer = v.get(spec, "layer", int, None, where)
+        aliases = tuple(v.str_list(spec, "aliases", where))
+        rng = spec.get("range")
+        if rng is not None:
+            if (not isinstance(rng, list) or len(rng) != 2
+                    or not all(isinstance(r, (int, float)) and not isinstance(r, bool) for r in rng)
+                    or not rng[0] < rng[1]):
+                v.fail(f"{where}.range must be two numbers [low, high] with low < high")
+            rng = (float(rng[0]), float(rng[1]))
+        symbols[key] = SymbolDecl(key, role, layer, aliases, rng)
+
+    functions: dict[str, FunctionDecl] = {}
+    for key, spec in v.table(data, "functions").items():
+        where = f"functions.{key}"
+        if not isinstance(spec, dict):
+            v.fail(f"{where} must be a table like {{ activation = \"sigmoid\" }}")
+        v.keys(spec, {"activation", "aliases"}, where)
+        act = v.get(spec, "activation", str, None, where)
+        if act not in ACTIVATIONS:
+            v.fail(f"{where}.activation must be one of {', '.join(ACTIVATIONS)}, not {act!r}")
+        functions[key] = FunctionDecl(key, act, tuple(v.str_list(spec, "aliases", where)))
+
+    captions = v.table(data, "captions")
+    v.keys(captions, {"roles", "layers"}, "captions")
+    roles = {}
+    for role, words in v.table(captions, "roles", "captions").items():
+        if role not in ROLES:
+            v.fail(f"captions.roles.{role}: unknown role (roles: {', '.join(ROLES)})")
+        roles[role] = tuple(v.str_list({"w": words}, "w", f"captions.roles.{role}"))
+    layers = {}
+    for layer, words in v.table(captions, "layers", "captions").items():
+        try:
+            n = int(layer)
+        except ValueError:
+            v.fail(f"captions.layers.{layer}: a layer key must be a whole number")
+        layers[n] = tuple(v.str_list({"w": words}, "w", f"captions.layers.{layer}"))
+
+    num = v.table(data, "numeric")
+    v.keys(num, {"samples", "draws", "tolerance"}, "numeric")
+    numeric = NumericSettings(
+        samples=v.get(num, "samples", int, 32, "numeric"),
+        draws=v.get(num, "draws", int, 3, "numeric"),
+        tolerance=float(v.get(num, "tolerance", (int, float), 1e-6, "numeric")))
+    if numeric.samples < 2 or numeric.draws < 1:
+        v.fail("numeric.samples must be at least 2 and numeric.draws at least 1")
+    lim = v.table(data, "limits")
+    v.keys(lim, {"claim_seconds", "chapter_seconds"}, "limits")
+    limits = Limits(float(v.get(lim, "claim_seconds", (int, float), 20.0, "limits")),
+                    float(v.get(lim, "chapter_seconds", (int, float), 600.0, "limits")))
+    if limits.claim_seconds <= 0 or limits.chapter_seconds <= 0:
+        v.fail("limits must be positive numbers of seconds")
+
+    samples = v.get(conv, "samples", str, None, "conventions")
+    if samples is not None and samples not in symbols:
+        v.fail(f"conventions.samples names {samples!r}, which is not declared in [symbols]")
+    return Manifest(path=path, source=v.get(chapter, "source", str, "chapter.tex", "chapter"),
+                    title=v.get(chapter, "title", str, "", "chapter"),
+                    language=v.get(chapter, "language", str, "", "chapter"),
+                    cites=v.get(chapter, "cites", str, "", "chapter"),
+                    conventions=Conventions(log, samples, loss_conv),
+                    symbols=symbols, functions=functions, caption_roles=roles,
+                    caption_layers=layers, numeric=numeric, limits=limits)
+
+
+class _Validator:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, message: str):
+        raise InputError(message, file=self.path)
+
+    def keys(self, table: dict, allowed: set[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                name = f"{where}.{key}" if where else key
+                self.fail(f"unknown key {name!r} (allowed here: {', '.join(sorted(allowed))})")
+
+    def table(self, data: dict, key: str, where: str = "") -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(f"{(where + '.') if where else ''}{key} must be a table")
+        return value
+
+    def get(self, table: dict, key: str, typ, default, where: str):
+        if key not in table:
+            return default
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, typ):
+            name = typ.__name__ if isinstance(typ, type) else "number"
+            self.fail(f"{where}.{key} must be a {name}, not {value!r}")
+        return value
+
+    def str_list(self, table: dict, key: str, where: str) -> list[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+            self.fail(f"{where}{'' if where.endswith(key) else '.' + key} must be a list of strings")
+        return value

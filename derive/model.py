@@ -1,0 +1,314 @@
+"""The chapter's model: symbols by role, forward definitions, the stated graph, the loss.
+
+Also checks each printed forward definition against the stated computation graph and
+proposes the corrected definition when they disagree (e.g. ``z_2 = w_2 x + b_2`` where the
+graph says ``a_1 → z_2``).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field, replace
+
+import sympy
+
+from . import activations
+from .errors import InputError
+from .latex import Partial, Vocabulary, parse_formula, split_chain
+from .manifest import NODE_ROLES, PARAMETER_ROLES, Manifest
+from .source import Item
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``node = rhs`` as printed (``item``) and as used (``rhs``)."""
+
+    node: sympy.Symbol
+    rhs: sympy.Expr
+    item: Item
+    printed_rhs: sympy.Expr
+
+
+@dataclass(frozen=True)
+class UserFunction:
+    """``L(y, a) = body``: a function the chapter defines."""
+
+    name: str
+    params: tuple[sympy.Symbol, ...]
+    body: sympy.Expr
+    item: Item
+
+
+@dataclass(frozen=True)
+class DefinitionIssue:
+    """A forward definition that contradicts the stated graph."""
+
+    definition: Definition
+    uses: tuple[sympy.Symbol, ...]        # graph variables the printed rhs uses
+    parents: tuple[sympy.Symbol, ...]     # what the graph says it is computed from
+    corrected: sympy.Expr | None          # rhs with the wrong variables replaced
+
+
+@dataclass
+class Model:
+    """A computable model. Symbols are SymPy symbols; the maths lives in derive.derivation."""
+
+    vocab: Vocabulary
+    manifest: Manifest
+    roles: dict[sympy.Symbol, str]
+    layers: dict[sympy.Symbol, int]
+    definitions: dict[sympy.Symbol, Definition]
+    order: list[sympy.Symbol]                 # nodes, inputs first
+    edges: set[tuple[sympy.Symbol, sympy.Symbol]]
+    functions: dict[str, UserFunction]
+    loss: sympy.Symbol | None
+    loss_expr: sympy.Expr | None              # per-sample loss in terms of the output node
+    output: sympy.Symbol | None
+    samples: sympy.Symbol | None
+    graph_items: list[Item] = field(default_factory=list)
+    corrected_nodes: tuple[sympy.Symbol, ...] = ()
+
+    def latex(self, sym: sympy.Symbol) -> str:
+        return self.vocab.canonical_latex.get(sym, sympy.latex(sym))
+
+    def of_role(self, *roles: str) -> list[sympy.Symbol]:
+        return [s for s, r in self.roles.items() if r in roles]
+
+    @property
+    def parameters(self) -> list[sympy.Symbol]:
+        return self.of_role(*PARAMETER_ROLES)
+
+    @property
+    def leaves(self) -> list[sympy.Symbol]:
+        return [s for s in self.roles if s not in self.definitions
+                and self.roles[s] not in ("loss", "cost", "samples", "index")]
+
+    def is_node(self, sym) -> bool:
+        return sym in self.definitions
+
+    def variables(self) -> set[sympy.Symbol]:
+        return set(self.definitions) | set(self.leaves)
+
+    def with_definitions(self, new_rhs: dict[sympy.Symbol, sympy.Expr]) -> "Model":
+        defs = dict(self.definitions)
+        for node, rhs in new_rhs.items():
+            defs[node] = replace(defs[node], rhs=rhs)
+        m = replace(self, definitions=defs, corrected_nodes=tuple(new_rhs))
+        m.order = _topological(defs, m.leaves)
+        return m
+
+
+def build_vocabulary(manifest: Manifest) -> Vocabulary:
+    """The closed world of a chapter, from its manifest."""
+    vocab = Vocabulary(log=manifest.conventions.log)
+    from .latex import symbol_name
+
+    for latex, decl in manifest.symbols.items():
+        try:
+            vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"))
+        except InputError as exc:
+            raise exc.located(file=manifest.path)
+    for latex, decl in manifest.symbols.items():
+        for alias in decl.aliases:
+            try:
+                vocab.add_alias(alias, latex)
+            except InputError as exc:
+                raise exc.located(file=manifest.path)
+    for latex, decl in manifest.functions.items():
+        try:
+            vocab.add_function(latex, decl.activation)
+            for alias in decl.aliases:
+                vocab.add_function(alias, None, same_as=latex)
+        except InputError as exc:
+            raise InputError(f"functions.{latex}: {exc.message}", file=manifest.path) from None
+    return vocab
+
+
+_HEADER = re.compile(r"^\s*(?P<name>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\((?P<params>[^()]*)\)\s*$")
+
+
+def read_definitions(items: list[Item], vocab: Vocabulary):
+    """Parse definition items; returns (node definitions, user functions, errors by item id).
+
+    User functions are read first so that node definitions may call them.
+    """
+    functions: dict[str, UserFunction] = {}
+    defs: dict[sympy.Symbol, Definition] = {}
+    errors: dict[str, InputError] = {}
+    def_items = [i for i in items if i.kind == "definition"]
+    for item in def_items:
+        parts = split_chain(item.body)
+        if len(parts) != 2:
+            continue
+        m = _HEADER.match(parts[0])
+        if not m:
+            continue
+        try:
+            fname = _function_key(m.group("name"))
+            params = [p.strip() for p in m.group("params").split(",") if p.strip()]
+            bound = {}
+            for p in params:
+                sym = vocab.symbol(_symbol_key(p))
+                bound[_symbol_key(p)] = sym if sym is not None else sympy.Symbol(
+                    _symbol_key(p), real=True)
+            vocab.user_functions[fname] = tuple(bound.values())
+            body = parse_formula(parts[1], vocab, bound=bound).expr
+            functions[fname] = UserFunction(fname, tuple(bound.values()), body, item)
+        except InputError as exc:
+            vocab.user_functions.pop(fname, None)
+            errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
+    for item in def_items:
+        if item.id in errors:
+            continue
+        parts = split_chain(item.body)
+        if len(parts) != 2:
+            errors[item.id] = InputError("a definition needs exactly one '=': 'v = expression'",
+                                         file=item.file, line=item.line, equation=item.id)
+            continue
+        if _HEADER.match(parts[0]):
+            continue
+        try:
+            lhs = parse_formula(parts[0], vocab).expr
+            if not isinstance(lhs, sympy.Symbol):
+                raise InputError(f"the left side of a definition must be one declared symbol, "
+                                 f"not {parts[0]!r}", token=parts[0])
+            rhs = parse_formula(parts[1], vocab).expr
+            if lhs in defs:
+                raise InputError(f"{parts[0]} is defined twice")
+            defs[lhs] = Definition(lhs, rhs, item, rhs)
+        except InputError as exc:
+            errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
+    return defs, functions, errors
+
+
+def read_graph(items: list[Item], vocab: Vocabulary):
+    """Edges of the stated computation graph ``x → z_1 → a_1 → ...`` (one chain per block)."""
+    edges: set[tuple[sympy.Symbol, sympy.Symbol]] = set()
+    chains: list[list[sympy.Symbol]] = []
+    for item in items:
+        if item.kind != "graph":
+            continue
+        for line in re.split(r"[;\n]", item.body):
+            names = [t.strip() for t in re.split(r"→|\\to\b|\\rightarrow\b|->|\\longrightarrow\b",
+                                                  line)]
+            if len(names) < 2 or not all(names):
+                raise InputError("a graph is written as 'x → z_1 → a_1' (→, \\to, \\rightarrow "
+                                 "or ->)", file=item.file, line=item.line, equation=item.id)
+            chain = []
+            for n in names:
+                try:
+                    sym = parse_formula(n, vocab).expr
+                except InputError as exc:
+                    raise exc.located(file=item.file, line=item.line, equation=item.id)
+                if not isinstance(sym, sympy.Symbol):
+                    raise InputError(f"graph node {n!r} is not one declared symbol",
+                                     file=item.file, line=item.line, equation=item.id)
+                chain.append(sym)
+            chains.append(chain)
+            edges |= set(zip(chain, chain[1:]))
+    return edges, chains
+
+
+def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
+                graph_items) -> Model:
+    roles = {}
+    layers = {}
+    for latex, decl in manifest.symbols.items():
+        sym = vocab.names[vocab.written[_name_of(vocab, latex)]]
+        roles[sym] = decl.role
+        if decl.layer is not None:
+            layers[sym] = decl.layer
+    loss_syms = [s for s, r in roles.items() if r == "loss"]
+    loss = loss_syms[0] if loss_syms else None
+    leaves = [s for s in roles if s not in defs and roles[s] not in ("loss", "cost", "samples",
+                                                                     "index")]
+    order = _topological(defs, leaves)
+    # the output: a node nothing else is computed from (the graph's last node if stated)
+    consumers = {p for d in defs.values() for p in d.rhs.free_symbols}
+    sinks = [n for n in order if n not in consumers and roles.get(n) != "loss"]
+    graph_sinks = [b for (_, b) in edges if not any(a == b for (a, _) in edges)]
+    output = (graph_sinks[0] if len(graph_sinks) == 1 else sinks[-1] if sinks else None)
+    loss_expr = None
+    if loss is not None:
+        if loss in defs:
+            loss_expr = defs.pop(loss).rhs
+            order = [n for n in order if n != loss]
+        elif str(loss) in functions:
+            f = functions[str(loss)]
+            label = [p for p in f.params if roles.get(p) == "label"]
+            others = [p for p in f.params if roles.get(p) != "label"]
+            if len(others) == 1 and output is not None:
+                mapping = {others[0]: output}
+                loss_expr = f.body.xreplace(mapping)
+            elif len(f.params) == 1 and output is not None:
+                loss_expr = f.body.xreplace({f.params[0]: output})
+            del label
+    samples = None
+    if manifest.conventions.samples:
+        samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
+    return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
+                 loss_expr, output, samples, list(graph_items))
+
+
+def definition_issues(model: Model) -> list[DefinitionIssue]:
+    """Definitions whose graph variables disagree with the stated graph's edges."""
+    if not model.edges:
+        return []
+    graph_vars = {v for e in model.edges for v in e}
+    issues = []
+    for node, d in model.definitions.items():
+        if node not in graph_vars:
+            continue
+        parents = {a for (a, b) in model.edges if b == node}
+        uses = d.printed_rhs.free_symbols & graph_vars
+        if uses == parents:
+            continue
+        wrong = sorted(uses - parents, key=str)
+        missing = sorted(parents - uses, key=str)
+        corrected = None
+        if len(wrong) == len(missing) and wrong:
+            # the smallest fix: rename each wrong variable to a missing parent
+            for perm in itertools.permutations(missing):
+                corrected = d.printed_rhs.xreplace(dict(zip(wrong, perm)))
+                break
+        issues.append(DefinitionIssue(d, tuple(sorted(uses, key=str)),
+                                      tuple(sorted(parents, key=str)), corrected))
+    return issues
+
+
+def _topological(defs, leaves) -> list[sympy.Symbol]:
+    order: list[sympy.Symbol] = []
+    state: dict[sympy.Symbol, int] = {}
+
+    def visit(n, stack=()):
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            raise InputError("the forward definitions are circular: "
+                             + " → ".join(str(s) for s in (*stack, n)))
+        state[n] = 1
+        for p in sorted(defs[n].rhs.free_symbols, key=str):
+            if p in defs:
+                visit(p, (*stack, n))
+        state[n] = 2
+        order.append(n)
+
+    for n in sorted(defs, key=str):
+        visit(n)
+    return order
+
+
+def _name_of(vocab: Vocabulary, latex: str) -> str:
+    from .latex import symbol_name
+    return symbol_name(latex)
+
+
+def _function_key(latex: str) -> str:
+    from .latex import function_name
+    key = function_name(latex)
+    return key if isinstance(key, str) else latex
+
+
+def _symbol_key(latex: str) -> str:
+    from .latex import symbol_name
+    return symbol_name(latex)

@@ -1,0 +1,173 @@
+"""The numeric route: NumPy at seeded random points against finite differences.
+
+The oracle never uses SymPy's derivatives: every ∂A/∂B in a stated formula, and the
+target gradient itself, is a 5-point central difference of the forward model written
+from the definitions (``lambdify`` of the forward pass only). Stated formulas are
+lambdified as printed. Points: ``draws`` parameter draws × ``samples`` training samples.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from . import activations
+from .derivation import Derivation
+from .latex import Partial, SampleOf
+
+TINY = 1e-12
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a-b| / max(|a|, |b|, 1e-12), elementwise.
+
+    >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.2]))
+    0.0909...
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float))
+    if a.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
+    if not np.all(np.isfinite(err)):
+        return float("inf")
+    return float(err.max())
+
+
+class NumericError(Exception):
+    """A formula the numeric route cannot evaluate (said plainly in the report)."""
+
+
+@dataclass
+class Draw:
+    values: dict           # symbol -> ndarray (samples,) or float (parameters)
+
+
+class NumericRoute:
+    def __init__(self, derivation: Derivation, *, samples: int = 32, draws: int = 3,
+                 seed: int = 0) -> None:
+        self.d = derivation
+        self.model = derivation.model
+        self.m = samples
+        rng = np.random.default_rng(seed)
+        self.draws: list[Draw] = []
+        params = set(self.model.parameters)
+        for _ in range(draws):
+            values = {}
+            for sym in sorted(self.model.leaves, key=str):
+                lo, hi = self._range(sym)
+                size = None if sym in params else samples
+                values[sym] = rng.uniform(lo, hi, size=size)
+            if self.model.samples is not None:
+                values[self.model.samples] = float(samples)
+            self.draws.append(Draw(values))
+        self._fns: dict = {}
+
+    @property
+    def points(self) -> int:
+        return len(self.draws) * self.m
+
+    def _range(self, sym):
+        m = self.model
+        decl = m.manifest.symbols.get(m.latex(sym))
+        if decl and decl.range:
+            return decl.range
+        return (0.05, 0.95) if m.roles.get(sym) == "label" else (-1.5, 1.5)
+
+    # --- lambdify with a cache -------------------------------------------------------
+
+    def _fn(self, expr: sympy.Expr, symbols: tuple):
+        key = (expr, symbols)
+        if key not in self._fns:
+            expr = expr.subs(sympy.Heaviside(0, sympy.Rational(1, 2)), sympy.Rational(1, 2))
+            modules = [activations.numpy_functions(expr), "numpy"]
+            self._fns[key] = sympy.lambdify(symbols, expr, modules=modules)
+        return self._fns[key]
+
+    def _eval(self, expr: sympy.Expr, values: dict) -> np.ndarray:
+        syms = tuple(sorted(expr.free_symbols, key=str))
+        missing = [s for s in syms if s not in values]
+        if missing:
+            raise NumericError(f"no numeric value for {', '.join(map(str, missing))}")
+        with np.errstate(all="ignore"):
+            out = self._fn(expr, syms)(*[values[s] for s in syms])
+        return np.broadcast_to(np.asarray(out, dtype=float), (self.m,)).copy()
+
+    # --- the forward model ------------------------------------------------------------
+
+    def forward(self, values: dict, override: dict | None = None) -> dict:
+        """All node values (and the per-sample loss under the loss symbol)."""
+        override = override or {}
+        vals = dict(values)
+        vals.update({k: v for k, v in override.items() if k not in self.model.definitions})
+        for node in self.model.order:
+            if node in override:
+                vals[node] = override[node]
+            else:
+                vals[node] = self._eval(self.model.definitions[node].rhs, vals)
+        if self.model.loss_expr is not None:
+            vals[self.model.loss] = self._eval(self.model.loss_expr, vals)
+        return vals
+
+    @staticmethod
+    def _stencil(f, x, h):
+        # f'(x) ≈ (-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / 12h, error O(h^4)
+        return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+
+    def fd(self, of: sympy.Symbol, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:
+        """∂of/∂wrt per sample by finite differences of the forward model."""
+        base = self.forward(draw.values)
+        x0 = base[wrt]
+        h = 2e-4 * np.maximum(1.0, np.abs(x0))
+
+        def f(x):
+            return self.forward(draw.values, {wrt: x})[of]
+        if of not in base:
+            raise NumericError(f"no forward value for {of}")
+        return np.broadcast_to(self._stencil(f, x0, h), (self.m,)).copy()
+
+    def batch_fd(self, wrt: sympy.Symbol, draw: Draw) -> float:
+        """∂J/∂wrt for the batch-mean cost J = mean_i L^(i), by finite differences of J."""
+        x0 = draw.values[wrt]
+        h = 2e-4 * max(1.0, abs(float(x0)))
+
+        def J(x):
+            return float(np.mean(self.forward(draw.values, {wrt: x})[self.model.loss]))
+        return self._stencil(J, x0, h)
+
+    # --- stated formulas --------------------------------------------------------------
+
+    def side(self, expr: sympy.Expr, draw: Draw, chain_var=None) -> np.ndarray:
+        """The value of a printed formula per sample; every derivative in it by FD."""
+        vals = self.forward(draw.values)
+        subs = {}
+        for k, p in enumerate(sorted(expr.atoms(Partial), key=str)):
+            dummy = sympy.Symbol(f"_pd{k}")
+            vals[dummy] = self.fd(p.args[0], p.args[1], draw)
+            subs[p] = dummy
+        for k, dv in enumerate(sorted(expr.atoms(sympy.Derivative), key=str)):
+            dummy = sympy.Symbol(f"_dv{k}")
+            vals[dummy] = self._derivative_op(dv, vals)
+            subs[dv] = dummy
+        e = expr.xreplace(subs)
+        e = self.d.expand_calls(e)
+        e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+        if e.atoms(sympy.Sum):
+            raise NumericError("sums are not evaluated by the numeric route yet")
+        return self._eval(e, vals)
+
+    def _derivative_op(self, dv: sympy.Derivative, vals: dict) -> np.ndarray:
+        inner = self.d.expand_calls(dv.expr)
+        (var,) = dv.variables
+        x0 = np.broadcast_to(np.asarray(vals[var], float), (self.m,))
+        h = 2e-4 * np.maximum(1.0, np.abs(x0))
+
+        def f(x):
+            v = dict(vals)
+            v[var] = x
+            return self._eval(inner, v)
+        return self._stencil(f, x0, h)
+
+    def oracle(self, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:
+        return self.fd(self.model.loss, wrt, draw)

@@ -1,0 +1,120 @@
+"""Reads a chapter file: LaTeX as printed, cut into blocks by ``% derive:`` marker comments.
+
+>>> items = parse_chapter_text('''
+... % derive: definition
+... z = w x + b
+... % derive: claim
+... \\\\frac{\\\\partial L}{\\\\partial w} = x \\\\tag{3-1}
+... % derive: caption 3-1
+... Gradient of the loss with respect to the weight w
+... ''', "demo.tex")
+>>> [(i.kind, i.id) for i in items]
+[('definition', 'z'), ('claim', '3-1'), ('caption', '3-1')]
+>>> items[1].body
+'\\\\frac{\\\\partial L}{\\\\partial w} = x'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+KINDS = ("definition", "graph", "claim", "caption")
+_MARKER = re.compile(r"^\s*%\s*derive:\s*(?P<kind>\S+)\s*(?P<id>\S+)?\s*$")
+_TAG = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One block of a chapter file."""
+
+    kind: str       # definition | graph | claim | caption
+    id: str         # the \tag as printed, the marker's id, or a generated one
+    latex: str      # verbatim text of the block (lines joined by spaces)
+    body: str       # the formula without its \tag
+    line: int       # line of the block's first content line
+    file: str
+
+
+def load_chapter(path: str | Path) -> list[Item]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("chapter file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read chapter file: {exc}", file=str(path)) from None
+    return parse_chapter_text(text, str(path))
+
+
+def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
+    """Cut chapter text into :class:`Item` blocks (see docs/format.md)."""
+    blocks: list[tuple[str, str | None, int, list[str], int]] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        m = _MARKER.match(raw)
+        if m:
+            kind = m.group("kind")
+            if kind not in KINDS:
+                raise InputError(f"unknown block kind {kind!r} (one of: {', '.join(KINDS)})",
+                                 file=file, line=lineno)
+            blocks.append((kind, m.group("id"), lineno, [], 0))
+            continue
+        stripped = _strip_comment(raw).strip()
+        if not stripped:
+            continue
+        if not blocks:
+            raise InputError("text before the first '% derive: <kind>' marker", file=file,
+                             line=lineno)
+        kind, bid, mline, lines, first = blocks[-1]
+        lines.append(stripped)
+        if not first:
+            blocks[-1] = (kind, bid, mline, lines, lineno)
+    items: list[Item] = []
+    seen: dict[tuple[str, str], int] = {}
+    counters: dict[str, int] = {}
+    for kind, bid, mline, lines, first in blocks:
+        if not lines:
+            raise InputError(f"empty '{kind}' block", file=file, line=mline)
+        latex = " ".join(lines)
+        tags = _TAG.findall(latex)
+        if len(tags) > 1:
+            raise InputError("more than one \\tag in one block", file=file, line=first)
+        body = _TAG.sub("", latex).strip()
+        if kind == "caption" and not bid:
+            raise InputError("a caption block needs the id of its equation: "
+                             "'% derive: caption <id>'", file=file, line=mline)
+        eid = bid or (tags[0].strip() if tags else None)
+        if eid is None:
+            counters[kind] = counters.get(kind, 0) + 1
+            eid = _auto_id(kind, body, counters[kind])
+        key = (kind if kind == "caption" else "eq", eid)
+        if key in seen:
+            raise InputError(f"id {eid!r} used twice (first on line {seen[key]})", file=file,
+                             line=first)
+        seen[key] = first
+        items.append(Item(kind, eid, latex, body, first, file))
+    return items
+
+
+def _strip_comment(line: str) -> str:
+    """Drop a LaTeX comment (an unescaped %)."""
+    out = []
+    prev = ""
+    for ch in line:
+        if ch == "%" and prev != "\\":
+            break
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+def _auto_id(kind: str, body: str, n: int) -> str:
+    if kind == "graph":
+        return "graph" if n == 1 else f"graph-{n}"
+    if kind == "definition" and "=" in body:
+        lhs = body.split("=", 1)[0].strip()
+        if lhs and len(lhs) <= 40:
+            return lhs
+    return f"{kind}-{n}"

@@ -45,7 +45,7 @@ def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbo
     """d root / d v for every v the root depends on (root = the loss by default)."""
     grads: dict[sympy.Symbol, sympy.Expr] = {}
     if root is None or root == model.loss:
-        if model.loss_expr is None or model.output is None:
+        if model.loss_expr is None:
             return {}
         # dL/d output from the loss definition, e.g. -y/a_2 + (1-y)/(1-a_2)
         for v in model.loss_expr.free_symbols:

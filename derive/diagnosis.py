@@ -90,8 +90,11 @@ class Diagnoser:
 
     def _simple(self, r: sympy.Expr) -> bool:
         factors = sympy.Mul.make_args(r)
-        return (0 < len(factors) <= 3 and r.free_symbols
-                and all(not isinstance(f, sympy.Add) or len(f.args) <= 2 for f in factors))
+        def plain(f):   # a symbol, a power of one, or a two-term factor like (1 - a)
+            base, exp = f.as_base_exp()
+            return (exp.is_positive is True
+                    and (not isinstance(base, sympy.Add) or len(base.args) <= 2))
+        return 0 < len(factors) <= 3 and bool(r.free_symbols) and all(map(plain, factors))
 
     def _named(self, r: sympy.Expr) -> sympy.Expr:
         key = sympy.expand(r)
@@ -117,18 +120,19 @@ class Diagnoser:
         return None
 
     def _term(self, stated, value, target):
-        missing = sympy.factor(sympy.cancel(target - value))
-        if missing != 0 and not isinstance(sympy.expand(missing), sympy.Add):
+        # one term apart: "extra" when the stated form has it, else "missing"
+        missing = sympy.expand(sympy.cancel(target - value))
+        if missing == 0 or isinstance(missing, sympy.Add):
+            return None
+        if -missing in sympy.Add.make_args(sympy.expand(value)):
             fixed = stated + missing
             if self.holds(fixed, target):
-                return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
+                return Diagnosis(messages.ExtraTerm(term=sympy.latex(-missing)).finding(
                     suggestion=to_latex(fixed)), fixed)
-        extra = -missing
-        if extra != 0 and not isinstance(sympy.expand(extra), sympy.Add):
-            fixed = stated - extra
-            if self.holds(fixed, target):
-                return Diagnosis(messages.ExtraTerm(term=sympy.latex(extra)).finding(
-                    suggestion=to_latex(fixed)), fixed)
+        fixed = stated + missing
+        if self.holds(fixed, target):
+            return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
+                suggestion=to_latex(fixed)), fixed)
         return None
 
     def _derived_form(self, target):

@@ -191,6 +191,22 @@ class _ChainPrinter(LatexPrinter):
         return f"{prefix} {body}"
 
 
+    def _print_Function(self, expr, exp=None):
+        if isinstance(expr, sympy.core.function.AppliedUndef):
+            # L(y, a_2), readable back by the front end (SymPy prints L{\left(...\right)})
+            s = f"{expr.func}({', '.join(self._print(a) for a in expr.args)})"
+            return f"{s}^{{{exp}}}" if exp else s
+        return super()._print_Function(expr, exp)
+
+    def _print_Derivative(self, expr):
+        if len(expr.variables) != 1:
+            return super()._print_Derivative(expr)
+        inner = self._print(expr.expr)
+        if isinstance(expr.expr, (sympy.Add, sympy.Mul)):
+            inner = f"\\left({inner}\\right)"
+        return f"\\frac{{d}}{{d {self._print(expr.variables[0])}}} {inner}"
+
+
 def to_latex(expr: sympy.Expr) -> str:
     """LaTeX of a parsed formula, with chains of partials kept in chain order.
 

@@ -222,17 +222,22 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     loss = loss_syms[0] if loss_syms else None
     leaves = [s for s in roles if s not in defs and roles[s] not in ("loss", "cost", "samples",
                                                                      "index")]
+    direct_loss = None
+    if loss is not None and loss in defs:
+        defs = dict(defs)
+        direct_loss = defs.pop(loss).rhs          # L = ... written directly
     order = _topological(defs, leaves)
     # the output: a node nothing else is computed from (the graph's last node if stated)
     consumers = {p for d in defs.values() for p in d.rhs.free_symbols}
+    if direct_loss is not None:
+        consumers |= direct_loss.free_symbols
     sinks = [n for n in order if n not in consumers and roles.get(n) != "loss"]
     graph_sinks = [b for (_, b) in edges if not any(a == b for (a, _) in edges)]
     output = (graph_sinks[0] if len(graph_sinks) == 1 else sinks[-1] if sinks else None)
     loss_expr = None
     if loss is not None:
-        if loss in defs:
-            loss_expr = defs.pop(loss).rhs
-            order = [n for n in order if n != loss]
+        if direct_loss is not None:
+            loss_expr = direct_loss
         elif str(loss) in functions:
             f = functions[str(loss)]
             label = [p for p in f.params if roles.get(p) == "label"]

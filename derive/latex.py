@@ -83,6 +83,9 @@ class Vocabulary:
     functions: dict[str, type] = field(default_factory=dict)      # name -> Activation class
     builtin_activations: dict[type, type] = field(default_factory=dict)
     user_functions: dict[str, tuple[sympy.Symbol, ...]] = field(default_factory=dict)
+    function_latex: dict[str, type] = field(default_factory=dict)   # '\\sigma' -> class
+    user_latex: dict[str, str] = field(default_factory=dict)        # 'L' -> user function key
+    noncommutative: set[str] = field(default_factory=set)           # matrix-valued names
     log: str = "natural"
 
     @classmethod
@@ -130,6 +133,7 @@ class Vocabulary:
             self.builtin_activations[key] = cls_
         else:
             self.functions[key] = cls_
+        self.function_latex[latex.strip()] = cls_
 
     def symbol(self, name: str) -> sympy.Symbol | None:
         return self.names.get(name)
@@ -245,7 +249,7 @@ def parse_formula(latex: str, vocab: Vocabulary, *, chain_var: sympy.Symbol | No
     """
     state = _State(vocab, chain_var, dict(bound or {}))
     text = state.preprocess(latex)
-    raw = _latex2sympy(text, latex)
+    raw = _latex2sympy(text, latex, vocab.noncommutative)
     expr = state.resolve(raw)
     return Parsed(expr, aliases=tuple(sorted(state.aliases)), notes=tuple(state.notes),
                   spellings=tuple(sorted(state.spellings)))
@@ -258,8 +262,7 @@ _TRANSPOSE = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\{\s*\
                         r"|\{\s*\\mathrm\{T\}\s*\}|\\intercal\b|\{\s*\\intercal\s*\})")
 _ATOM_BEFORE = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?\s*$")
 _SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
-_FUNC_PRIME = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?\s*"
-                         r"(?:'|\^\s*\{\s*\\prime\s*\}|\^\s*\\prime\b)\s*(?=\()")
+
 _DIFF_PREFIX = re.compile(r"^(\\partial|\\mathrm\{d\}|\{\\rm\s*d\}|d)(?![A-Za-z]{2})\s*")
 
 
@@ -287,19 +290,34 @@ class _State:
         self.places[name] = (kind, *payload)
         return f"\\mathrm{{{name}}}"
 
-    def preprocess(self, latex: str) -> str:
+    def preprocess(self, latex: str, top: bool = True) -> str:
         self.source = latex
-        if _PREFIX in latex:
+        if top and _PREFIX in latex:
             raise InputError(f"reserved name {_PREFIX!r} in formula")
         s = _light_clean(latex)
         if not s:
             raise InputError("empty formula")
+        glued = re.search(r"(?<![\\A-Za-z])([A-Za-z])([0-9]+)", s)
+        if glued:
+            # latex2sympy reads w2 as 2*w: never guess, ask for w_2
+            raise InputError(f"{glued.group(0)!r} reads as {glued.group(1)}*{glued.group(2)}; "
+                             f"write {glued.group(1)}_{glued.group(2)} for a subscript or "
+                             f"{glued.group(2)} {glued.group(1)} for a product",
+                             token=glued.group(0))
+        if re.search(r"\|\s*_|\\(?:Big|big)?r?vert\s*_", s):
+            raise InputError("an evaluation bar |_{...} is not supported; write the "
+                             "derivative without it", token="|_")
         s = self._derivatives(s)
+        s = self._calls(s)
         s = self._group_primes(s)
-        s = _FUNC_PRIME.sub(lambda m: self._place("FP", (m.group(0).split("'")[0].split("^")[0]
-                                                         .strip(),)), s)
-        if "'" in s:
-            raise InputError("a prime (') is only read on a function, f'(z), or on a "
+        undeclared = re.search(r"(\\?[A-Za-z]+(?:_\{[^{}]*\}|_[A-Za-z0-9])?)\s*"
+                               r"(?:'|\^\s*\{?\s*\\prime\s*\}?)\s*\(", s)
+        if undeclared:
+            name = undeclared.group(1)
+            raise InputError(f"unknown function {name!r}: declare it in the manifest's "
+                             "[functions] table to use its derivative", token=name)
+        if "'" in s or "\\prime" in s:
+            raise InputError("a prime (') is only read on a declared function, f'(z), or on a "
                              "parenthesised group, (...)'; latex2sympy would read it as a "
                              "transpose", token="'", column=latex.find("'"))
         if "\\partial" in s:
@@ -314,11 +332,41 @@ class _State:
                              "indexed quantity as a symbol instead", token=")_")
         if self.vocab.log == "natural":
             if re.search(r"\\log(?![A-Za-z])(?!\s*_)", s):
-                self.notes.append("\\log read as the natural logarithm (manifest: log = natural)")
+                note = "\\log read as the natural logarithm (manifest: log = natural)"
+                if note not in self.notes:
+                    self.notes.append(note)
             s = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\ln ", s)
         elif self.vocab.log == "2":
             s = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\log_{2} ", s)
         return s
+
+    def _calls(self, s: str) -> str:
+        """f(args), f'(args) for declared f: latex2sympy reads f(w x) as f*w*x, so the
+        arguments are cut out here and parsed on their own."""
+        names = sorted(set(self.vocab.function_latex) | set(self.vocab.user_latex),
+                       key=len, reverse=True)
+        if not names:
+            return s
+        pattern = re.compile(r"(?<![A-Za-z\\])(" + "|".join(re.escape(n) for n in names)
+                             + r")(?![A-Za-z])\s*('|\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![A-Za-z]))?"
+                             r"\s*\(")
+        while True:
+            m = pattern.search(s)
+            if not m:
+                return s
+            open_ = m.end() - 1
+            inner, end = _group(s, open_, "(")
+            args = _split_args(inner)
+            name, prime = m.group(1), bool(m.group(2))
+            if name in self.vocab.function_latex:
+                kind = "FP" if prime else "FA"
+                payload = (self.vocab.function_latex[name], name, tuple(args))
+            else:
+                if prime:
+                    raise InputError(f"{name}' of a chapter function is not supported; write "
+                                     f"\\frac{{d}}{{dv}}{name}(...)", token=name)
+                kind, payload = "UF", (self.vocab.user_latex[name], name, tuple(args))
+            s = s[:m.start()] + self._place(kind, payload) + s[end:]
 
     def _derivatives(self, s: str) -> str:
         out, i = [], 0
@@ -374,7 +422,7 @@ class _State:
                     raise InputError("^T with nothing to transpose", token="^T")
                 start = a.start()
                 base = head[start:]
-            s = s[:start] + f"\\mathrm{{{_PREFIX}TR}}({base})" + s[m.end():]
+            s = s[:start] + self._place("TR", (base,)) + s[m.end():]
 
     def _samples(self, s: str) -> str:
         while True:
@@ -484,21 +532,29 @@ class _State:
             self.notes.append(f"(...)' read as d/d{sympy.latex(self.chain_var)} "
                               "(the variable of this chain)")
             return sympy.Derivative(inner, self.chain_var, evaluate=False)
-        if kind == "FP":
-            (fname,) = payload
-            key = function_name(fname)
-            base = (self.vocab.builtin_activations.get(key) if isinstance(key, type)
-                    else self.vocab.functions.get(key))
-            if base is None:
-                raise InputError(f"{fname}' is the derivative of an undeclared function "
-                                 f"{fname!r}; declare it in [functions]", token=fname)
-            if len(args) != 1:
-                raise InputError(f"{fname}' takes one argument", token=fname)
-            return activations.prime_class(base)(self.resolve(args[0]))
+        if kind in ("FA", "FP"):
+            cls_, fname, arg_texts = payload
+            if len(arg_texts) != 1:
+                raise InputError(f"{fname} takes one argument, not {len(arg_texts)}",
+                                 token=fname)
+            arg = self._sub_formula(arg_texts[0])
+            return activations.prime_class(cls_)(arg) if kind == "FP" else cls_(arg)
+        if kind == "UF":
+            key, fname, arg_texts = payload
+            params = self.vocab.user_functions[key]
+            if len(arg_texts) != len(params):
+                raise InputError(f"{fname} is defined with {len(params)} arguments, "
+                                 f"called with {len(arg_texts)}", token=fname)
+            return sympy.Function(key)(*[self._sub_formula(a) for a in arg_texts])
         if kind == "TR":
-            (arg,) = args
-            self.notes.append("^T on a scalar read as the scalar itself")
-            return self.resolve(arg)
+            (base,) = payload
+            inner = self._sub_formula(base)
+            if getattr(inner, "is_commutative", True):
+                note = "^T on a scalar read as the scalar itself"
+                if note not in self.notes:
+                    self.notes.append(note)
+                return inner
+            return Transpose(inner)
         if kind == "SM":
             base, idx = payload
             return SampleOf(self._sub_formula(base), self._symbol(idx))
@@ -514,30 +570,61 @@ class _State:
     def _sub_formula(self, latex: str):
         sub = _State(self.vocab, self.chain_var, self.bound)
         sub.places = self.places         # nested placeholders share one table
-        text = sub._derivatives(_light_clean(latex))
-        text = sub._group_primes(text)
-        text = _FUNC_PRIME.sub(lambda m: sub._place("FP", (m.group(0).split("'")[0]
-                                                           .split("^")[0].strip(),)), text)
-        if self.vocab.log == "natural":
-            text = re.sub(r"\\log(?![A-Za-z])(?!\s*_)", r"\\ln ", text)
-        expr = sub.resolve(_latex2sympy(text, latex))
+        text = sub.preprocess(latex, top=False)
+        expr = sub.resolve(_latex2sympy(text, latex, self.vocab.noncommutative))
         self.aliases |= sub.aliases
         self.spellings |= sub.spellings
         self.notes.extend(n for n in sub.notes if n not in self.notes)
         return expr
 
 
-def _latex2sympy(text: str, original: str):
+def _split_args(inner: str) -> list[str]:
+    """Top-level comma-separated arguments."""
+    args, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(inner[start:i].strip())
+            start = i + 1
+    args.append(inner[start:].strip())
+    if any(not a for a in args):
+        raise InputError("empty argument in a function call")
+    return args
+
+
+class _SympyShim:
+    """latex2sympy2's view of sympy, making declared matrix names non-commutative so that
+    products keep their printed order (it builds every product with commutative symbols)."""
+
+    def __init__(self, noncommutative: set[str]) -> None:
+        self._nc = noncommutative
+
+    def __getattr__(self, name):
+        return getattr(sympy, name)
+
+    def Symbol(self, name, **kwargs):  # noqa: N802 - mirrors sympy.Symbol
+        if name in self._nc:
+            kwargs["commutative"] = False
+        return sympy.Symbol(name, **kwargs)
+
+
+def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = None):
     """Call latex2sympy2 with its module-level state reset (it leaks state between calls)."""
     import latex2sympy2 as l2s
 
     l2s.variances = {}
     l2s.var = {}
     l2s.VARIABLE_VALUES = {}
+    l2s.sympy = _SympyShim(noncommutative) if noncommutative else sympy
     try:
         return l2s.latex2sympy(text)
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(f"cannot parse {original!r}: nested too deeply") from None
     except Exception as exc:  # latex2sympy2 raises bare Exception, TypeError, ...
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         column = None
@@ -546,8 +633,8 @@ def _latex2sympy(text: str, original: str):
             if set(ln.strip()) <= {"~", "^"} and "^" in ln:
                 column = ln.index("^")
         raise InputError(f"cannot parse {original!r}: {first}", column=column) from None
-    except RecursionError:
-        raise InputError(f"cannot parse {original!r}: nested too deeply") from None
+    finally:
+        l2s.sympy = sympy
 
 
 def _find_frac(s: str, start: int) -> int:

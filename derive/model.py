@@ -152,10 +152,12 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
                 bound[_symbol_key(p)] = sym if sym is not None else sympy.Symbol(
                     _symbol_key(p), real=True)
             vocab.user_functions[fname] = tuple(bound.values())
+            vocab.user_latex[m.group("name")] = fname
             body = parse_formula(parts[1], vocab, bound=bound).expr
             functions[fname] = UserFunction(fname, tuple(bound.values()), body, item)
         except InputError as exc:
             vocab.user_functions.pop(fname, None)
+            vocab.user_latex.pop(m.group("name"), None)
             errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
     for item in def_items:
         if item.id in errors:

@@ -54,6 +54,9 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
     blocks: list[tuple[str, str | None, int, list[str], int]] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         m = _MARKER.match(raw)
+        if not m and re.match(r"^\s*%\s*derive\s*:", raw):
+            raise InputError("malformed marker: write '% derive: <kind> [id]' "
+                             f"(kinds: {', '.join(KINDS)})", file=file, line=lineno)
         if m:
             kind = m.group("kind")
             if kind not in KINDS:
@@ -101,12 +104,12 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
 def _strip_comment(line: str) -> str:
     """Drop a LaTeX comment (an unescaped %)."""
     out = []
-    prev = ""
+    backslashes = 0
     for ch in line:
-        if ch == "%" and prev != "\\":
+        if ch == "%" and backslashes % 2 == 0:   # \% is a percent sign, \\% a comment
             break
         out.append(ch)
-        prev = ch
+        backslashes = backslashes + 1 if ch == "\\" else 0
     return "".join(out)
 
 

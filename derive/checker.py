@@ -70,8 +70,10 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all."""
     manifest = load_manifest(manifest_path)
     items = load_chapter(manifest.source_path())
-    return ChapterChecker(manifest, items, numeric=numeric, seed=seed,
-                          claim_seconds=claim_seconds).run()
+    cls = ChapterChecker
+    if manifest.vectorized:
+        from .vector import VectorChapterChecker as cls
+    return cls(manifest, items, numeric=numeric, seed=seed, claim_seconds=claim_seconds).run()
 
 
 class ChapterChecker:

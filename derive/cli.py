@@ -1,16 +1,22 @@
 """Command line: ``derive check [PATH ...]``. ``main`` returns the exit code.
 
 Exit codes: 0 every claim verified, 1 some claim not verified, 2 bad input or usage.
+Errors are one line on stderr, never a traceback. Colour (text format) only when the
+report goes to a terminal and ``NO_COLOR`` is not set; a progress line on stderr only
+when stderr is a terminal.
 """
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
-from .api import check
 from .reporters import FORMATS, render
+from .reporters.common import summary_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,8 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check chapters (folders with a manifest.toml)")
     c.add_argument("paths", nargs="*", default=["equations"], metavar="PATH",
                    help="chapter folders, manifests, or trees of them (default: equations/)")
-    c.add_argument("--format", choices=sorted(FORMATS), default="text")
+    c.add_argument("--format", "-f", choices=list(FORMATS), default="text",
+                   help="report format (default: text)")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report here")
+    talk = c.add_mutually_exclusive_group()
+    talk.add_argument("--quiet", "-q", action="store_true",
+                      help="print only the summary line (with --output, the full report "
+                           "still goes to FILE)")
+    talk.add_argument("--verbose", "-v", action="store_true",
+                      help="text format: every equation and link, what each side was read "
+                           "as, and the numeric evidence")
     c.add_argument("--no-numeric", action="store_true", help="skip the NumPy checks")
     c.add_argument("--seed", type=int, default=0, help="seed for the random points (default 0)")
     c.add_argument("--claim-seconds", type=float, default=None, metavar="S",
@@ -34,10 +48,51 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _wants_color(stream) -> bool:
+    return (_isatty(stream) and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb")
+
+
+class _ProgressLine:
+    """'checking chapter i/n: file' on one rewritten stderr line, erased when done."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, i: int, n: int, manifest: Path) -> None:
+        self.stream.write(f"\r\x1b[Kchecking chapter {i}/{n}: {manifest.parent}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
-                   claim_seconds=args.claim_seconds)
+    if args.quiet and args.format != "text" and not args.output:
+        print(f"derive: error: --quiet prints only the summary line; give --output FILE "
+              f"for the {args.format} report", file=sys.stderr)
+        return 2
+    from .api import check  # here, so `derive --version` and usage errors stay fast
+
+    progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
+    try:
+        report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
+                       claim_seconds=args.claim_seconds, progress=progress)
+    finally:
+        if progress is not None:
+            progress.clear()
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
     for chapter in report.chapters:
@@ -46,15 +101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 msg = e.findings[0].message if e.findings else "cannot be read"
                 print(f"derive: error: {chapter.file}:{e.line}: equation {e.id}: {msg}",
                       file=sys.stderr)
-    try:
-        if args.output:
+    options = {"verbose": args.verbose}
+    if args.output:
+        buf = io.StringIO()
+        render(report, args.format, buf, **options)
+        try:
             with open(args.output, "w", encoding="utf-8") as fh:
-                render(report, args.format, fh)
-        else:
-            render(report, args.format, sys.stdout)
-    except OSError as exc:
-        print(f"derive: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        return 2
+                fh.write(buf.getvalue())
+        except OSError as exc:
+            print(f"derive: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
+        if args.quiet:
+            print(summary_line(report))
+    else:
+        render(report, args.format, sys.stdout, quiet=args.quiet,
+               color=_wants_color(sys.stdout), **options)
     return report.exit_code
 
 

@@ -50,13 +50,33 @@ class Partial(sympy.Function):
         return sympy.Derivative(self, s, evaluate=False)
 
 
-class Transpose(sympy.Function):
-    """X^T as printed (scalars: X itself)."""
+class Transposed(sympy.Function):
+    """X^T of a vector or matrix (on scalars the front end reads X^T as X)."""
 
     nargs = 1
 
     def _latex(self, printer, exp=None):
-        return f"{{{printer._print(self.args[0])}}}^{{T}}"
+        inner = printer._print(self.args[0])
+        if not isinstance(self.args[0], (sympy.Symbol, Partial)):
+            inner = f"\\left({inner}\\right)"
+        return f"{{{inner}}}^{{T}}"
+
+    def _sympystr(self, printer):
+        return f"({printer._print(self.args[0])})^T"
+
+
+class Hadamard(sympy.Function):
+    """A ⊙ B as printed (\\odot, \\circ, and * where the manifest says star = elementwise)."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None):
+        a, b = (printer._print(x) for x in self.args)
+        return f"{a} \\odot {b}"
+
+    def _sympystr(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return f"({a} ⊙ {b})"
 
 
 class SampleOf(sympy.Function):
@@ -86,6 +106,7 @@ class Vocabulary:
     function_latex: dict[str, type] = field(default_factory=dict)   # '\\sigma' -> class
     user_latex: dict[str, str] = field(default_factory=dict)        # 'L' -> user function key
     noncommutative: set[str] = field(default_factory=set)           # matrix-valued names
+    star: str = "product"                                           # A * B: product|elementwise
     log: str = "natural"
 
     @classmethod
@@ -105,8 +126,10 @@ class Vocabulary:
             vocab.add_function(alias, None, same_as=target)
         return vocab
 
-    def add_symbol(self, latex: str, name: str) -> None:
-        sym = sympy.Symbol(name, real=True)
+    def add_symbol(self, latex: str, name: str, matrix: bool = False) -> None:
+        sym = sympy.Symbol(name, commutative=False) if matrix else sympy.Symbol(name, real=True)
+        if matrix:
+            self.noncommutative.add(name)
         self.names[name] = sym
         self.written[name] = name
         self.canonical_latex[sym] = latex
@@ -149,7 +172,7 @@ class Parsed:
 
 def symbol_name(latex: str, where: str = "") -> str:
     """latex2sympy's name for a declared symbol's LaTeX (it must read as one symbol)."""
-    expr = _latex2sympy(_light_clean(latex), latex)
+    expr = _latex2sympy(_protect_d(_light_clean(latex)), latex)
     if not isinstance(expr, sympy.Symbol):
         raise InputError(f"{where}: {latex!r} does not read as one symbol "
                          f"(it reads as {sympy.sstr(expr)}); write e.g. w_1 for w1")
@@ -171,6 +194,28 @@ class _ChainPrinter(LatexPrinter):
     """Prints products of partial derivatives in chain order, as authors write them."""
 
     def _print_Mul(self, expr):
+        c_part, nc_part = expr.args_cnc()
+        if nc_part:
+            # keep the printed order of matrix factors; the scalar coefficient goes first
+            coeff = sympy.Mul(*c_part)
+            factors = []
+            for f in nc_part:
+                text = self._print(f)
+                if isinstance(f, (sympy.Add, Hadamard)):
+                    text = f"\\left({text}\\right)"
+                factors.append(text)
+            body = " ".join(factors)
+            if coeff == 1:
+                return body
+            if coeff == -1:
+                return "- " + body
+            num, den = sympy.fraction(coeff)
+            if num == 1:
+                return f"\\frac{{1}}{{{self._print(den)}}} {body}"
+            text = self._print(coeff)
+            if isinstance(coeff, sympy.Add):
+                text = f"\\left({text}\\right)"
+            return f"{text} {body}"
         partials = [f for f in expr.args if isinstance(f, Partial)]
         if len(partials) < 2:
             return super()._print_Mul(expr)
@@ -194,6 +239,15 @@ class _ChainPrinter(LatexPrinter):
             prefix = f"\\left({prefix}\\right)"
         return f"{prefix} {body}"
 
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = expr.name
+        if name.startswith("\\mathrm{") and ("^{[" in name or re.fullmatch(
+                r"\\mathrm\{d[A-Za-z]+\}(_.*)?", name)):
+            inner = name[len("\\mathrm{"):]
+            close = inner.index("}") if "^{[" not in inner else len(inner) - 1
+            return inner[:close] + inner[close + 1:]     # W^{[2]}, dZ_2: names, not roman
+        return super()._print_Symbol(expr, style)
 
     def _print_Function(self, expr, exp=None):
         if isinstance(expr, sympy.core.function.AppliedUndef):
@@ -260,7 +314,11 @@ def parse_formula(latex: str, vocab: Vocabulary, *, chain_var: sympy.Symbol | No
 _SPACING = [r"\displaystyle", r"\!", r"\,", r"\;", r"\:", r"\quad", r"\qquad", "~"]
 _TRANSPOSE = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\{\s*\\mathsf\{T\}\s*\}"
                         r"|\{\s*\\mathrm\{T\}\s*\}|\\intercal\b|\{\s*\\intercal\s*\})")
-_ATOM_BEFORE = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\}|_[A-Za-z0-9])?\s*$")
+_STYLED = r"\\(?:mathbf|mathrm|boldsymbol|mathit|mathsf|bm|vec|hat|bar|tilde)\{(?:[^{}]|\{[^{}]*\})*\}"
+_ATOM = rf"(?:{_STYLED}|\\[A-Za-z]+|[A-Za-z])(?:_\{{[^{{}}]*\}}|_[A-Za-z0-9])?"
+_ATOM_BEFORE = re.compile(rf"({_ATOM})\s*$")
+# W^{[2]}, A^{[1]T}, a^{[2](i)}: a layer index is part of the name, not a power
+_LAYER = re.compile(rf"(?<!\\mathrm\{{)({_ATOM})\s*\^\s*\{{\s*\[([^\[\]{{}}]*)\]\s*((?:[^{{}}]|\{{[^{{}}]*\}})*)\}}")
 _SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
 
 _DIFF_PREFIX = re.compile(r"^(\\partial|\\mathrm\{d\}|\{\\rm\s*d\}|d)(?![A-Za-z]{2})\s*")
@@ -271,7 +329,23 @@ def _light_clean(s: str) -> str:
         s = s.replace(token, " ")
     s = re.sub(r"\\left\s*\.|\\right\s*\.", " ", s)
     s = re.sub(r"\\(left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])", "", s)
+    s = _LAYER.sub(_layer_name, s)
     return s.strip().rstrip(".,;").strip()
+
+
+_DIFFERENTIAL = re.compile(r"(?<![\\A-Za-z{])d([A-Za-z]+)")
+
+
+def _protect_d(s: str) -> str:
+    """dZ, dw, db: latex2sympy reads d<letter> as a differential and then corrupts the rest
+    of the formula; wrap such names so that they stay plain symbols."""
+    return _DIFFERENTIAL.sub(lambda m: f"\\mathrm{{d{m.group(1)}}}", s)
+
+
+def _layer_name(m: re.Match) -> str:
+    base, layer, rest = m.group(1), m.group(2).replace(" ", ""), m.group(3).strip()
+    name = f"\\mathrm{{{base}^{{[{layer}]}}}}"
+    return f"{name}^{{{rest}}}" if rest else name
 
 
 class _State:
@@ -304,10 +378,18 @@ class _State:
                              f"write {glued.group(1)}_{glued.group(2)} for a subscript or "
                              f"{glued.group(2)} {glued.group(1)} for a product",
                              token=glued.group(0))
+        if re.search(r"\\(?:b|p)?mod(?![A-Za-z])", s):
+            raise InputError("\\mod is not a supported operator", token="\\mod")
+        # elementwise products: latex2sympy has no \odot; \mod parses with the same
+        # precedence as a product and is mapped back to Hadamard
+        s = re.sub(r"\\(?:odot|circ)(?![A-Za-z])", r" \\mod ", s)
+        if self.vocab.star == "elementwise":
+            s = s.replace("*", r" \mod ")
         if re.search(r"\|\s*_|\\(?:Big|big)?r?vert\s*_", s):
             raise InputError("an evaluation bar |_{...} is not supported; write the "
                              "derivative without it", token="|_")
         s = self._derivatives(s)
+        s = _protect_d(s)
         s = self._calls(s)
         s = self._group_primes(s)
         undeclared = re.search(r"(\\?[A-Za-z]+(?:_\{[^{}]*\}|_[A-Za-z0-9])?)\s*"
@@ -413,15 +495,14 @@ class _State:
             if not m:
                 return s
             head = s[:m.start()].rstrip()
-            if head.endswith(")") or head.endswith("}") and not _ATOM_BEFORE.search(head):
-                start = _match_open(head, len(head) - 1)
-                base = head[start:]
-            else:
-                a = _ATOM_BEFORE.search(head)
-                if not a:
-                    raise InputError("^T with nothing to transpose", token="^T")
+            a = _ATOM_BEFORE.search(head)
+            if a:
                 start = a.start()
-                base = head[start:]
+            elif head.endswith(")") or head.endswith("}"):
+                start = _match_open(head, len(head) - 1)
+            else:
+                raise InputError("^T with nothing to transpose", token="^T")
+            base = head[start:]
             s = s[:start] + self._place("TR", (base,)) + s[m.end():]
 
     def _samples(self, s: str) -> str:
@@ -431,10 +512,10 @@ class _State:
                 return s
             head = s[:m.start()].rstrip()
             a = _ATOM_BEFORE.search(head)
-            if head.endswith(")"):
-                start = _match_open(head, len(head) - 1)
-            elif a:
+            if a:
                 start = a.start()
+            elif head.endswith(")"):
+                start = _match_open(head, len(head) - 1)
             else:
                 raise InputError("a sample superscript ^{(i)} needs a symbol before it")
             base = head[start:]
@@ -488,6 +569,8 @@ class _State:
                                      "with role = \"index\"", token=idx.name)
                 limits.append((self._symbol(idx.name), *[self.resolve(b) for b in lim[1:]]))
             return sympy.Sum(body, *limits)
+        if isinstance(e, sympy.Mod):
+            return Hadamard(*[self.resolve(a) for a in e.args])
         if isinstance(e, (sympy.Add, sympy.Mul)):
             return e.func(*[self.resolve(a) for a in e.args])
         if isinstance(e, sympy.Pow):
@@ -554,7 +637,7 @@ class _State:
                 if note not in self.notes:
                     self.notes.append(note)
                 return inner
-            return Transpose(inner)
+            return Transposed(inner)
         if kind == "SM":
             base, idx = payload
             return SampleOf(self._sub_formula(base), self._symbol(idx))

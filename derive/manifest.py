@@ -24,7 +24,7 @@ from pathlib import Path
 from .errors import InputError
 
 ROLES = ("input", "label", "weight", "bias", "parameter", "weighted_input", "activation",
-         "node", "loss", "cost", "samples", "constant", "index")
+         "node", "loss", "cost", "samples", "constant", "index", "gradient")
 PARAMETER_ROLES = ("weight", "bias", "parameter")
 NODE_ROLES = ("weighted_input", "activation", "node")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus")
@@ -39,6 +39,9 @@ class SymbolDecl:
     layer: int | None = None
     aliases: tuple[str, ...] = ()
     range: tuple[float, float] | None = None   # where numeric points are drawn
+    shape: tuple[int | str, int | str] | None = None   # (rows, cols): sizes or size names
+    of: str | None = None                      # role "gradient": the quantity it is the gradient of
+    column_of: str | None = None               # x^{(i)} is column i of this batch matrix
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Conventions:
     log: str = "natural"
     samples: str | None = None       # the symbol counting training samples (e.g. "m")
     loss: str | None = None          # what the loss symbol denotes: per-sample | batch-mean
+    star: str = "product"            # what A * B means between matrices: product | elementwise
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,12 @@ class Manifest:
     caption_layers: dict[int, tuple[str, ...]] = field(default_factory=dict)
     numeric: NumericSettings = field(default_factory=NumericSettings)
     limits: Limits = field(default_factory=Limits)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def vectorized(self) -> bool:
+        """True when some symbol is a vector or a matrix (checked entry by entry)."""
+        return any(d.shape is not None for d in self.symbols.values())
 
     @property
     def directory(self) -> Path:
@@ -103,7 +113,8 @@ def load_manifest(path: str | Path) -> Manifest:
     return parse_manifest(text, str(path))
 
 
-_TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits"}
+_TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits",
+             "sizes"}
 
 
 def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
@@ -124,7 +135,10 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     chapter = v.table(data, "chapter")
     v.keys(chapter, {"title", "source", "language", "cites"}, "chapter")
     conv = v.table(data, "conventions")
-    v.keys(conv, {"log", "samples", "loss"}, "conventions")
+    v.keys(conv, {"log", "samples", "loss", "star"}, "conventions")
+    star = v.get(conv, "star", str, "product", "conventions")
+    if star not in ("product", "elementwise"):
+        v.fail(f"conventions.star must be 'product' or 'elementwise', not {star!r}")
     log = str(v.get(conv, "log", str, "natural", "conventions"))
     if log not in LOG_BASES:
         v.fail(f"conventions.log must be one of {', '.join(LOG_BASES)}, not {log!r}")
@@ -137,7 +151,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         where = f"symbols.{key}"
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
-        v.keys(spec, {"role", "layer", "aliases", "range"}, where)
+        v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -150,7 +164,19 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     or not rng[0] < rng[1]):
                 v.fail(f"{where}.range must be two numbers [low, high] with low < high")
             rng = (float(rng[0]), float(rng[1]))
-        symbols[key] = SymbolDecl(key, role, layer, aliases, rng)
+        shape = spec.get("shape")
+        if shape is not None:
+            if (not isinstance(shape, list) or len(shape) != 2 or not all(
+                    (isinstance(d, int) and not isinstance(d, bool) and d > 0)
+                    or (isinstance(d, str) and d) for d in shape)):
+                v.fail(f"{where}.shape must be [rows, cols]: positive whole numbers or size "
+                       "names from [sizes]")
+            shape = (shape[0], shape[1])
+        of = v.get(spec, "of", str, None, where)
+        if role == "gradient" and of is None:
+            v.fail(f"{where}: a symbol with role = \"gradient\" needs of = \"<symbol>\"")
+        column_of = v.get(spec, "column_of", str, None, where)
+        symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape, of, column_of)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():
@@ -193,6 +219,19 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     if limits.claim_seconds <= 0 or limits.chapter_seconds <= 0:
         v.fail("limits must be positive numbers of seconds")
 
+    sizes = {}
+    for name, value in v.table(data, "sizes").items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+            v.fail(f"sizes.{name} must be a whole number from 1 to 12 (explicit sizes are for "
+                   "checking entry by entry, keep them small)")
+        sizes[name] = value
+    for key, decl in symbols.items():
+        for dim in decl.shape or ():
+            if isinstance(dim, str) and dim not in sizes and dim != conv.get("samples"):
+                v.fail(f"symbols.{key}.shape uses {dim!r}, which is not in [sizes]")
+        for ref in (decl.of, decl.column_of):
+            if ref is not None and ref not in symbols:
+                v.fail(f"symbols.{key} refers to {ref!r}, which is not declared")
     samples = v.get(conv, "samples", str, None, "conventions")
     if samples is not None and samples not in symbols:
         v.fail(f"conventions.samples names {samples!r}, which is not declared in [symbols]")
@@ -200,9 +239,9 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     title=v.get(chapter, "title", str, "", "chapter"),
                     language=v.get(chapter, "language", str, "", "chapter"),
                     cites=v.get(chapter, "cites", str, "", "chapter"),
-                    conventions=Conventions(log, samples, loss_conv),
+                    conventions=Conventions(log, samples, loss_conv, star),
                     symbols=symbols, functions=functions, caption_roles=roles,
-                    caption_layers=layers, numeric=numeric, limits=limits)
+                    caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes)
 
 
 class _Validator:

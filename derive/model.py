@@ -100,12 +100,18 @@ class Model:
 
 def build_vocabulary(manifest: Manifest) -> Vocabulary:
     """The closed world of a chapter, from its manifest."""
-    vocab = Vocabulary(log=manifest.conventions.log)
+    vocab = Vocabulary(log=manifest.conventions.log, star=manifest.conventions.star)
     from .latex import symbol_name
+
+    def is_matrix(decl) -> bool:
+        if decl.shape is not None:
+            return True
+        ref = decl.of or decl.column_of
+        return ref is not None and manifest.symbols[ref].shape is not None
 
     for latex, decl in manifest.symbols.items():
         try:
-            vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"))
+            vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"), is_matrix(decl))
         except InputError as exc:
             raise exc.located(file=manifest.path)
     for latex, decl in manifest.symbols.items():

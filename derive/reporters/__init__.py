@@ -1,18 +1,44 @@
-"""Report formats: each a small function ``render(report, stream)`` chosen by name."""
+"""Report formats: each a small module with ``render(report, stream)``, chosen by name.
+
+A renderer may take keyword-only options (``text`` takes ``verbose``, ``quiet`` and
+``color``; ``html`` takes ``standalone``); :func:`render` passes each renderer only the
+options it accepts. Renderers only read the report: nothing is recomputed.
+
+>>> sorted(FORMATS)
+['html', 'json', 'junit', 'markdown', 'text']
+"""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import TextIO
 
 from ..report import Report
-from . import json_format, text
+from . import html_format, json_format, junit, markdown, text
 
-FORMATS: dict[str, Callable[[Report, TextIO], None]] = {
+FORMATS: dict[str, Callable[..., None]] = {
     "text": text.render,
     "json": json_format.render,
+    "markdown": markdown.render,
+    "html": html_format.render,
+    "junit": junit.render,
 }
 
 
-def render(report: Report, fmt: str, stream: TextIO) -> None:
-    """Write ``report`` to ``stream`` in format ``fmt`` (a key of FORMATS)."""
-    FORMATS[fmt](report, stream)
+def render(report: Report, fmt: str, stream: TextIO, **options) -> None:
+    """Write ``report`` to ``stream`` in format ``fmt`` (a key of FORMATS).
+
+    ``options`` a renderer does not take are ignored, so one call serves every format.
+    """
+    fn = FORMATS[fmt]
+    accepted = inspect.signature(fn).parameters
+    fn(report, stream, **{k: v for k, v in options.items() if k in accepted})
+
+
+def render_to_string(report: Report, fmt: str, **options) -> str:
+    """The rendered report as a string."""
+    import io
+
+    buf = io.StringIO()
+    render(report, fmt, buf, **options)
+    return buf.getvalue()

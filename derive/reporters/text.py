@@ -60,7 +60,7 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
     w(f"  {'id'.ljust(width)}  {'verdict'.ljust(12)}  diagnosis\n")
     w(f"  {'-' * width}  {'-' * 12}  {'-' * 40}\n")
     for e in chapter.equations:
-        mark = pen.verdict(e.verdict, MARK[e.verdict].ljust(12))
+        mark = pen.verdict(e.verdict, MARK[e.verdict]) + " " * (12 - len(MARK[e.verdict]))
         w(f"  {e.id.ljust(width)}  {mark}  {_short(e.summary)}".rstrip(" ") + "\n")
     if chapter.findings:
         w("\nchapter findings:\n")

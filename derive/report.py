@@ -1,0 +1,183 @@
+"""The immutable report model: every renderer reads it, none recomputes it.
+
+>>> f = Finding(kind="factor", message="off by 1/m", suggestion=r"(a - y) x")
+>>> f.severity
+'error'
+>>> Verdict.worst(["verified", "inconsistent", "verified"])
+'inconsistent'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class Verdict:
+    """Verdict names, worst first."""
+
+    ERROR = "error"
+    MISMATCH = "mismatch"
+    INCONSISTENT = "inconsistent"
+    INCONCLUSIVE = "inconclusive"
+    VERIFIED = "verified"
+    ORDER = (ERROR, MISMATCH, INCONSISTENT, INCONCLUSIVE, VERIFIED)
+
+    @classmethod
+    def worst(cls, verdicts) -> str:
+        verdicts = list(verdicts)
+        if not verdicts:
+            return cls.VERIFIED
+        return min(verdicts, key=cls.ORDER.index)
+
+
+PER_SAMPLE = "per-sample"
+BATCH_MEAN = "batch-mean"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the checker found. ``suggestion`` is LaTeX (a corrected formula) or None."""
+
+    kind: str
+    message: str
+    suggestion: str | None = None
+    severity: str = "error"          # error | warning | info
+    equation: str | None = None      # set on chapter-level findings that point at one equation
+
+    def to_dict(self) -> dict:
+        d = {"kind": self.kind, "message": self.message, "suggestion": self.suggestion,
+             "severity": self.severity}
+        if self.equation is not None:
+            d["equation"] = self.equation
+        return d
+
+
+@dataclass(frozen=True)
+class NumericEvidence:
+    """What the NumPy route measured for one formula against the finite-difference oracle."""
+
+    max_rel_error: float | None       # max |a-b|/max(|a|,|b|,1e-12) over all points
+    points: int                       # how many (sample, parameter draw) points
+    convention: str | None = None     # reading the error was measured in
+    ratio: float | None = None        # stated/oracle when that ratio is constant
+    ratio_text: str | None = None     # the ratio explained, e.g. "1/m at m=32"
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"max_rel_error": self.max_rel_error, "points": self.points,
+                "convention": self.convention, "ratio": self.ratio,
+                "ratio_text": self.ratio_text, "note": self.note}
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """One ``=`` of a chain: ``lhs = rhs``."""
+
+    lhs: str
+    rhs: str
+    verdict: str
+    convention: str | None = None
+    lhs_read: str | None = None      # what the front end read, back as LaTeX
+    rhs_read: str | None = None
+    findings: tuple[Finding, ...] = ()
+    numeric: NumericEvidence | None = None
+
+    def to_dict(self) -> dict:
+        return {"lhs": self.lhs, "rhs": self.rhs, "verdict": self.verdict,
+                "convention": self.convention, "lhs_read": self.lhs_read,
+                "rhs_read": self.rhs_read,
+                "findings": [f.to_dict() for f in self.findings],
+                "numeric": self.numeric.to_dict() if self.numeric else None}
+
+
+@dataclass(frozen=True)
+class EquationResult:
+    id: str
+    kind: str                        # definition | claim
+    latex: str
+    verdict: str
+    line: int | None = None
+    read_as: str | None = None
+    convention: str | None = None
+    derived: str | None = None       # the engine's own gradient, LaTeX
+    links: tuple[LinkResult, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    numeric: NumericEvidence | None = None
+
+    @property
+    def summary(self) -> str:
+        """One line: the first error finding, else the first warning, else ''."""
+        for sev in ("error", "warning"):
+            for f in self.findings:
+                if f.severity == sev:
+                    return f.message
+            for link in self.links:
+                for f in link.findings:
+                    if f.severity == sev:
+                        return f.message
+        return ""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "latex": self.latex, "line": self.line,
+                "verdict": self.verdict, "read_as": self.read_as,
+                "convention": self.convention, "derived": self.derived,
+                "links": [link.to_dict() for link in self.links],
+                "findings": [f.to_dict() for f in self.findings],
+                "numeric": self.numeric.to_dict() if self.numeric else None}
+
+
+@dataclass(frozen=True)
+class ChapterResult:
+    file: str
+    title: str = ""
+    convention: str | None = None
+    findings: tuple[Finding, ...] = ()
+    equations: tuple[EquationResult, ...] = ()
+    gradients: tuple[tuple[str, str], ...] = ()   # (d L / d v as LaTeX, derived LaTeX)
+    seed: int | None = None
+
+    @property
+    def verdict(self) -> str:
+        return Verdict.worst(e.verdict for e in self.equations)
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "title": self.title, "convention": self.convention,
+                "verdict": self.verdict,
+                "findings": [f.to_dict() for f in self.findings],
+                "gradients": [{"of": of, "derived": d} for of, d in self.gradients],
+                "equations": [e.to_dict() for e in self.equations]}
+
+
+@dataclass(frozen=True)
+class Report:
+    chapters: tuple[ChapterResult, ...] = ()
+    errors: tuple[str, ...] = ()      # one-line input errors that stopped a chapter
+    seed: int = 0
+    numeric: bool = True
+    version: int = 1
+
+    @property
+    def exit_code(self) -> int:
+        """0 all verified, 1 some claim not verified, 2 bad input."""
+        if self.errors or any(e.verdict == Verdict.ERROR
+                              for c in self.chapters for e in c.equations):
+            return 2
+        if all(e.verdict == Verdict.VERIFIED for c in self.chapters for e in c.equations):
+            return 0
+        return 1
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report as the HTML format (a fragment with its own style)."""
+        from .reporters import render_to_string  # lazy: reporters import this module
+
+        return render_to_string(self, "html", standalone=False)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown errata, for front ends that prefer Markdown."""
+        from .reporters import render_to_string  # lazy: reporters import this module
+
+        return render_to_string(self, "markdown")
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "seed": self.seed, "numeric": self.numeric,
+                "errors": list(self.errors),
+                "chapters": [c.to_dict() for c in self.chapters]}

@@ -1,0 +1,508 @@
+"""Chapters with vectors and matrices: every claim checked entry by entry at explicit sizes.
+
+The forward pass is instantiated at the sizes of ``[sizes]`` (distinct, so that a misplaced
+transpose cannot cancel): each entry of each matrix becomes a scalar node, and the scalar
+chain-rule engine derives dJ/d(entry) in the chapter's own variables (the entries of
+Z, A, ...). A stated matrix formula is evaluated at the same sizes and compared entry by
+entry; the numeric route does the same with finite differences of the cost.
+
+Gradient symbols (role "gradient", ``of = "V"``) follow the common convention of vectorized
+textbooks: for a per-sample quantity V (a batch matrix with m columns) dV holds the
+per-sample loss gradients, dV = m ∂J/∂V; for a parameter dV = ∂J/∂V.
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy
+
+from . import messages
+from .checker import WRONG, ChapterChecker, Claim
+from .derivation import Derivation
+from .diagnosis import Diagnoser
+from .equivalence import Equivalence
+from .errors import InputError
+from .explicit import Explicit, ShapeMismatch, shape_text
+from .latex import Partial, SampleOf, Transposed, parse_formula, split_chain, to_latex
+from .manifest import PARAMETER_ROLES
+from .model import Definition, Model, _topological, build_vocabulary, read_definitions
+from .numeric import NumericRoute
+from .report import (BATCH_MEAN, PER_SAMPLE, EquationResult, Finding, LinkResult,
+                     NumericEvidence, Verdict)
+from .checker import _SideEvidence
+
+DEFAULT_SAMPLES = 4
+
+
+class VectorChapterChecker(ChapterChecker):
+    """ChapterChecker for manifests that declare shapes."""
+
+    def run(self):
+        man = self.manifest
+        vocab = build_vocabulary(man)
+        self.vocab = vocab
+        defs, functions, errors = read_definitions(self.items, vocab)
+        self.errors.update(errors)
+        self._setup(vocab, defs, functions)
+        claims = self._parse_claims(vocab, self.model)
+        self.convention = BATCH_MEAN
+        self.gradients = []
+        numeric = None
+        if self.numeric_enabled:
+            numeric = NumericRoute(self.derivation, samples=1,
+                                   draws=max(3, man.numeric.draws), seed=self.seed)
+        self.numeric = numeric
+        for claim in claims:
+            self.results[claim.item.id] = self._check_claim(claim)
+        self._captions(claims)
+        self._notation(claims)
+        return self._assemble()
+
+    # --- the model at explicit sizes -------------------------------------------------
+
+    def _setup(self, vocab, defs, functions) -> None:
+        man = self.manifest
+        names = {decl.latex: vocab.names[vocab.written[_name(latex)]]
+                 for latex, decl in man.symbols.items()}
+        self.symbol_of = names
+        samples = man.conventions.samples
+        sizes = dict(man.sizes)
+        if samples and samples not in sizes:
+            sizes[samples] = DEFAULT_SAMPLES
+        self.sizes = sizes
+        shapes, numbers = {}, {}
+        for latex, decl in man.symbols.items():
+            sym = names[latex]
+            if decl.shape is not None:
+                shapes[sym] = tuple(d if isinstance(d, int) else sizes[d] for d in decl.shape)
+            if latex == samples:
+                numbers[sym] = sympy.Integer(sizes[samples])
+        self.m_value = sizes.get(samples) if samples else None
+        self.samples_symbol = names.get(samples) if samples else None
+        self.shapes = shapes
+        self.explicit = Explicit(shapes, numbers, {Partial: self._partial_hook})
+        # column_of: x^{(i)} is column i of X
+        for latex, decl in man.symbols.items():
+            if decl.column_of:
+                self.explicit.entries[names[latex]] = self.explicit.entries[names[decl.column_of]]
+        cost = [s for latex, s in names.items() if man.symbols[latex].role in ("cost", "loss")]
+        if not cost:
+            raise InputError("no symbol has role = \"cost\" (or \"loss\") in the manifest",
+                             file=man.path)
+        roles = {}
+        for latex, decl in man.symbols.items():
+            sym = names[latex]
+            if sym in self.explicit.entries and decl.role != "gradient" and not decl.column_of:
+                for e in self.explicit.entries[sym]:
+                    roles[e] = decl.role
+            elif decl.shape is None and decl.role not in ("gradient",):
+                roles[sym] = decl.role
+        entry_defs: dict[sympy.Symbol, Definition] = {}
+        loss_sym, loss_expr = None, None
+        self.definition_values = {}
+        for node, d in defs.items():
+            try:
+                value = self.explicit.value(d.rhs)
+            except ShapeMismatch as exc:
+                self.errors[d.item.id] = InputError(f"shape mismatch: {exc}", file=d.item.file,
+                                                    line=d.item.line, equation=d.item.id)
+                continue
+            if node in cost:
+                if isinstance(value, sympy.MatrixBase):
+                    self.errors[d.item.id] = InputError(
+                        f"the cost must be a scalar, not {shape_text(value)}",
+                        file=d.item.file, line=d.item.line, equation=d.item.id)
+                    continue
+                loss_sym, loss_expr = node, value
+                continue
+            want = shapes.get(node)
+            got = value.shape if isinstance(value, sympy.MatrixBase) else None
+            if want is not None and want != (got or (1, 1)) or want is None and got not in (
+                    None, (1, 1)):
+                self.eq_findings.setdefault(d.item.id, []).append(Finding(
+                    "shape", f"{to_latex(node)} is declared {_shape(want)} but its definition "
+                    f"is {_shape(got)}", None, "error"))
+                continue
+            self.definition_values[node] = value
+            if want is None:
+                entry_defs[node] = Definition(node, sympy.sympify(value), d.item, d.rhs)
+                continue
+            for (i, j), e in zip(itertools.product(range(want[0]), range(want[1])),
+                                 self.explicit.entries[node]):
+                entry_defs[e] = Definition(e, value[i, j], d.item, d.rhs)
+        if loss_expr is None:
+            loss_sym, loss_expr = self._implied_cost(cost[0], functions, defs)
+        leaves = [s for s in roles if s not in entry_defs and roles[s] not in (
+            "loss", "cost", "samples", "index")]
+        order = _topological(entry_defs, leaves)
+        self.model = Model(vocab, man, roles, {}, entry_defs, order, set(), functions,
+                           loss_sym, loss_expr, None, None)
+        self.derivation = Derivation(self.model)
+        self.equivalence = Equivalence(self.derivation, seed=self.seed, limit=self.limit)
+        self.diagnoser = Diagnoser(self.derivation, self.equivalence)
+        grads = {}
+        for latex, decl in man.symbols.items():
+            if decl.role == "gradient":
+                grads[names[latex]] = names[decl.of]
+        self.gradient_symbols = grads
+        for g, target in grads.items():
+            self.explicit.entries[g] = self._gradient_matrix(target)
+
+    def _implied_cost(self, cost_sym, functions, defs):
+        """J = (1/m) Σ_i Σ_rows L(y, a) when only the per-sample loss L(y, a) is defined."""
+        loss_fns = [f for f in functions.values()]
+        if not loss_fns:
+            raise InputError("the cost is neither defined ('J = ...') nor implied by a "
+                             "per-sample loss definition 'L(y, a) = ...'",
+                             file=str(self.manifest.source_path()))
+        f = loss_fns[0]
+        label = [s for s, r in self.model_roles_guess().items() if r == "label"]
+        outputs = [n for n in defs if n not in {p for d in defs.values()
+                                               for p in d.rhs.free_symbols}]
+        if len(label) != 1 or len(outputs) != 1:
+            raise InputError("cannot tell which matrices are the label and the output for "
+                             f"the implied cost; define {to_latex(cost_sym)} explicitly",
+                             file=str(self.manifest.source_path()))
+        y = self.explicit.entries[label[0]]
+        a = self.explicit.entries[outputs[0]]
+        lab = [p for p in f.params if self.manifest.symbols.get(str(p), None) is not None
+               and self.manifest.symbols[str(p)].role == "label"]
+        total = sympy.Integer(0)
+        for i in range(a.rows):
+            for j in range(a.cols):
+                mapping = {}
+                for p in f.params:
+                    mapping[p] = y[i, j] if p in lab else a[i, j]
+                total += f.body.xreplace(mapping)
+        return cost_sym, total / a.cols
+
+    def model_roles_guess(self):
+        return {s: self.manifest.symbols[latex].role for latex, s in self.symbol_of.items()}
+
+    def _gradient_matrix(self, target):
+        cost = self.model.loss
+        scale = 1
+        decl_role = self.model_roles_guess().get(target)
+        shape = self.shapes.get(target)
+        if (decl_role not in PARAMETER_ROLES and shape is not None and self.m_value
+                and shape[1] == self.m_value):
+            scale = self.m_value         # dZ holds per-sample loss gradients: m ∂J/∂Z
+        if shape is None:
+            return scale * Partial(cost, target)
+        return self.explicit.entries[target].applyfunc(lambda e: scale * Partial(cost, e))
+
+    def _partial_hook(self, e, env):
+        num, den = e.args
+        if num != self.model.loss:
+            raise ShapeMismatch(f"{to_latex(e)}: only derivatives of the cost are evaluated "
+                                "entry by entry")
+        if den in self.explicit.entries:
+            return self.explicit.entries[den].applyfunc(lambda x: Partial(num, x))
+        return e
+
+    # --- claims -----------------------------------------------------------------------
+
+    def _parse_claims(self, vocab, model):
+        claims = []
+        for item in self.items:
+            if item.kind != "claim":
+                continue
+            texts = split_chain(item.body)
+            try:
+                if len(texts) < 2 or not all(texts):
+                    raise InputError("a claim needs at least one '=' with formulas on both sides")
+                head = parse_formula(texts[0], vocab)
+                target = self._target_of(head.expr, texts[0])
+                parsed = [head] + [parse_formula(t, vocab, chain_var=target) for t in texts[1:]]
+                claims.append(Claim(item, texts, parsed, target))
+            except InputError as exc:
+                self.errors[item.id] = exc.located(file=item.file, line=item.line,
+                                                   equation=item.id)
+        return claims
+
+    def _target_of(self, head, text):
+        if isinstance(head, Partial) and head.args[0] == self.model.loss:
+            return head.args[1]
+        if head in self.gradient_symbols:
+            return self.gradient_symbols[head]
+        raise InputError(f"a claim's first side must be \\frac{{\\partial J}}{{\\partial V}} or "
+                         f"a declared gradient symbol (role = \"gradient\"); found {text}",
+                         token=text)
+
+    def _matrix_values(self, expr):
+        value = self.explicit.value(expr)
+        if isinstance(value, sympy.MatrixBase):
+            return value, [self.derivation.value(x) for x in value]
+        return value, [self.derivation.value(value)]
+
+    def _check_claim_inner(self, claim: Claim) -> EquationResult:
+        item = claim.item
+        head_value, target = self._matrix_values(claim.parsed[0].expr)
+        convention = PER_SAMPLE if (claim.parsed[0].expr in self.gradient_symbols
+                                   and not _is_param(self, claim.target)
+                                   and self.m_value and _cols(head_value) == self.m_value) \
+            else BATCH_MEAN
+        sides = [(head_value, target)]
+        errors = {}
+        for k, p in enumerate(claim.parsed[1:], start=1):
+            try:
+                sides.append(self._matrix_values(p.expr))
+            except ShapeMismatch as exc:
+                sides.append(None)
+                errors[k] = str(exc)
+        evidence = self._vector_numeric(claim, sides)
+        links = []
+        for k in range(1, len(claim.texts)):
+            links.append(self._vector_link(claim, k, sides, errors, convention, evidence))
+        verdict = Verdict.worst(link.verdict for link in links)
+        final_ok = links[-1].verdict == Verdict.VERIFIED
+        findings = []
+        for n in sorted({n for p in claim.parsed for n in p.notes}):
+            findings.append(Finding("notation", f"read: {n}", None, "info"))
+        shape = _shape(head_value.shape if isinstance(head_value, sympy.MatrixBase) else None)
+        return EquationResult(
+            item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
+            convention=convention if final_ok else None,
+            derived=f"{shape} matrix, entry (1,1): "
+                    + sympy.latex(target[0]) if len(target) > 1 else sympy.latex(target[0]),
+            links=tuple(links), findings=tuple(findings),
+            numeric=evidence.final_vector(len(claim.texts) - 1) if evidence else None)
+
+    def _vector_link(self, claim, k, sides, errors, convention, evidence) -> LinkResult:
+        a, b = sides[k - 1], sides[k]
+        findings: list[Finding] = []
+        conv = None
+        if b is None or a is None:
+            verdict = Verdict.MISMATCH
+            detail = errors.get(k) or errors.get(k - 1)
+            fix = self._fix(claim, k, sides[0]) if b is None else None
+            findings.append(Finding(fix[0] if fix else "shape", f"shape mismatch: {detail}"
+                                    + (f"; {fix[2]}" if fix else ""),
+                                    fix[1] if fix else None, "error"))
+        elif _shape_of(a[0]) != _shape_of(b[0]):
+            verdict = Verdict.MISMATCH
+            fix = self._fix(claim, k, sides[0])
+            kind = fix[0] if fix else "shape"
+            findings.append(Finding(kind, f"shape mismatch: the left side is "
+                                    f"{_shape(_shape_of(a[0]))}, the right side "
+                                    f"{_shape(_shape_of(b[0]))}"
+                                    + (f"; {fix[2]}" if fix else ""),
+                                    fix[1] if fix else None, "error"))
+        else:
+            results = [self.equivalence.compare(x, y) for x, y in zip(a[1], b[1])]
+            if all(r.equal for r in results):
+                verdict, conv = Verdict.VERIFIED, convention
+            elif any(r.equal is False for r in results):
+                verdict = Verdict.MISMATCH
+                fix = self._fix(claim, k, sides[k - 1])
+                if fix:
+                    findings.append(Finding(fix[0], fix[2], fix[1], "error"))
+                else:
+                    findings.append(messages.Mismatch().finding())
+            else:
+                verdict = Verdict.INCONCLUSIVE
+                detail = next(r.detail for r in results if r.equal is None)
+                findings.append(messages.Inconclusive(detail=detail).finding())
+        ev = evidence.link(k) if evidence else None
+        if ev is not None and ev.max_rel_error is not None and verdict in (
+                Verdict.VERIFIED, Verdict.MISMATCH) and b is not None and a is not None \
+                and _shape_of(a[0]) == _shape_of(b[0]):
+            holds = ev.max_rel_error <= self.manifest.numeric.tolerance
+            if holds != (verdict == Verdict.VERIFIED):
+                verdict = Verdict.INCONCLUSIVE
+                findings.append(messages.RoutesDisagree(
+                    detail=f"numeric max relative error {ev.max_rel_error:.3g}").finding())
+        return LinkResult(claim.texts[k - 1], claim.texts[k], verdict, conv,
+                          to_latex(claim.parsed[k - 1].expr), to_latex(claim.parsed[k].expr),
+                          tuple(findings), ev)
+
+    # --- diagnoses for matrix formulas ---------------------------------------------------
+
+    def _fix(self, claim, k, reference):
+        """(kind, corrected LaTeX, message) for the smallest change that makes side k hold."""
+        stated = claim.parsed[k].expr
+        want_shape = _shape_of(reference[0])
+        ref_vals = reference[1]
+
+        def holds(expr):
+            try:
+                value, vals = self._matrix_values(expr)
+            except ShapeMismatch:
+                return False
+            if _shape_of(value) != want_shape or len(vals) != len(ref_vals):
+                return False
+            point = self.equivalence.points[0]
+            for x, y in zip(vals, ref_vals):     # cheap rejection first
+                vx, vy = self.equivalence.evaluate(x, point), self.equivalence.evaluate(y, point)
+                if vx is None or vy is None or abs(vx - vy) > 1e-20 * max(1, abs(vy)):
+                    return False
+            return all(self.equivalence.compare(x, y).equal for x, y in zip(vals, ref_vals))
+
+        # a constant factor over every entry (a missing 1/m shows up as m)
+        try:
+            value, vals = self._matrix_values(stated)
+        except ShapeMismatch:
+            value, vals = None, []
+        if vals and _shape_of(value) == want_shape:
+            ratios = {self.equivalence.ratio(x, y) for x, y in zip(vals, ref_vals)}
+            if len(ratios) == 1 and None not in ratios:
+                c = ratios.pop()
+                if c != 1 and holds(stated / c):
+                    c_sym = c
+                    m = self.samples_symbol
+                    if self.m_value and m is not None:
+                        # at the explicit size m = 4 a factor 4 is the m of the mean
+                        c_sym = c.subs(self.m_value, m) if c.is_Integer else c
+                        if c == self.m_value:
+                            c_sym = m
+                        elif c == sympy.Rational(1, self.m_value):
+                            c_sym = 1 / m
+                    fixed = sympy.expand(-stated) if c == -1 else stated / c_sym
+                    if c == -1:
+                        return ("sign", to_latex(fixed),
+                                "wrong sign: the stated form is the negative of the derivative")
+                    text = (f"off by a constant factor: the stated form is "
+                            f"{sympy.latex(c_sym)} times the derivative")
+                    if c_sym != c:
+                        text += f" (a missing or extra 1/m; m = {self.m_value} here)"
+                    return "factor", to_latex(fixed), text
+        for variant, kind, text in self._variants(stated):
+            if holds(variant):
+                return kind, to_latex(variant), text
+        want = want_shape or (1, 1)
+        if value is not None and isinstance(value, sympy.MatrixBase) and \
+                value.rows == want[0] and want[1] == 1 and self.m_value and \
+                value.cols == self.m_value:
+            i = sympy.Symbol("i")
+            idx = [s for s, r in self.model_roles_guess().items() if r == "index"]
+            if idx:
+                i = idx[0]
+                summed = sympy.Sum(_columns(stated, i), (i, 1, self.samples_symbol))
+                if holds(summed):
+                    return ("missing-sum", to_latex(summed),
+                            "missing sum over the samples: the stated form has one column per "
+                            "sample")
+        return None
+
+    def _variants(self, stated):
+        """Single edits: toggle one transpose, reorder one product."""
+        yield (Transposed(stated), "missing-transpose",
+               "the result is transposed: the whole right side needs a transpose")
+        nodes = [n for n in sympy.preorder_traversal(stated)
+                 if (isinstance(n, sympy.Symbol) and not n.is_commutative)
+                 or isinstance(n, Transposed)]
+        seen = set()
+        for n in nodes:
+            if n in seen:
+                continue
+            seen.add(n)
+            if isinstance(n, Transposed):
+                yield (stated.xreplace({n: n.args[0]}), "extra-transpose",
+                       f"extra transpose on {to_latex(n.args[0])}")
+            else:
+                yield (stated.xreplace({n: Transposed(n)}), "missing-transpose",
+                       f"missing transpose on {to_latex(n)}")
+        for mul in [n for n in sympy.preorder_traversal(stated) if isinstance(n, sympy.Mul)]:
+            c_part, nc_part = mul.args_cnc()
+            if len(nc_part) < 2:
+                continue
+            flipped = [f.args[0] if isinstance(f, Transposed) else Transposed(f) for f in nc_part]
+            yield (stated.xreplace({mul: sympy.Mul(*c_part) * sympy.Mul(*flipped)}),
+                   "misplaced-transpose", "misplaced transposes: "
+                   + " ".join(to_latex(x) for x in flipped))
+            for perm in itertools.permutations(nc_part):
+                if list(perm) == nc_part:
+                    continue
+                new = sympy.Mul(*c_part) * sympy.Mul(*perm)
+                yield (stated.xreplace({mul: new}), "product-order",
+                       "wrong product order: " + " ".join(to_latex(f) for f in perm))
+                for idx, f in enumerate(perm):        # order and transposes together
+                    flipped = list(perm)
+                    flipped[idx] = f.args[0] if isinstance(f, Transposed) else Transposed(f)
+                    new = sympy.Mul(*c_part) * sympy.Mul(*flipped)
+                    yield (stated.xreplace({mul: new}), "product-order",
+                           "wrong product order and transpose: "
+                           + " ".join(to_latex(x) for x in flipped))
+
+    # --- numeric -------------------------------------------------------------------------
+
+    def _vector_numeric(self, claim, sides):
+        if self.numeric is None:
+            return None
+        return _VectorEvidence(self.numeric, sides, self.manifest.numeric.tolerance)
+
+
+class _VectorEvidence:
+    def __init__(self, route: NumericRoute, sides, tol: float) -> None:
+        import numpy as np
+
+        self.route = route
+        self.tol = tol
+        self.values = []
+        self.shapes = []
+        self.note = None
+        try:
+            for side in sides:
+                if side is None:
+                    self.values.append(None)
+                    self.shapes.append("none")
+                    continue
+                value = side[0]
+                entries = list(value) if isinstance(value, sympy.MatrixBase) else [value]
+                self.shapes.append(_shape_of(value))
+                per_draw = [np.concatenate([route.side(x, d) for x in entries])
+                            for d in route.draws]
+                self.values.append(np.concatenate(per_draw))
+        except Exception as exc:  # noqa: BLE001 - the numeric route says why it stopped
+            self.note = f"numeric route stopped: {exc}"
+            self.values = []
+
+    def link(self, k: int) -> NumericEvidence:
+        from .numeric import rel_error
+
+        if not self.values or self.values[k] is None or self.values[k - 1] is None \
+                or self.shapes[k] != self.shapes[k - 1]:
+            return NumericEvidence(None, 0, note=self.note or "shapes differ")
+        return NumericEvidence(rel_error(self.values[k - 1], self.values[k]),
+                               int(self.values[k].size))
+
+    def final_vector(self, last: int) -> NumericEvidence:
+        from .numeric import rel_error
+
+        if not self.values or self.values[last] is None or \
+                self.shapes[last] != self.shapes[0]:
+            return NumericEvidence(None, 0, note=self.note or "shapes differ")
+        return NumericEvidence(rel_error(self.values[0], self.values[last]),
+                               int(self.values[0].size), BATCH_MEAN,
+                               note="every entry, against finite differences of the cost")
+
+
+def _columns(expr, i):
+    """Column i of every batch matrix in expr (for a suggested sum over samples)."""
+    return expr.replace(lambda x: isinstance(x, sympy.Symbol) and not x.is_commutative,
+                        lambda x: SampleOf(x, i))
+
+
+def _shape_of(value):
+    if isinstance(value, sympy.MatrixBase):
+        return None if value.shape == (1, 1) else value.shape
+    return None
+
+
+def _shape(shape) -> str:
+    if shape is None or shape == (1, 1):
+        return "scalar"
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _cols(value):
+    return value.cols if isinstance(value, sympy.MatrixBase) else 1
+
+
+def _is_param(checker, sym) -> bool:
+    return checker.model_roles_guess().get(sym) in PARAMETER_ROLES
+
+
+def _name(latex: str) -> str:
+    from .latex import symbol_name
+    return symbol_name(latex)

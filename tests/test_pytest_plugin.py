@@ -1,0 +1,144 @@
+"""The pytest plugin, run with pytester on a small logistic-regression chapter made here."""
+from __future__ import annotations
+
+import os
+from importlib.metadata import entry_points
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+MANIFEST = """
+[chapter]
+title = "logistic unit"
+[conventions]
+samples = "m"
+loss = "per-sample"
+[functions]
+'\\sigma' = { activation = "sigmoid" }
+[symbols]
+x = { role = "input" }
+y = { role = "label" }
+m = { role = "samples" }
+w = { role = "weight" }
+b = { role = "bias" }
+z = { role = "weighted_input" }
+a = { role = "activation" }
+p = { role = "constant" }
+L = { role = "loss" }
+"""
+
+CHAPTER = r"""
+% derive: definition
+z = w x + b
+% derive: definition
+a = \sigma(z)
+% derive: graph
+x → z → a
+% derive: definition
+L(y, p) = -(y \log p + (1 - y) \log (1 - p)) \tag{1}
+% derive: claim
+\frac{\partial L}{\partial z} = a - y \tag{2}
+% derive: claim
+\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} x = 2(a - y) x \tag{3}
+"""
+
+UNREADABLE = r"""
+% derive: claim
+\frac{\partial L}{\partial b} = \frac{1}{m} X dZ^T \tag{4}
+"""
+
+
+def plugin_args() -> list[str]:
+    """``-p derive.pytest_plugin`` unless the installed entry point already loads it."""
+    if not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        if any(ep.value == "derive.pytest_plugin" for ep in entry_points(group="pytest11")):
+            return []
+    return ["-p", "derive.pytest_plugin"]
+
+
+@pytest.fixture
+def book(pytester):
+    ch = pytester.path / "book" / "ch1"
+    ch.mkdir(parents=True)
+    (ch / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    (ch / "chapter.tex").write_text(CHAPTER, encoding="utf-8")
+    return ch
+
+
+def run(pytester, *args):
+    return pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider", *args)
+
+
+def test_inert_without_the_flag(pytester, book):
+    pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
+    result = run(pytester)
+    result.assert_outcomes(passed=1)
+    assert "manifest.toml" not in result.stdout.str()
+    result = run(pytester, "book")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_collects_one_item_per_link_and_per_definition(pytester, book):
+    result = run(pytester, "--derive", "--derive-no-numeric", "--collect-only", "-q", "book")
+    ids = [line for line in result.stdout.lines if "::" in line]
+    base = "book/ch1/manifest.toml::"
+    assert ids == [base + n for n in ("z", "a", "graph", "1", "2::link 1", "3::link 1",
+                                      "3::link 2")]
+
+
+def test_failing_link_shows_the_diagnosis_and_the_fix(pytester, book):
+    result = run(pytester, "--derive", "book")
+    result.assert_outcomes(passed=6, failed=1)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines([
+        "*3 link 2 (mismatch)*",
+        "3 link 2: mismatch (per-sample)",
+        r"*step:    \frac{\partial L}{\partial z} x = 2(a - y) x",
+        "*[[]factor[]] off by a constant factor: the stated form is 2 times the derivative",
+        r"*fix:     x \left(a - y\right)",
+        "*numeric: max rel. error * stated/expected = 2*",
+        "FAILED book/ch1/manifest.toml::3::link 2*",
+    ])
+    assert "Traceback" not in out and "derive/pytest_plugin.py" not in out
+    assert "derive: numeric checks on, seed 0" in out
+
+
+def test_selection_by_node_id_and_keyword(pytester, book):
+    run(pytester, "--derive", "--derive-no-numeric",
+        "book/ch1/manifest.toml::3::link 1").assert_outcomes(passed=1)
+    run(pytester, "--derive", "--derive-no-numeric", "-k", "link", "book").assert_outcomes(
+        passed=2, failed=1)
+
+
+def test_unreadable_claim_is_an_error_not_a_traceback(pytester, book):
+    (book / "chapter.tex").write_text(CHAPTER + UNREADABLE, encoding="utf-8")
+    result = run(pytester, "--derive", "--derive-no-numeric", "book")
+    result.assert_outcomes(passed=6, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*unknown symbol 'X'*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_broken_manifest_is_one_line_collection_error(pytester, book):
+    (book / "manifest.toml").write_text("[chapter\n", encoding="utf-8")
+    result = run(pytester, "--derive", "book")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["derive: error: *manifest.toml*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_each_chapter_is_checked_once(pytester, book, monkeypatch):
+    import derive.checker
+
+    calls = []
+    real = derive.checker.check_chapter
+
+    def counting(path, **kwargs):
+        calls.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(derive.checker, "check_chapter", counting)
+    result = run(pytester, "--derive", "--derive-no-numeric", "book",
+                 "book/ch1/manifest.toml", "book/ch1")
+    result.assert_outcomes(passed=6, failed=1)
+    assert len(calls) == 1

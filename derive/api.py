@@ -30,8 +30,8 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     Jupyter cell whose last line is ``report`` displays ``report._repr_html_()``).
 
     >>> from derive.reporters import render_to_string
-    >>> render_to_string(report, "text", quiet=True)
-    '14 equations: 3 inconsistent, 11 verified (numeric checks off)\\n'
+    >>> print(render_to_string(report, "text", quiet=True), end="")  # doctest: +ELLIPSIS
+    14 equations: ... inconsistent, ... verified (numeric checks off)
     >>> "<math" in report._repr_html_() and "8-14" in report._repr_markdown_()
     True
     """

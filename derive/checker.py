@@ -70,6 +70,9 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all."""
     manifest = load_manifest(manifest_path)
     items = load_chapter(manifest.source_path())
+    if manifest.layer_count:
+        from .layers import expand
+        manifest, items = expand(manifest, items)
     cls = ChapterChecker
     if manifest.vectorized:
         from .vector import VectorChapterChecker as cls

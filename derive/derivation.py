@@ -61,7 +61,9 @@ def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbo
         for var in sorted(model.definitions[node].rhs.free_symbols, key=str):
             contribution = g * local_partial(model, node, var)
             grads[var] = grads.get(var, sympy.Integer(0)) + contribution
-    return {v: tidy(g) for v, g in grads.items()}
+    # no simplification here: factoring every gradient is what makes deep models slow;
+    # comparisons cancel differences, and displays tidy the few forms they show
+    return grads
 
 
 class Derivation:

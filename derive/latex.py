@@ -318,7 +318,8 @@ _STYLED = r"\\(?:mathbf|mathrm|boldsymbol|mathit|mathsf|bm|vec|hat|bar|tilde)\{(
 _ATOM = rf"(?:{_STYLED}|\\[A-Za-z]+|[A-Za-z])(?:_\{{[^{{}}]*\}}|_[A-Za-z0-9])?"
 _ATOM_BEFORE = re.compile(rf"({_ATOM})\s*$")
 # W^{[2]}, A^{[1]T}, a^{[2](i)}: a layer index is part of the name, not a power
-_LAYER = re.compile(rf"(?<!\\mathrm\{{)({_ATOM})\s*\^\s*\{{\s*\[([^\[\]{{}}]*)\]\s*((?:[^{{}}]|\{{[^{{}}]*\}})*)\}}")
+_NAME_ATOM = rf"(?:{_STYLED}|\\[A-Za-z]+|(?<![A-Za-z\\])[A-Za-z]+)(?:_\{{[^{{}}]*\}}|_[A-Za-z0-9])?"
+_LAYER = re.compile(rf"(?<!\\mathrm\{{)({_NAME_ATOM})\s*\^\s*\{{\s*\[([^\[\]{{}}]*)\]\s*((?:[^{{}}]|\{{[^{{}}]*\}})*)\}}")
 _SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
 
 _DIFF_PREFIX = re.compile(r"^(\\partial|\\mathrm\{d\}|\{\\rm\s*d\}|d)(?![A-Za-z]{2})\s*")

@@ -41,6 +41,7 @@ class SymbolDecl:
     range: tuple[float, float] | None = None   # where numeric points are drawn
     shape: tuple[int | str, int | str] | None = None   # (rows, cols): sizes or size names
     of: str | None = None                      # role "gradient": the quantity it is the gradient of
+    layers: tuple[int, int] | None = None      # a family W^{[l]}: the layers it exists for
     column_of: str | None = None               # x^{(i)} is column i of this batch matrix
 
 
@@ -87,6 +88,8 @@ class Manifest:
     numeric: NumericSettings = field(default_factory=NumericSettings)
     limits: Limits = field(default_factory=Limits)
     sizes: dict[str, int] = field(default_factory=dict)
+    layer_count: int = 0                      # L of [layers]; 0 without a generic index
+    layer_widths: tuple[int, ...] = ()        # n^{[0]}, ..., n^{[L]}
 
     @property
     def vectorized(self) -> bool:
@@ -114,7 +117,7 @@ def load_manifest(path: str | Path) -> Manifest:
 
 
 _TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits",
-             "sizes"}
+             "sizes", "layers"}
 
 
 def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
@@ -151,7 +154,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         where = f"symbols.{key}"
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
-        v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of"}, where)
+        v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers"},
+               where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -176,7 +180,15 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if role == "gradient" and of is None:
             v.fail(f"{where}: a symbol with role = \"gradient\" needs of = \"<symbol>\"")
         column_of = v.get(spec, "column_of", str, None, where)
-        symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape, of, column_of)
+        fam = spec.get("layers")
+        if fam is not None:
+            if (not isinstance(fam, list) or len(fam) != 2
+                    or not all(isinstance(x, int) and not isinstance(x, bool) for x in fam)
+                    or fam[0] > fam[1] or fam[0] < 0):
+                v.fail(f"{where}.layers must be [first, last] layer numbers, e.g. [0, 3]")
+            fam = (fam[0], fam[1])
+        symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
+                                  column_of=column_of, layers=fam)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():
@@ -225,12 +237,25 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
             v.fail(f"sizes.{name} must be a whole number from 1 to 12 (explicit sizes are for "
                    "checking entry by entry, keep them small)")
         sizes[name] = value
+    lay = v.table(data, "layers")
+    v.keys(lay, {"count", "widths"}, "layers")
+    widths = lay.get("widths", [])
+    if not isinstance(widths, list) or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 12 for w in widths):
+        v.fail("layers.widths must be a list of whole numbers from 1 to 12 (n^{[0]}, ..., n^{[L]})")
+    count = v.get(lay, "count", int, len(widths) - 1 if widths else 0, "layers")
+    if lay and not 1 <= count <= 40:
+        v.fail("layers.count must be from 1 to 40")
+    if widths and len(widths) != count + 1:
+        v.fail(f"layers.widths must list {count + 1} widths: n^{{[0]}} to n^{{[{count}]}}")
+    family = ("[l" if lay else "\0")
     for key, decl in symbols.items():
         for dim in decl.shape or ():
-            if isinstance(dim, str) and dim not in sizes and dim != conv.get("samples"):
+            if isinstance(dim, str) and dim not in sizes and dim != conv.get("samples") \
+                    and not ("^{[" in dim and lay):
                 v.fail(f"symbols.{key}.shape uses {dim!r}, which is not in [sizes]")
         for ref in (decl.of, decl.column_of):
-            if ref is not None and ref not in symbols:
+            if ref is not None and ref not in symbols and family not in ref:
                 v.fail(f"symbols.{key} refers to {ref!r}, which is not declared")
     samples = v.get(conv, "samples", str, None, "conventions")
     if samples is not None and samples not in symbols:
@@ -241,7 +266,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     cites=v.get(chapter, "cites", str, "", "chapter"),
                     conventions=Conventions(log, samples, loss_conv, star),
                     symbols=symbols, functions=functions, caption_roles=roles,
-                    caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes)
+                    caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes,
+                    layer_count=count if lay else 0, layer_widths=tuple(widths))
 
 
 class _Validator:

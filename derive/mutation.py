@@ -65,6 +65,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "swap": ("substitution",),
     "swap-one": ("substitution",),
     "drop-factor": ("missing-factor",),
+    "drop-link": ("missing-factor", "substitution"),   # one \partial factor of a chain
     "drop-prime": ("missing-factor",),
     "prime-expansion": ("missing-factor", "extra-factor"),
     "prime-as-function": ("missing-factor", "extra-factor"),
@@ -592,11 +593,18 @@ def _norm(s: str) -> str:
 
 
 def generate(ch: Chapter, *, mutants: bool = True, rewrites: bool = True,
-             equations: set[str] | None = None, final_only: bool = False) -> Generated:
+             equations: set[str] | None = None, final_only: bool = False,
+             memo: bool = True) -> Generated:
     """Mutants and rewrites of every base side of every claim of ``ch``.
 
-    ``equations`` limits the claims used; ``final_only`` uses only each claim's last side.
+    ``equations`` limits the claims used; ``final_only`` uses only each claim's last side;
+    ``memo`` memoizes the third-party parser meanwhile (:class:`parse_cache`).
     """
+    with parse_cache(memo):
+        return _generate(ch, mutants, rewrites, equations, final_only)
+
+
+def _generate(ch, mutants, rewrites, equations, final_only) -> Generated:
     out = Generated()
     for item in ch.claims:
         if item.id in ch.errors or equations is not None and item.id not in equations:
@@ -690,7 +698,9 @@ def _mutants(b: _Builder) -> None:
             rest = facs[:k] + facs[k + 1:]
             kind = ("samples-factor" if m and m in f and _is_numberish(f, m) else
                     "factor" if _is_numberish(f, None) else
-                    "drop-prime" if _function_calls(ch, f, True) else "drop-factor")
+                    "drop-prime" if _function_calls(ch, f, True) else
+                    "drop-link" if re.match(r"\\[dt]?frac\s*\{\s*\\partial", f) else
+                    "drop-factor")
             b.mutant(kind, sign + _join_factors(rest), f"factor {f} dropped")
     # sigma'(...) dropped, expanded wrongly, or written without its prime (any depth)
     for start, end, f, arg in _function_calls(ch, s, True):
@@ -914,15 +924,66 @@ def _fractions(b: _Builder, terms: list[tuple[str, str]]) -> None:
         b.rewrite("fraction-split", _join_terms(new), f"\\frac{{{num}}}{{{den}}} split")
 
 
+# --- a memo for the third-party parser ------------------------------------------------
+
+class parse_cache:
+    """Memoize ``latex2sympy2.latex2sympy`` on its text while the block runs.
+
+    derive resets latex2sympy2's module state before every call, which makes the call a
+    function of its text; the memo is used only in exactly that state (``l2s.sympy`` is
+    SymPy itself and the reset tables are empty) and bypassed otherwise. Checking a mutant
+    re-reads the whole chapter, so this saves most of the parsing time.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.saved = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        import latex2sympy2 as l2s
+
+        original = l2s.latex2sympy
+        if getattr(original, "_derive_memo", False):
+            return self
+        memo: dict[str, object] = {}
+
+        def latex2sympy(text, *args, **kwargs):
+            pure = (not args and not kwargs and l2s.sympy is sympy
+                    and not getattr(l2s, "variances", None) and not getattr(l2s, "var", None)
+                    and not getattr(l2s, "VARIABLE_VALUES", None))
+            if not pure:
+                return original(text, *args, **kwargs)
+            if text not in memo:
+                memo[text] = original(text)
+            return memo[text]
+
+        latex2sympy._derive_memo = True
+        self.saved = original
+        l2s.latex2sympy = latex2sympy
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is not None:
+            import latex2sympy2 as l2s
+
+            l2s.latex2sympy = self.saved
+            self.saved = None
+
+
 # --- checking cases -----------------------------------------------------------------
 
 _MARKER = re.compile(r"^\s*%\s*derive:\s*\S+")
+_ASIDE = ("caption", "notation")      # findings about captions and spelling, not the formula
 _WORKER: dict = {}
 
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, memo: bool = False) -> None:
     _WORKER["dir"] = Path(tempfile.mkdtemp(prefix=f"worker{os.getpid()}-", dir=root))
     _WORKER["chapters"] = {}
+    if memo:
+        _WORKER["memo"] = parse_cache(True).__enter__()
 
 
 def _chapter_copy(manifest: str):
@@ -976,9 +1037,10 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
     if eq is None:
         return Outcome(case, "missing", (), "equation not in the report",
                        time.monotonic() - started)
-    kinds = [f.kind for f in eq.findings if f.severity != "info"]
+    kinds = [f.kind for f in eq.findings if f.severity != "info" and f.kind not in _ASIDE]
     for link in eq.links:
-        kinds += [f.kind for f in link.findings if f.severity != "info"]
+        kinds += [f.kind for f in link.findings if f.severity != "info"
+                  and f.kind not in _ASIDE]
     return Outcome(case, eq.verdict, tuple(dict.fromkeys(kinds)), eq.summary,
                    time.monotonic() - started)
 
@@ -989,8 +1051,11 @@ def _run_one(args) -> Outcome:
 
 
 def check_cases(cases: list[Case], *, jobs: int = 2, seed: int = 0, numeric: bool = True,
-                progress=None) -> list[Outcome]:
-    """Check every case (in ``jobs`` worker processes); outcomes in the order of ``cases``."""
+                memo: bool = True, progress=None) -> list[Outcome]:
+    """Check every case (in ``jobs`` worker processes); outcomes in the order of ``cases``.
+
+    ``memo`` memoizes the third-party LaTeX parser in the workers (:class:`parse_cache`).
+    """
     root = tempfile.mkdtemp(prefix="derive-mutation-")
     try:
         work = [(c, seed, numeric) for c in cases]
@@ -999,17 +1064,18 @@ def check_cases(cases: list[Case], *, jobs: int = 2, seed: int = 0, numeric: boo
             _init_worker(root)
             try:
                 out = []
-                for w in work:
-                    out.append(_run_one(w))
-                    if progress:
-                        progress(len(out), len(work))
+                with parse_cache(memo):
+                    for w in work:
+                        out.append(_run_one(w))
+                        if progress:
+                            progress(len(out), len(work))
                 return out
             finally:
                 _WORKER.clear()
                 _WORKER.update(saved)
         out = []
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(root,)) as pool:
+                                 initargs=(root, memo)) as pool:
             for o in pool.map(_run_one, work, chunksize=1):
                 out.append(o)
                 if progress:

@@ -63,6 +63,8 @@ class NumericRoute:
                 values[self.model.samples] = float(samples)
             self.draws.append(Draw(values))
         self._fns: dict = {}
+        self._forward_fn = None
+        self._forward_syms = ((), ())
 
     @property
     def points(self) -> int:
@@ -86,7 +88,7 @@ class NumericRoute:
         return self._fns[key]
 
     def _eval(self, expr: sympy.Expr, values: dict) -> np.ndarray:
-        syms = tuple(sorted(expr.free_symbols, key=str))
+        syms = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
         missing = [s for s in syms if s not in values]
         if missing:
             raise NumericError(f"no numeric value for {', '.join(map(str, missing))}")
@@ -101,14 +103,44 @@ class NumericRoute:
         override = override or {}
         vals = dict(values)
         vals.update({k: v for k, v in override.items() if k not in self.model.definitions})
-        for node in self.model.order:
-            if node in override:
-                vals[node] = override[node]
-            else:
-                vals[node] = self._eval(self.model.definitions[node].rhs, vals)
-        if self.model.loss_expr is not None:
-            vals[self.model.loss] = self._eval(self.model.loss_expr, vals)
+        if self._forward_fn is None:
+            self._forward_fn, self._forward_syms = self._compile_forward()
+        leaves, outputs = self._forward_syms
+        args = [vals.get(s, 0.0) for s in leaves]
+        ov = {i: override[s] for i, s in enumerate(outputs) if s in override}
+        with np.errstate(all="ignore"):
+            results = self._forward_fn(args, ov)
+        for s, r in zip(outputs, results):
+            vals[s] = np.broadcast_to(np.asarray(r, dtype=float), (self.m,))
         return vals
+
+    def _compile_forward(self):
+        """One generated Python function for the whole forward pass (NumPy code printed by
+        SymPy), so that a finite difference costs one call, not one lambdify per node."""
+        from sympy.printing.numpy import NumPyPrinter
+
+        model = self.model
+        outputs = list(model.order)
+        exprs = [model.definitions[n].rhs for n in outputs]
+        if model.loss_expr is not None:
+            outputs.append(model.loss)
+            exprs.append(model.loss_expr)
+        leaves = sorted({s for e in exprs for s in e.free_symbols} - set(outputs),
+                        key=lambda s: s.name)
+        names = {s: f"v{i}" for i, s in enumerate(leaves)}
+        names.update({s: f"n{i}" for i, s in enumerate(outputs)})
+        namespace = {"numpy": np}
+        printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": True})
+        lines = ["def _forward(V, OV):"]
+        lines += [f"    {names[s]} = V[{i}]" for i, s in enumerate(leaves)]
+        for i, (s, e) in enumerate(zip(outputs, exprs)):
+            e = e.subs(sympy.Heaviside(0, sympy.Rational(1, 2)), sympy.Rational(1, 2))
+            namespace.update(activations.numpy_functions(e))
+            code = printer.doprint(e.xreplace({k: sympy.Symbol(v) for k, v in names.items()}))
+            lines.append(f"    {names[s]} = OV[{i}] if {i} in OV else ({code})")
+        lines.append("    return [" + ", ".join(names[s] for s in outputs) + "]")
+        exec("\n".join(lines), namespace)  # noqa: S102 - code printed by SymPy from the model
+        return namespace["_forward"], (leaves, outputs)
 
     @staticmethod
     def _stencil(f, x, h):

@@ -60,7 +60,12 @@ def _checked(config: pytest.Config, manifest: Path):
     if key not in cache:
         from .checker import check_chapter
 
-        cache[key] = check_chapter(key, numeric=not config.getoption("derive_no_numeric"),
+        # relative to where pytest was started, so messages name files as the user does
+        try:
+            path = key.relative_to(config.invocation_params.dir.resolve())
+        except ValueError:
+            path = key
+        cache[key] = check_chapter(path, numeric=not config.getoption("derive_no_numeric"),
                                    seed=config.getoption("derive_seed"),
                                    claim_seconds=config.getoption("derive_claim_seconds"))
     return cache[key]
@@ -90,12 +95,12 @@ class ChapterFile(pytest.File):
                 for c in mine:
                     yield CaseItem.from_parent(self, name=e.id, chapter=chapter, case=c)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo):
         from .errors import InputError
 
         if isinstance(excinfo.value, InputError):
             return f"derive: error: {excinfo.value}"
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
 
 class EquationNode(pytest.Collector):
@@ -145,7 +150,8 @@ class CaseItem(pytest.Item):
 
     def reportinfo(self):
         line = (self.case.equation.line or 1) - 1
-        return Path(self.chapter.file), line, f"{self.case.name} ({self.case.verdict})"
+        path = self.config.invocation_params.dir / self.chapter.file   # as checked
+        return path, line, f"{self.case.name} ({self.case.verdict})"
 
 
 def pytest_configure(config: pytest.Config) -> None:

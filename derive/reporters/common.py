@@ -194,6 +194,32 @@ def fixes(e: EquationResult) -> list[tuple[str, Finding]]:
     return result
 
 
+def split_formulas(latex: str) -> list[str]:
+    r"""Several formulas joined by a top-level ``\\`` (a LaTeX line break), one by one.
+
+    >>> split_formulas(r"a = b \\ c = \frac{1}{2}")
+    ['a = b', 'c = \\frac{1}{2}']
+    """
+    if "\\begin" in latex:
+        return [latex]
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\" and latex.startswith("\\\\", i) and depth == 0:
+            parts.append(latex[start:i])
+            i += 2
+            start = i
+            continue
+        if ch == "\\":
+            i += 2           # an escaped character or a command's first letter
+            continue
+        depth += ch == "{"
+        depth -= ch == "}"
+        i += 1
+    parts.append(latex[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
 def with_tag(e: EquationResult, latex: str) -> str:
     r"""``latex`` with the printed equation's ``\tag{id}`` added, when it had one."""
     tag = f"\\tag{{{e.id}}}"

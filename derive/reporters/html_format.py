@@ -15,7 +15,7 @@ from typing import TextIO
 
 from ..report import ChapterResult, EquationResult, Finding, Report, Verdict
 from .common import (chapter_name, counts, fixes, is_latex_suggestion, numeric_text,
-                     summary_line, with_tag)
+                     split_formulas, summary_line, with_tag)
 from .mathml import to_mathml
 
 CSS = """
@@ -48,7 +48,8 @@ CSS = """
   color: #0550ae; }
 .derive-report .detail { border: 1px solid #d0d7de; border-radius: .4rem; padding: .8rem 1rem;
   margin: 1rem 0; }
-.derive-report .sides { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) minmax(0, 1.3fr);
+.derive-report .sides { display: grid;
+  grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) minmax(0, 1.3fr);
   gap: .8rem; }
 .derive-report .side { background: #f6f8fa; border-radius: .3rem; padding: .5rem .7rem;
   min-width: 0; }
@@ -70,7 +71,8 @@ CSS = """
   overflow-wrap: anywhere; }
 .derive-report details summary { cursor: pointer; color: #57606a; font-size: .85rem; }
 .derive-report math { font-size: 1.1em; }
-.derive-report .chain math, .derive-report .side math { math-style: normal; }
+.derive-report .chain math, .derive-report .side math, .derive-report .math-block math {
+  math-style: normal; }
 @media (max-width: 60rem) { .derive-report .sides { grid-template-columns: 1fr; } }
 """
 
@@ -88,10 +90,26 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
 
 
+_TAG = re.compile(r"\s*\\tag\{([^{}]*)\}\s*$")
+
+
 def _math(latex: str | None, block: bool = False) -> str:
+    """MathML for ``latex``; a trailing ``\\tag{id}`` is shown as ``(id)`` beside it.
+
+    ``block`` puts it on its own line, in display style, left-aligned.
+    """
     if not latex:
         return '<span class="meta">—</span>'
-    m = to_mathml(latex, "block" if block else "inline")
+    if block:   # formulas joined by \\ : one line each (MathML Core has no line breaks)
+        pieces = split_formulas(latex)
+        if len(pieces) > 1:
+            return "".join(_math(p, block=True) for p in pieces)
+    tag = ""
+    found = _TAG.search(latex)
+    if found and found.start() > 0:
+        latex = latex[:found.start()]
+        tag = f' <span class="tag">({_e(found.group(1))})</span>'
+    m = to_mathml(latex) + tag
     return f'<div class="math-block">{m}</div>' if block else m
 
 

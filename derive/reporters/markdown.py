@@ -10,7 +10,8 @@ import re
 from typing import TextIO
 
 from ..report import ChapterResult, EquationResult, Finding, Report, Verdict
-from .common import fixes, is_latex_suggestion, numeric_text, summary_line, with_tag
+from .common import (fixes, is_latex_suggestion, numeric_text, split_formulas, summary_line,
+                     with_tag)
 
 # Markdown's specials; a backslash is escaped only where it would escape the next character
 _SPECIAL = re.compile(r"([`*_\[\]<>|#~]|\\(?=[!-/:-@\[-`{-~]))")
@@ -34,7 +35,8 @@ def _code(text: str) -> str:
 
 
 def _block(latex: str) -> str:
-    return f"```latex\n{latex.strip()}\n```\n"
+    """A ``latex`` code block; formulas joined by ``\\\\`` go one per line."""
+    return "```latex\n" + "\n".join(split_formulas(latex) or [latex.strip()]) + "\n```\n"
 
 
 def render(report: Report, stream: TextIO) -> None:

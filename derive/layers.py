@@ -1,0 +1,126 @@
+"""A generic layer index: ``W^{[l]}``, ``Z^{[l-1]}``, ``^{[L]}`` instantiated for every layer.
+
+A deep network is written once with a layer index l (``Z^{[l]} = W^{[l]} A^{[l-1]} +
+b^{[l]}``). The manifest's ``[layers]`` table gives the depth; every family symbol (a key
+containing ``[l]``) and every block that mentions the index is copied for each concrete
+layer, so that a claim about layer l is checked for l = 1, ..., L and the recurrence itself
+is verified at every depth. Only text inside ``^{[...]}`` is rewritten.
+
+>>> instantiate_text(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", 2, 3)
+'Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}'
+>>> instantiate_text(r"dZ^{[L]} = A^{[L]} - Y", 1, 3)
+'dZ^{[3]} = A^{[3]} - Y'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .errors import InputError
+from .manifest import Manifest, SymbolDecl
+from .source import Item
+
+_BRACKET = re.compile(r"\^\s*\{\s*\[([^\[\]{}]*)\]")
+
+
+def _layer_value(expr: str, l: int, last: int) -> int | None:
+    """The integer value of a layer expression like l, l-1, l+1, L, L-1, 2."""
+    text = expr.replace(" ", "")
+    if not re.fullmatch(r"(?:l|L|\d+)(?:[+-]\d+)?", text):
+        return None
+    head = re.match(r"l|L|\d+", text).group(0)
+    base = l if head == "l" else last if head == "L" else int(head)
+    rest = text[len(head):]
+    return base + (int(rest) if rest else 0)
+
+
+def mentions_index(text: str) -> bool:
+    return any(re.search(r"(?<![A-Za-z])[lL](?![A-Za-z])", m.group(1))
+               for m in _BRACKET.finditer(text))
+
+
+def uses_l(text: str) -> bool:
+    """Does some ^{[...]} use the generic index l (not only L or numbers)?"""
+    return any(re.search(r"(?<![A-Za-z])l(?![A-Za-z])", m.group(1)) for m in _BRACKET.finditer(text))
+
+
+def instantiate_text(text: str, l: int, last: int) -> str:
+    def sub(m: re.Match) -> str:
+        value = _layer_value(m.group(1), l, last)
+        if value is None:
+            return m.group(0)
+        return m.group(0).replace(f"[{m.group(1)}]", f"[{value}]")
+    return _BRACKET.sub(sub, text)
+
+
+def layers_used(text: str, l: int, last: int) -> set[int]:
+    out = set()
+    for m in _BRACKET.finditer(text):
+        v = _layer_value(m.group(1), l, last)
+        if v is not None:
+            out.add(v)
+    return out
+
+
+def expand(manifest: Manifest, items: list[Item]) -> tuple[Manifest, list[Item]]:
+    """Concrete symbols and blocks for every layer; a no-op without a [layers] table."""
+    last = manifest.layer_count
+    if not last:
+        return manifest, items
+    symbols: dict[str, SymbolDecl] = {}
+    available: dict[str, set[int]] = {}        # family key -> layers it exists for
+    for key, decl in manifest.symbols.items():
+        if not mentions_index(key):
+            symbols[key] = decl
+            continue
+        lo, hi = decl.layers or (1, last)
+        available[key] = set(range(lo, hi + 1))
+        for l in range(lo, hi + 1):
+            concrete = instantiate_text(key, l, last)
+            shape = None
+            if decl.shape is not None:
+                shape = tuple(instantiate_text(d, l, last) if isinstance(d, str) else d
+                              for d in decl.shape)
+            of = instantiate_text(decl.of, l, last) if decl.of else None
+            symbols[concrete] = replace(
+                decl, latex=concrete, shape=shape, of=of, layer=l,
+                aliases=tuple(instantiate_text(a, l, last) for a in decl.aliases))
+    declared = set(symbols)
+    out: list[Item] = []
+    for item in items:
+        if not mentions_index(item.body) or item.kind == "caption":
+            out.append(item)
+            continue
+        made = 0
+        generic = uses_l(item.body)
+        for l in range(0, last + 1):
+            body = instantiate_text(item.body, l, last)
+            if not generic and l != last:
+                continue                     # mentions only L: one instance
+            if not _all_declared(body, declared):
+                continue
+            latex = instantiate_text(item.latex, l, last)
+            new_id = instantiate_text(item.id, l, last)
+            if generic and new_id == item.id:
+                new_id = f"{item.id}[l={l}]"
+            out.append(replace(item, id=new_id, latex=latex, body=body))
+            made += 1
+        if not made:
+            raise InputError("this block mentions the layer index but no layer from 0 to "
+                             f"{last} has all of its symbols declared", file=item.file,
+                             line=item.line, equation=item.id)
+    sizes = dict(manifest.sizes)
+    for k, width in enumerate(manifest.layer_widths):
+        sizes.setdefault(f"n^{{[{k}]}}", width)
+    return replace(manifest, symbols=symbols, sizes=sizes), out
+
+
+def _all_declared(body: str, declared: set[str]) -> bool:
+    """Every layer-indexed name in body exists (e.g. W^{[0]} does not)."""
+    for m in re.finditer(r"([A-Za-z\\]+[A-Za-z]*(?:_\{?[A-Za-z0-9]+\}?)?)\s*\^\s*\{\s*\[(\d+)\]",
+                         body):
+        name = f"{m.group(1)}^{{[{m.group(2)}]}}"
+        if name not in declared and not any(
+                d.replace(" ", "") == name.replace(" ", "") for d in declared):
+            return False
+    return True

@@ -72,6 +72,9 @@ def derivative(cls: type, z: sympy.Expr) -> sympy.Expr:
         return sympy.Heaviside(z, sympy.Rational(1, 2))
     if kind == "softplus":    # softplus' = logistic
         return 1 / (1 + sympy.exp(-z))
+    if kind == "softmax":
+        raise ValueError("softmax is not elementwise: its derivative is a Jacobian; "
+                         "differentiate the cost instead of writing softmax'(z)")
     return sympy.Integer(1)   # identity
 
 
@@ -85,6 +88,16 @@ def elementary(kind: str, z: sympy.Expr) -> sympy.Expr:
     if kind == "softplus":
         return sympy.log(1 + sympy.exp(z))
     return z
+
+
+def softmax_columns(matrix) -> "sympy.Matrix":
+    """softmax of each column: a_ij = exp(z_ij) / sum_r exp(z_rj)."""
+    cols = []
+    for j in range(matrix.cols):
+        col = [sympy.exp(matrix[i, j]) for i in range(matrix.rows)]
+        total = sympy.Add(*col)
+        cols.append([c / total for c in col])
+    return sympy.Matrix(cols).T
 
 
 _NUMPY = {

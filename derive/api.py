@@ -39,10 +39,13 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
         paths = [paths]
     errors: list[str] = []
     chapters = []
-    try:
-        manifests = find_manifests(list(paths))
-    except InputError as exc:
-        return Report(errors=(str(exc),), seed=seed, numeric=numeric)
+    manifests = []
+    for path in paths:                 # one bad path does not stop the others
+        try:
+            manifests.extend(find_manifests([path]))
+        except InputError as exc:
+            errors.append(str(exc))
+    manifests = sorted(set(manifests), key=str)
     for i, manifest in enumerate(manifests, start=1):
         if progress is not None:
             progress(i, len(manifests), manifest)

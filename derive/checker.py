@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,9 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
                   claim_seconds: float | None = None) -> ChapterResult:
     """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all."""
+    if claim_seconds is not None and not claim_seconds > 0:
+        raise InputError(f"the time limit for one claim must be a positive number of seconds, "
+                         f"not {claim_seconds}")
     manifest = load_manifest(manifest_path)
     items = load_chapter(manifest.source_path())
     if manifest.layer_count:
@@ -126,8 +129,18 @@ class ChapterChecker:
             numeric = NumericRoute(self.derivation, samples=s.samples, draws=s.draws,
                                    seed=self.seed)
         self.numeric = numeric
+        broken = [i.id for i in self.items if i.kind in ("definition", "graph")
+                  and i.id in self.errors]
         for claim in claims:
-            self.results[claim.item.id] = self._check_claim(claim)
+            if broken:
+                # a model with a missing definition gives wrong gradients: say so, check nothing
+                f = messages.Inconclusive(detail="not checked: the model is incomplete because "
+                                          f"{', '.join(broken)} could not be read").finding()
+                self.results[claim.item.id] = EquationResult(
+                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
+                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
+            else:
+                self.results[claim.item.id] = self._check_claim(claim)
         self._conventions_summary(claims)
         self._captions(claims)
         self._notation(claims)
@@ -298,8 +311,8 @@ class ChapterChecker:
                     ).finding())
             else:
                 verdict, findings = self._wrong_side(claim, k, expected)
-        link_numeric = evidence.link(k) if evidence else None
-        verdict, findings = self._agree(verdict, findings, link_numeric, claim, k)
+        verdict, findings, link_numeric = self._agree(verdict, findings, claim, k, convention,
+                                                      evidence)
         return LinkResult(claim.texts[k - 1], claim.texts[k], verdict, convention,
                           to_latex(claim.parsed[k - 1].expr),
                           to_latex(stated), tuple(findings), link_numeric)
@@ -353,21 +366,36 @@ class ChapterChecker:
             return None
         return _SideEvidence.measure(self.numeric, claim, self.manifest.numeric.tolerance)
 
-    def _agree(self, verdict, findings, ev: NumericEvidence | None, claim, k):
-        """Both routes must agree; a disagreement is never turned into a verdict."""
-        if ev is None or ev.max_rel_error is None:
-            return verdict, findings
-        tol = self.manifest.numeric.tolerance
-        holds_numerically = ev.max_rel_error <= tol
-        holds_symbolically = verdict == Verdict.VERIFIED
-        if verdict in (Verdict.VERIFIED, Verdict.MISMATCH) or (
-                verdict == Verdict.INCONSISTENT and holds_numerically):
-            if holds_numerically != holds_symbolically:
-                detail = (f"symbolic: {'equal' if holds_symbolically else 'not equal'}, "
-                          f"numeric: max relative error {ev.max_rel_error:.3g}")
-                return Verdict.INCONCLUSIVE, [*findings,
-                                              messages.RoutesDisagree(detail=detail).finding()]
-        return verdict, findings
+    def _agree(self, verdict, findings, claim: Claim, k: int, convention, evidence):
+        """Both routes must agree; a disagreement is never turned into a verdict.
+
+        Returns (verdict, findings, the numeric evidence shown for the link)."""
+        if evidence is None:
+            return verdict, findings, None
+        chapter = evidence.link(k, self.convention, scale=False)
+        if chapter.max_rel_error is None:
+            return verdict, findings, chapter
+        if verdict == Verdict.VERIFIED:
+            shown = evidence.link(k, convention or self.convention)
+            ok = shown.agrees
+        elif verdict == Verdict.MISMATCH:
+            shown, ok = chapter, not chapter.agrees
+        elif verdict == Verdict.INCONSISTENT and convention in (PER_SAMPLE, BATCH_MEAN) \
+                and convention != self.convention:
+            own = evidence.link(k, convention)
+            shown = replace(chapter, note=f"holds read as {convention}: max rel. error "
+                                          f"{own.max_rel_error:.2e}")
+            ok = own.agrees and not chapter.agrees
+        elif verdict == Verdict.INCONSISTENT:
+            shown, ok = chapter, not chapter.agrees
+        else:
+            return verdict, findings, chapter
+        if not ok:
+            detail = (f"symbolic: {verdict}, numeric: max relative error "
+                      f"{shown.max_rel_error:.3g} read as {shown.convention}")
+            return (Verdict.INCONCLUSIVE,
+                    [*findings, messages.RoutesDisagree(detail=detail).finding()], shown)
+        return verdict, findings, shown
 
     def _equation_numeric(self, claim: Claim, ev, convention) -> NumericEvidence | None:
         if ev is None:
@@ -415,6 +443,11 @@ class ChapterChecker:
                            + " hold only with it")
             used_fix = d.node in self.model.corrected_nodes
             fixed = self._fixed_text(d, issue) if issue.corrected is not None else "?"
+            if not issue.uses:
+                self.eq_findings.setdefault(d.item.id, []).append(messages.DefinitionUnused(
+                    lhs=lhs, rhs=sympy.latex(d.printed_rhs),
+                    parents=", ".join(self.model.latex(p) for p in issue.parents)).finding())
+                continue
             msg = messages.DefinitionGraph(
                 lhs=lhs, rhs=sympy.latex(d.printed_rhs),
                 uses=", ".join(self.model.latex(u) for u in issue.uses),
@@ -479,7 +512,10 @@ class ChapterChecker:
                 detail = f"{type(exc).__name__}: {exc}"
             else:
                 detail = cmp.detail
-            if cmp is None or cmp.equal is not True:
+            if cmp is not None and cmp.equal is None:
+                self.chapter_findings.append(messages.CrossCheckUndecided(
+                    loss=m.latex(m.loss), var=m.latex(v), detail=detail).finding())
+            elif cmp is None or cmp.equal is not True:
                 self.chapter_findings.append(messages.CrossCheck(
                     loss=m.latex(m.loss), var=m.latex(v), detail=detail).finding())
 
@@ -538,16 +574,14 @@ class ChapterChecker:
         for cap in captions:
             claim = by_id.get(cap.id)
             text = cap.body
-            named = []
-            for plain, sym in spellings:
-                if re.search(rf"(?<![A-Za-z0-9]){re.escape(plain)}(?![A-Za-z0-9])", text):
-                    if sym not in [s for s, _ in named]:
-                        named.append((sym, plain))
+            named = self._named_in(text, spellings)
             out = self.eq_findings.setdefault(cap.id, [])
             if claim is None and cap.id not in {i.id for i in self.items if i.kind != "caption"}:
-                out.append(Finding("caption", f"caption for {cap.id}, but there is no equation "
-                                   f"{cap.id}", None, "warning"))
+                self.chapter_findings.append(Finding(
+                    "caption", f"a caption for {cap.id}, but there is no equation {cap.id}",
+                    None, "warning", cap.id))
                 continue
+            named = named[:1]          # the quantity the caption is about: the first one named
             if claim is not None and named and claim.target not in [s for s, _ in named]:
                 out.append(messages.CaptionTarget(
                     named=", ".join(p for _, p in named), eq=cap.id,
@@ -579,6 +613,28 @@ class ChapterChecker:
             if c.item.id not in captioned and len(captioned) >= 2:
                 self.eq_findings.setdefault(c.item.id, []).append(
                     messages.CaptionMissing(eq=c.item.id).finding())
+
+    def _named_in(self, text: str, spellings) -> list:
+        """Symbols a caption names, in order of appearance; a one-letter name counts only
+        where it cannot be an English article or pronoun, and losses are left out."""
+        found = []
+        for plain, sym in spellings:
+            if self.model.roles.get(sym) in ("loss", "cost", "samples", "index"):
+                continue
+            for m in re.finditer(rf"(?<![A-Za-z0-9_\\]){re.escape(plain)}(?![A-Za-z0-9_])",
+                                 text):
+                if len(plain) == 1 and plain in "aAI" and re.match(r"\s+[A-Za-z]",
+                                                                     text[m.end():]):
+                    continue
+                found.append((m.start(), sym, plain))
+                break
+        found.sort(key=lambda t: t[0])
+        out, seen = [], set()
+        for _, sym, plain in found:
+            if sym not in seen:
+                seen.add(sym)
+                out.append((sym, plain))
+        return out
 
     def _plain_spellings(self):
         """Plain-text spellings of symbols, as captions write them (z_2, Z_2 -> z2, Z2)."""
@@ -676,14 +732,21 @@ class ChapterChecker:
 
 
 class _SideEvidence:
-    """Numeric values of every side of one claim, per draw, and the FD oracle."""
+    """Numeric values of every side of one claim, per draw, and the FD oracle.
+
+    Sides are compared in a *reading*: per-sample (each side as a per-sample gradient) or
+    batch-mean (each side as its contribution to dJ/dθ, J = mean L). A side the symbolic
+    route classified in one convention is scaled by m or 1/m to be read in the other, so
+    that the numeric route checks the same statement; for parameters the batch reading is
+    also checked as Σ_i side against the finite difference of J itself.
+    """
 
     def __init__(self, route: NumericRoute, claim: Claim, tol: float) -> None:
         self.route = route
         self.claim = claim
         self.tol = tol
-        self.sides: list[list[np.ndarray]] = []
-        self.batch_oracle: list[float] = []
+        self.sides: list[np.ndarray] = []
+        self.batch_oracle: np.ndarray | None = None
         self.note = None
 
     @classmethod
@@ -697,24 +760,49 @@ class _SideEvidence:
                         vals.append(route.oracle(claim.target, draw))
                     else:
                         vals.append(route.side(p.expr, draw))
-                ev.sides.append(vals)
+                ev.sides.append(np.stack(vals))          # (draws, samples)
             if claim.target in route.model.parameters:
-                ev.batch_oracle = [route.batch_fd(claim.target, d) for d in route.draws]
+                ev.batch_oracle = np.array([route.batch_fd(claim.target, d)
+                                            for d in route.draws])
         except NumericError as exc:
             ev.note = str(exc)
             ev.sides = []
         return ev
 
-    def link(self, k: int) -> NumericEvidence | None:
+    def _in(self, idx: int, reading: str, scale: bool) -> np.ndarray:
+        cls = self.claim.classes[idx] if idx < len(self.claim.classes) else None
+        base = PER_SAMPLE if cls in ("target", None, WRONG, UNKNOWN) or not scale else cls
+        if idx == 0:
+            base = PER_SAMPLE          # the oracle: per-sample dL/dv
+        vals = self.sides[idx]
+        m = self.route.m
+        if base == PER_SAMPLE and reading == BATCH_MEAN:
+            return vals / m
+        if base == BATCH_MEAN and reading == PER_SAMPLE:
+            return vals * m
+        return vals
+
+    def compare(self, i: int, j: int, reading: str, scale: bool = True) -> NumericEvidence:
+        """Side j against side i, both read in ``reading``; ``scale=False`` reads every side
+        literally (what the chapter's own convention says it is)."""
         if not self.sides:
             return NumericEvidence(None, 0, note=self.note)
-        a = np.concatenate(self.sides[k - 1])
-        b = np.concatenate(self.sides[k])
+        a, b = self._in(i, reading, scale), self._in(j, reading, scale)
         err = rel_error(a, b)
-        ratio, text = self._ratio(b, a)
-        return NumericEvidence(err, self.route.points, PER_SAMPLE,
-                               ratio if err > self.tol else None,
-                               text if err > self.tol else None)
+        ok = agree(a, b, self.tol)
+        note = None
+        if reading == BATCH_MEAN and i == 0 and self.batch_oracle is not None:
+            sums = b.sum(axis=1)
+            err_sum = rel_error(sums, self.batch_oracle)
+            ok = ok and agree(sums, self.batch_oracle, self.tol)
+            err = max(err, err_sum)
+            note = ("sum over the samples against the finite difference of J = mean(L): "
+                    f"max rel. error {err_sum:.2e}")
+        ratio, text = (None, None) if ok else self._ratio(b.ravel(), a.ravel())
+        return NumericEvidence(err, self.route.points, reading, ratio, text, note, ok)
+
+    def link(self, k: int, reading: str, scale: bool = True) -> NumericEvidence:
+        return self.compare(k - 1, k, reading, scale)
 
     def _ratio(self, stated: np.ndarray, reference: np.ndarray):
         with np.errstate(all="ignore"):
@@ -731,19 +819,15 @@ class _SideEvidence:
         return value, f"{value:.6g}"
 
     def final(self, convention: str | None) -> NumericEvidence:
-        if not self.sides:
-            return NumericEvidence(None, 0, note=self.note)
-        stated = self.sides[-1]
-        if convention == BATCH_MEAN and self.batch_oracle:
-            sums = np.array([float(np.sum(s)) for s in stated])
-            err = rel_error(sums, np.array(self.batch_oracle))
-            return NumericEvidence(err, self.route.points, BATCH_MEAN,
-                                   note="sum over the samples against the finite difference "
-                                        "of J = mean(L)")
-        a = np.concatenate(self.sides[0])
-        b = np.concatenate(stated)
-        err = rel_error(a, b)
-        ratio, text = self._ratio(b, a)
-        return NumericEvidence(err, self.route.points, PER_SAMPLE,
-                               ratio if err > self.tol else None,
-                               text if err > self.tol else None)
+        return self.compare(0, len(self.claim.parsed) - 1, convention or PER_SAMPLE)
+
+
+def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Equal within ``tol`` relatively, or within finite-difference noise absolutely
+    (1e-9 of the largest value: a gradient that is exactly 0 comes out as ~1e-13)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)),
+                1.0)
+    return bool(np.all(np.abs(a - b) <= tol * np.maximum(np.abs(a), np.abs(b)) + 1e-9 * scale))

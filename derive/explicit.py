@@ -174,6 +174,11 @@ class Explicit:
                                                           j if b.cols > 1 else 0]))
 
     def _elementwise(self, func, args, e):
+        if getattr(func, "kind", None) == "softmax":
+            (arg,) = args
+            if not _is_matrix(arg):
+                raise ShapeMismatch(f"{to_latex(e)}: softmax needs a vector or a matrix")
+            return activations.softmax_columns(arg)
         mats = [a for a in args if _is_matrix(a) and a.shape != (1, 1)]
         if not mats:
             return func(*[_as_scalar(a) for a in args])

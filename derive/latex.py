@@ -71,8 +71,13 @@ class Hadamard(sympy.Function):
     nargs = 2
 
     def _latex(self, printer, exp=None):
-        a, b = (printer._print(x) for x in self.args)
-        return f"{a} \\odot {b}"
+        parts = []
+        for x in self.args:
+            text = printer._print(x)
+            if isinstance(x, (sympy.Add, Hadamard)):
+                text = f"\\left({text}\\right)"
+            parts.append(text)
+        return f"{parts[0]} \\odot {parts[1]}"
 
     def _sympystr(self, printer):
         a, b = (printer._print(x) for x in self.args)
@@ -139,8 +144,9 @@ class Vocabulary:
         aname = symbol_name(alias, f"alias {alias}")
         if tname not in self.names:
             raise InputError(f"alias {alias!r} points at {target!r}, which is not declared")
-        if aname in self.names and aname not in self.written:
-            raise InputError(f"alias {alias!r} is also declared as a symbol")
+        if aname in self.names:
+            raise InputError(f"alias {alias!r} is also declared as a symbol (or as another "
+                             "alias); one name cannot mean two quantities")
         self.names[aname] = self.names[tname]
         self.written[aname] = tname
 
@@ -320,7 +326,7 @@ _ATOM_BEFORE = re.compile(rf"({_ATOM})\s*$")
 # W^{[2]}, A^{[1]T}, a^{[2](i)}: a layer index is part of the name, not a power
 _NAME_ATOM = rf"(?:{_STYLED}|\\[A-Za-z]+|(?<![A-Za-z\\])[A-Za-z]+)(?:_\{{[^{{}}]*\}}|_[A-Za-z0-9])?"
 _LAYER = re.compile(rf"(?<!\\mathrm\{{)({_NAME_ATOM})\s*\^\s*\{{\s*\[([^\[\]{{}}]*)\]\s*((?:[^{{}}]|\{{[^{{}}]*\}})*)\}}")
-_SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
+_SAMPLE = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*(T|\\top|\\intercal)?\s*\}")
 
 _DIFF_PREFIX = re.compile(r"^(\\partial|\\mathrm\{d\}|\{\\rm\s*d\}|d)(?![A-Za-z]{2})\s*")
 
@@ -406,13 +412,14 @@ class _State:
         if "\\partial" in s:
             raise InputError("\\partial is only read inside \\frac{\\partial A}{\\partial B}",
                              token="\\partial")
-        s = self._transposes(s)
         s = self._samples(s)
+        s = self._transposes(s)
         m = re.search(r"\)\s*_", s)
         if m:
             raise InputError("a subscript on a parenthesised expression, (...)_{k}, is not "
                              "supported (latex2sympy reads it as a permutation); declare the "
                              "indexed quantity as a symbol instead", token=")_")
+        s = re.sub(r"\\log\s*_\s*(?:e|\{\s*e\s*\})(?![A-Za-z])", r"\\ln ", s)
         if self.vocab.log == "natural":
             if re.search(r"\\log(?![A-Za-z])(?!\s*_)", s):
                 note = "\\log read as the natural logarithm (manifest: log = natural)"
@@ -520,7 +527,8 @@ class _State:
             else:
                 raise InputError("a sample superscript ^{(i)} needs a symbol before it")
             base = head[start:]
-            s = s[:start] + self._place("SM", (base, m.group(1))) + s[m.end():]
+            t = "^{T}" if m.group(2) else ""        # x^{(i)T}: column i, transposed
+            s = s[:start] + self._place("SM", (base, m.group(1))) + t + s[m.end():]
 
     # --- back from latex2sympy ------------------------------------------------------
 

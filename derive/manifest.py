@@ -27,7 +27,7 @@ ROLES = ("input", "label", "weight", "bias", "parameter", "weighted_input", "act
          "node", "loss", "cost", "samples", "constant", "index", "gradient")
 PARAMETER_ROLES = ("weight", "bias", "parameter")
 NODE_ROLES = ("weighted_input", "activation", "node")
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus", "softmax")
 LOG_BASES = ("natural", "10", "2")
 CONVENTIONS = ("per-sample", "batch-mean")
 
@@ -222,6 +222,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         samples=v.get(num, "samples", int, 32, "numeric"),
         draws=v.get(num, "draws", int, 3, "numeric"),
         tolerance=float(v.get(num, "tolerance", (int, float), 1e-6, "numeric")))
+    if not 0 < numeric.tolerance < 1:
+        v.fail("numeric.tolerance must be a number between 0 and 1")
     if numeric.samples < 2 or numeric.draws < 1:
         v.fail("numeric.samples must be at least 2 and numeric.draws at least 1")
     lim = v.table(data, "limits")

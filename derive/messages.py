@@ -95,6 +95,12 @@ class DefinitionGraph(Message):
                 "{parents}{support}; the gradients are derived from {lhs} = {fixed}")
 
 
+class DefinitionUnused(Message):
+    kind = "definition"
+    template = ("{lhs} = {rhs} does not use {parents}, which the stated graph computes {lhs} "
+                "from")
+
+
 class PrintedImplies(Message):
     kind = "definition"
     severity = "info"
@@ -159,6 +165,13 @@ class CrossCheck(Message):
     severity = "error"
     template = ("the chain-rule gradient d{loss}/d{var} disagrees with sympy.diff of the "
                 "composed loss: {detail}")
+
+
+class CrossCheckUndecided(Message):
+    kind = "cross-check"
+    severity = "warning"
+    template = ("the chain-rule gradient d{loss}/d{var} could not be confirmed against "
+                "sympy.diff of the composed loss: {detail}")
 
 
 class NoTarget(Message):

@@ -255,6 +255,12 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
                 loss_expr = f.body.xreplace(mapping)
             elif len(f.params) == 1 and output is not None:
                 loss_expr = f.body.xreplace({f.params[0]: output})
+            elif output is not None:
+                raise InputError(
+                    f"cannot tell which argument of {f.name}({', '.join(map(str, f.params))}) is "
+                    "the label: name it after a symbol declared with role = \"label\" "
+                    "(e.g. L(y, a) with y the label)", file=f.item.file, line=f.item.line,
+                    equation=f.item.id)
             del label
     samples = None
     if manifest.conventions.samples:

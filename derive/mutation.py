@@ -74,6 +74,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "sum": ("convention", "factor"),
 }
 CAUGHT = ("mismatch", "inconsistent")
+SWAP_ONE = 8          # single-occurrence swaps per side (every position, round-robin)
 
 # roles a swapped variable may take: same role, or these pairs (z_k <-> a_k, x <-> a_k, ...)
 _VALUE_ROLES = ("input", "label", "weighted_input", "activation", "node")
@@ -680,6 +681,7 @@ def _mutants(b: _Builder) -> None:
     by_symbol: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for start, end, written in occ:
         by_symbol[ch.symbols[written][0]].append((start, end, written))
+    single: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
     for canonical, spans in by_symbol.items():
         for other, spelling in _compatible(ch, canonical, spans[0][2]):
             text = s
@@ -688,8 +690,16 @@ def _mutants(b: _Builder) -> None:
             b.mutant("swap", text, f"{canonical} -> {other}")
             if len(spans) > 1:
                 for n, (start, end, _) in enumerate(spans, 1):
-                    b.mutant("swap-one", s[:start] + spelling + s[end:],
-                             f"{canonical} -> {other} (occurrence {n})")
+                    single[(canonical, n)].append((s[:start] + spelling + s[end:],
+                                                   f"{canonical} -> {other} (occurrence {n})"))
+    # one occurrence swapped: at most SWAP_ONE per side, taken round-robin over positions
+    queues = list(single.values())
+    taken = 0
+    while taken < SWAP_ONE and any(queues):
+        for q in queues:
+            if q and taken < SWAP_ONE:
+                b.mutant("swap-one", *q.pop(0))
+                taken += 1
     # dropped factors of a product
     facs = _factors(terms[0][1], set(ch.functions), ch.user_functions) if product else None
     if facs and len(facs) > 1:

@@ -61,10 +61,10 @@ def _checked(config: pytest.Config, manifest: Path):
         from .checker import check_chapter
 
         # relative to where pytest was started, so messages name files as the user does
-        try:
-            path = key.relative_to(config.invocation_params.dir.resolve())
-        except ValueError:
-            path = key
+        path = key
+        here = config.invocation_params.dir.resolve()
+        if Path.cwd().resolve() == here and key.is_relative_to(here):
+            path = key.relative_to(here)
         cache[key] = check_chapter(path, numeric=not config.getoption("derive_no_numeric"),
                                    seed=config.getoption("derive_seed"),
                                    claim_seconds=config.getoption("derive_claim_seconds"))

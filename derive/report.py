@@ -61,11 +61,12 @@ class NumericEvidence:
     ratio: float | None = None        # stated/oracle when that ratio is constant
     ratio_text: str | None = None     # the ratio explained, e.g. "1/m at m=32"
     note: str | None = None
+    agrees: bool | None = None        # within tolerance (relative, or FD noise absolutely)
 
     def to_dict(self) -> dict:
         return {"max_rel_error": self.max_rel_error, "points": self.points,
                 "convention": self.convention, "ratio": self.ratio,
-                "ratio_text": self.ratio_text, "note": self.note}
+                "ratio_text": self.ratio_text, "note": self.note, "agrees": self.agrees}
 
 
 @dataclass(frozen=True)

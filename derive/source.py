@@ -80,7 +80,7 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
     for kind, bid, mline, lines, first in blocks:
         if not lines:
             raise InputError(f"empty '{kind}' block", file=file, line=mline)
-        latex = " ".join(lines)
+        latex = ("; " if kind == "graph" else " ").join(lines)
         tags = _TAG.findall(latex)
         if len(tags) > 1:
             raise InputError("more than one \\tag in one block", file=file, line=first)

@@ -6,6 +6,11 @@ from importlib.metadata import entry_points
 
 import pytest
 
+# pytester's in-process runs drop the modules they imported; NumPy cannot be loaded twice
+# in one process, so load the checker (NumPy, SymPy) here, once, outside those runs
+import derive.checker  # noqa: F401
+import derive.reporters  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 MANIFEST = """
@@ -57,6 +62,16 @@ def plugin_args() -> list[str]:
     return ["-p", "derive.pytest_plugin"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def warm(tmp_path_factory):
+    """Check the chapter once out here: what the checker imports lazily (latex2sympy2,
+    SymPy's printers, lambdify) then outlives pytester's module snapshots."""
+    ch = tmp_path_factory.mktemp("warm")
+    (ch / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    (ch / "chapter.tex").write_text(CHAPTER, encoding="utf-8")
+    derive.checker.check_chapter(ch / "manifest.toml", numeric=True)
+
+
 @pytest.fixture
 def book(pytester):
     ch = pytester.path / "book" / "ch1"
@@ -67,7 +82,10 @@ def book(pytester):
 
 
 def run(pytester, *args):
-    return pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider", *args)
+    # hypothesis's plugin would re-import hypothesis in every inner run (~1 s): off
+    return pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider",
+                              "-p", "no:hypothesispytest", "-W", "ignore::DeprecationWarning",
+                              *args)
 
 
 def test_inert_without_the_flag(pytester, book):
@@ -93,7 +111,8 @@ def test_failing_link_shows_the_diagnosis_and_the_fix(pytester, book):
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
         "*3 link 2 (mismatch)*",
-        "3 link 2: mismatch (per-sample)",
+        "3 link 2: mismatch",
+        "  file:    book/ch1/chapter.tex, line 13",
         r"*step:    \frac{\partial L}{\partial z} x = 2(a - y) x",
         "*[[]factor[]] off by a constant factor: the stated form is 2 times the derivative",
         r"*fix:     x \left(a - y\right)",
@@ -128,8 +147,6 @@ def test_broken_manifest_is_one_line_collection_error(pytester, book):
 
 
 def test_each_chapter_is_checked_once(pytester, book, monkeypatch):
-    import derive.checker
-
     calls = []
     real = derive.checker.check_chapter
 
@@ -142,3 +159,17 @@ def test_each_chapter_is_checked_once(pytester, book, monkeypatch):
                  "book/ch1/manifest.toml", "book/ch1")
     result.assert_outcomes(passed=6, failed=1)
     assert len(calls) == 1
+
+
+def test_inconclusive_link_is_skipped_with_its_reason(pytester, book, monkeypatch):
+    from derive.report import ChapterResult, EquationResult, Finding, LinkResult
+
+    timeout = Finding("timeout", "no decision within the 20 s limit", severity="warning")
+    chapter = ChapterResult(file="book/ch1/chapter.tex", equations=(
+        EquationResult(id="7", kind="claim", latex="a = b = c", verdict="inconclusive", line=3,
+                       links=(LinkResult("a", "b", "verified"),
+                              LinkResult("b", "c", "inconclusive", findings=(timeout,)))),))
+    monkeypatch.setattr(derive.checker, "check_chapter", lambda path, **kw: chapter)
+    result = run(pytester, "--derive", "-rs", "book")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED*inconclusive: no decision within the 20 s limit"])

@@ -18,7 +18,7 @@ from derive import cli
 from derive.report import (ChapterResult, EquationResult, Finding, LinkResult,
                            NumericEvidence, Report)
 from derive.reporters import FORMATS, render, render_to_string
-from derive.reporters.common import cases, summary_line
+from derive.reporters.common import cases, split_formulas, summary_line
 from derive.reporters.mathml import to_mathml
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
@@ -38,7 +38,8 @@ def hand_built() -> Report:
         convention="per-sample",
         findings=(
             Finding("convention", "mixes conventions: 1.3 is batch-mean",
-                    suggestion=rf"{DW} = x \left(a - y\right)", equation="1.3"),
+                    suggestion=rf"{DW} = x \left(a - y\right) \\ {DZ} = a - y",
+                    equation="1.3"),
             Finding("notation", "one quantity written two ways: Z and z",
                     suggestion="write z throughout", severity="warning"),
         ),
@@ -235,6 +236,8 @@ def test_html_falls_back_to_the_latex_source_and_escapes_text():
     assert '<code class="latex">\\frac{\\partial L}{\\partial w} = \\frac{1}{</code>' in page
     assert "Logistic &lt;unit&gt; &amp; friends" in page
     assert page.index("Chapter findings") < page.index("<table")
+    # formulas joined by \\ become one <math> each (MathML Core has no line breaks)
+    assert 'linebreak="newline"' not in page
 
 
 def test_mathml_converts_what_derive_prints():
@@ -252,6 +255,11 @@ def test_mathml_converts_what_derive_prints():
 # ---------------------------------------------------------------- markdown
 
 
+def pasteable(latex: str) -> str:
+    """Several formulas joined by \\\\ are printed one per line."""
+    return "\n".join(split_formulas(latex))
+
+
 def test_markdown_errata_printed_wrong_and_corrected(report):
     md = render_to_string(report, "markdown")
     for e in not_verified(report):
@@ -261,18 +269,19 @@ def test_markdown_errata_printed_wrong_and_corrected(report):
         assert "**What is wrong:**" in section
         for f in list(e.findings) + [f for link in e.links for f in link.findings]:
             if f.suggestion and f.kind not in ("caption", "notation"):
-                assert f"```latex\n{f.suggestion}\n```" in section
+                assert f"```latex\n{pasteable(f.suggestion)}\n```" in section
     for c in report.chapters:
         for f in c.findings:
             if f.severity == "error":
                 assert f"### Chapter finding: {f.kind}" in md
                 if f.suggestion:
-                    assert f"```latex\n{f.suggestion}\n```" in md
+                    assert f"```latex\n{pasteable(f.suggestion)}\n```" in md
 
 
 def test_markdown_whole_gradient_keeps_the_tag():
     md = render_to_string(hand_built(), "markdown")
-    assert "```latex\n\\frac{\\partial L}{\\partial w} = x \\left(a - y\\right) \\tag{1.3}\n```" in md
+    whole = r"\frac{\partial L}{\partial w} = x \left(a - y\right) \tag{1.3}"
+    assert f"```latex\n{whole}\n```" in md
 
 
 # ---------------------------------------------------------------- text
@@ -389,3 +398,34 @@ def test_cli_color_and_progress_on_a_terminal(cli_report, monkeypatch):
     monkeypatch.setattr("sys.stdout", out2)
     cli.main(["check", str(SEED)])
     assert "\x1b[" not in out2.getvalue()
+
+
+# ---------------------------------------------------------------- docs
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "formats"
+
+
+def test_docs_have_a_page_per_format_and_generated_examples():
+    for fmt in FORMATS:
+        assert (DOCS / f"{fmt}.md").is_file(), fmt
+    for page in ("pytest-plugin.md", "notebook.md", "generate.sh"):
+        assert (DOCS / page).is_file(), page
+    ex = DOCS / "examples"
+    json.loads((ex / "seed.json").read_text(encoding="utf-8"))
+    for xml in ("seed-junit.xml", "seed.html", "notebook-cell.html"):
+        ET.fromstring((ex / xml).read_bytes())
+    for page in DOCS.glob("*.md"):   # every example block was filled in by generate.sh
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<!-- example \S+ \S+ -->\n<!-- /example -->", text), page
+        for ref in re.findall(r"\]\((examples/[^)]+)\)", text):
+            assert (DOCS / ref).is_file(), (page.name, ref)
+
+
+def test_html_links_point_at_existing_ids(report):
+    root = ET.fromstring(render_to_string(report, "html").encode("utf-8"))
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+    for el in root.iter():
+        href = el.get("href")
+        if href:
+            assert href.startswith("#") and href[1:] in ids, href

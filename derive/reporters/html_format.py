@@ -86,8 +86,9 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
+def _anchor(i: int, j: int, e: EquationResult) -> str:
+    """A unique element id for equation ``j`` of chapter ``i``."""
+    return f"ch{i}-eq{j}-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", e.id).strip("-") or "x")
 
 
 _TAG = re.compile(r"\s*\\tag\{([^{}]*)\}\s*$")
@@ -175,8 +176,8 @@ def _chapter(i: int, chapter: ChapterResult, w) -> None:
     w("<h3>Equations</h3>\n<table class=\"equations\">\n<thead><tr><th>id</th><th>kind</th>"
       "<th>line</th><th>verdict</th><th>formula as printed</th><th>diagnosis</th></tr>"
       "</thead>\n<tbody>\n")
-    for e in chapter.equations:
-        anchor = f"ch{i}-{_slug(e.id)}"
+    for j, e in enumerate(chapter.equations, start=1):
+        anchor = _anchor(i, j, e)
         not_ok = e.verdict != Verdict.VERIFIED
         idcell = f'<a href="#{anchor}">{_e(e.id)}</a>' if not_ok else _e(e.id)
         w(f'<tr class="{"not-verified" if not_ok else "verified"}">'
@@ -187,8 +188,9 @@ def _chapter(i: int, chapter: ChapterResult, w) -> None:
     wrong = [e for e in chapter.equations if e.verdict != Verdict.VERIFIED]
     if wrong:
         w("<h3>Not verified</h3>\n")
-    for e in wrong:
-        _detail(i, chapter, e, w)
+    for j, e in enumerate(chapter.equations, start=1):
+        if e.verdict != Verdict.VERIFIED:
+            _detail(_anchor(i, j, e), chapter, e, w)
     if chapter.gradients:
         w("<h3>Derived gradients</h3>\n"
           '<p class="meta">chain rule, cross-checked with sympy.diff</p>\n<ul class="gradients">\n')
@@ -198,8 +200,8 @@ def _chapter(i: int, chapter: ChapterResult, w) -> None:
     w("</section>\n")
 
 
-def _detail(i: int, chapter: ChapterResult, e: EquationResult, w) -> None:
-    w(f'<article class="detail" id="ch{i}-{_slug(e.id)}">\n')
+def _detail(anchor: str, chapter: ChapterResult, e: EquationResult, w) -> None:
+    w(f'<article class="detail" id="{anchor}">\n')
     conv = f", {_e(e.convention)}" if e.convention else ""
     w(f"<h4>{_e(e.id)} {_badge(e.verdict)} <span class=\"where\">{_e(e.kind)}, line "
       f"{_e(e.line)}{conv}</span></h4>\n")

@@ -17,7 +17,7 @@ import numpy as np
 import sympy
 
 from . import messages
-from .derivation import Derivation
+from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
@@ -44,6 +44,11 @@ class Claim:
     target: sympy.Symbol
     values: list[sympy.Expr] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+
+    @property
+    def summed(self) -> list[bool]:
+        """Which sides carry an explicit sum over the samples (batch quantities)."""
+        return [has_sample_sum(p.expr) for p in self.parsed]
 
 
 def find_manifests(paths: list[str | Path]) -> list[Path]:
@@ -179,11 +184,15 @@ class ChapterChecker:
                                                    equation=item.id)
         return claims
 
-    def _classify(self, value, target_value, target_var) -> tuple[str, str]:
-        """PER_SAMPLE / BATCH_MEAN / WRONG / UNKNOWN, with the reason for UNKNOWN."""
+    def _classify(self, value, target_value, target_var, summed=False) -> tuple[str, str]:
+        """PER_SAMPLE / BATCH_MEAN / WRONG / UNKNOWN, with the reason for UNKNOWN.
+
+        A side with an explicit sum over the samples can only be batch-mean (or wrong)."""
         cmp = self.equivalence.compare(value, target_value)
-        if cmp.equal:
+        if cmp.equal and not summed:
             return PER_SAMPLE, cmp.detail
+        if cmp.equal and summed:
+            return WRONG, "a sum over the samples without the 1/m of the mean"
         m = self.model.samples
         if m is not None and target_value != 0:
             cmp_b = self.equivalence.compare(value, target_value / m)
@@ -244,8 +253,8 @@ class ChapterChecker:
         expected = target if self.convention == PER_SAMPLE else target / self.model.samples
         claim.classes = ["target"]
         details = [""]
-        for v in claim.values[1:]:
-            cls, why = self._classify(v, target, claim.target)
+        for p, v in zip(claim.parsed[1:], claim.values[1:]):
+            cls, why = self._classify(v, target, claim.target, summed=has_sample_sum(p.expr))
             claim.classes.append(cls)
             details.append(why)
         evidence = self._numeric_sides(claim)
@@ -319,6 +328,13 @@ class ChapterChecker:
 
     def _wrong_side(self, claim: Claim, k: int, expected):
         stated = claim.parsed[k].expr
+        m = self.model.samples
+        if claim.summed[k] and m is not None and self.equivalence.compare(
+                claim.values[k], claim.values[0]).equal:
+            # Σ_i G^(i) with G the per-sample gradient: the mean's 1/m is missing
+            fixed = stated / m
+            return Verdict.MISMATCH, [messages.MissingMean().finding(
+                suggestion=to_latex(fixed))]
         swapped = self._argument_order(claim, k)
         if swapped is not None:
             return Verdict.INCONSISTENT, [swapped]
@@ -349,7 +365,8 @@ class ChapterChecker:
         m = self.model.samples
         why = self._convention_reason()
         if cls == BATCH_MEAN:
-            fixed = stated * m
+            from .derivation import strip_sample_sums
+            fixed = strip_sample_sums(stated, self.model) * m
             return messages.Convention(why=why).finding(suggestion=to_latex(fixed))
         fixed = stated / m
         return messages.ConventionOther(why=why).finding(suggestion=to_latex(fixed))
@@ -385,7 +402,7 @@ class ChapterChecker:
             own = evidence.link(k, convention)
             shown = replace(chapter, note=f"holds read as {convention}: max rel. error "
                                           f"{own.max_rel_error:.2e}")
-            ok = own.agrees and not chapter.agrees
+            ok = own.agrees and (claim.summed[k] or not chapter.agrees)
         elif verdict == Verdict.INCONSISTENT:
             shown, ok = chapter, not chapter.agrees
         else:
@@ -535,12 +552,15 @@ class ChapterChecker:
             form = c.values[0] if self.convention == PER_SAMPLE else c.values[0] / self.model.samples
             fixes.append(f"{c.item.id}: {c.texts[0]} = {sympy.latex(display(form))}")
         other = []
-        for c in (per if self.convention == PER_SAMPLE else batch):
+        for c in sorted(per + batch, key=lambda c: self.items.index(c.item)):
             other.append(f"{c.item.id}: {self._batch_form(c)}")
+        unsummed = [c.item.id for c in batch if not any(c.summed)]
         if self.convention == PER_SAMPLE:
             advice = ("to keep the per-sample L, change " + "; ".join(fixes)
                       + ". For the batch-mean cost instead, every parameter gradient needs "
-                      "the mean over samples: " + "; ".join(other))
+                      "the mean over the samples, \\frac{1}{m}\\sum_{i=1}^{m}"
+                      + (f" ({', '.join(unsummed)} has the 1/m but no sum)" if unsummed else "")
+                      + ": " + "; ".join(other))
         else:
             advice = "to follow the batch-mean cost throughout, change " + "; ".join(fixes)
         f = messages.MixedConventions(batch=", ".join(c.item.id for c in batch),
@@ -774,6 +794,8 @@ class _SideEvidence:
         base = PER_SAMPLE if cls in ("target", None, WRONG, UNKNOWN) or not scale else cls
         if idx == 0:
             base = PER_SAMPLE          # the oracle: per-sample dL/dv
+        elif self.claim.summed[idx]:
+            base = BATCH_MEAN          # Σ_i G^(i) is a batch quantity, whatever the reading
         vals = self.sides[idx]
         m = self.route.m
         if base == PER_SAMPLE and reading == BATCH_MEAN:

@@ -58,12 +58,60 @@ def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbo
         g = grads.get(node)
         if g is None or g == 0:
             continue
+        # the node's gradient is complete here: one cheap canonical form before it is
+        # pushed to the parents keeps the expressions of deep models from nesting
+        g = grads[node] = _canonical(g, model)
         for var in sorted(model.definitions[node].rhs.free_symbols, key=str):
             contribution = g * local_partial(model, node, var)
             grads[var] = grads.get(var, sympy.Integer(0)) + contribution
     # no simplification here: factoring every gradient is what makes deep models slow;
     # comparisons cancel differences, and displays tidy the few forms they show
     return grads
+
+
+def _canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
+    subs = node_only_definitions(model)
+    if subs and g.free_symbols & set(subs):
+        for _ in range(len(subs)):
+            new = g.xreplace(subs)
+            if new == g:
+                break
+            g = new
+    try:
+        return sympy.cancel(sympy.together(g))
+    except sympy.PolynomialError:
+        return g
+
+
+def node_only_definitions(model: Model) -> dict:
+    """Nodes defined from other nodes only, not by an activation (softmax entries
+    a_k = e^{z_k}/Σ_j e^{z_j}): rational in their parents, so they are written out."""
+    cache = getattr(model, "_node_only", None)
+    if cache is None:
+        nodes = set(model.definitions)
+        cache = {n: d.rhs for n, d in model.definitions.items()
+                 if not isinstance(d.rhs, activations.Activation)
+                 and d.rhs.free_symbols and d.rhs.free_symbols <= nodes}
+        model._node_only = cache
+    return cache
+
+
+def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
+    """Σ_{i=1}^{m} G^{(i)} -> G: the per-sample term whose sum over the batch the side is.
+
+    A side written with an explicit sum over the samples is read in the batch-mean
+    convention only (see checker._classify); x^{(i)} outside a sum is the per-sample x.
+    """
+    def is_sample_sum(x):
+        return (isinstance(x, sympy.Sum) and len(x.limits) == 1
+                and model.samples is not None and x.limits[0][2] == model.samples
+                and x.limits[0][1] == 1)
+    e = e.replace(is_sample_sum, lambda x: x.function)
+    return e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+
+
+def has_sample_sum(e: sympy.Expr) -> bool:
+    return bool(e.atoms(sympy.Sum))
 
 
 class Derivation:
@@ -101,7 +149,7 @@ class Derivation:
         e = expand_calls(e)
         e = e.replace(lambda x: isinstance(x, sympy.Derivative),
                       lambda x: sympy.diff(expand_calls(x.expr), *x.variables))
-        e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+        e = strip_sample_sums(e, m)
         return to_nodes(e, m)
 
     def expand_calls(self, e: sympy.Expr) -> sympy.Expr:

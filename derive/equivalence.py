@@ -82,8 +82,13 @@ class Equivalence:
     def _compare(self, a, b) -> Comparison:
         diff = a - b
         try:
-            if sympy.cancel(sympy.together(diff)) == 0:
+            if sympy.expand(diff) == 0 or sympy.cancel(sympy.together(diff)) == 0:
                 return Comparison(True, "symbolic", "equal in the chapter's variables")
+            inner = self._node_only(diff)
+            if inner is not None and (sympy.expand(inner) == 0
+                                      or sympy.cancel(sympy.together(inner)) == 0):
+                return Comparison(True, "symbolic", "equal in the chapter's variables "
+                                  "(with nodes such as softmax written out)")
         except sympy.PolynomialError:
             pass
         agreed = 0
@@ -112,6 +117,20 @@ class Equivalence:
         return Comparison(None, "evaluation",
                           f"equal at {agreed} random points to {DIGITS} digits, "
                           "but no symbolic proof was found")
+
+    def _node_only(self, expr: sympy.Expr) -> sympy.Expr | None:
+        """Substitute nodes defined from other nodes only (softmax: a_k = e^{z_k}/Σ e^{z_j}),
+        which are rational in their parents, so that cancelling can see the identity."""
+        from .derivation import node_only_definitions
+        subs = node_only_definitions(self.derivation.model)
+        if not subs or not (expr.free_symbols & set(subs)):
+            return None
+        for _ in range(len(subs)):
+            new = expr.xreplace(subs)
+            if new == expr:
+                break
+            expr = new
+        return expr
 
     def ratio(self, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr | None:
         """a/b when it is free of the model's variables (a constant or a power of m)."""

@@ -42,6 +42,7 @@ class SymbolDecl:
     shape: tuple[int | str, int | str] | None = None   # (rows, cols): sizes or size names
     of: str | None = None                      # role "gradient": the quantity it is the gradient of
     layers: tuple[int, int] | None = None      # a family W^{[l]}: the layers it exists for
+    simplex: bool = False                      # label columns sum to one (one-hot, probabilities)
     column_of: str | None = None               # x^{(i)} is column i of this batch matrix
 
 
@@ -154,8 +155,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         where = f"symbols.{key}"
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
-        v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers"},
-               where)
+        v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
+                      "simplex"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -187,8 +188,11 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     or fam[0] > fam[1] or fam[0] < 0):
                 v.fail(f"{where}.layers must be [first, last] layer numbers, e.g. [0, 3]")
             fam = (fam[0], fam[1])
+        simplex = spec.get("simplex", False)
+        if not isinstance(simplex, bool) or simplex and (role != "label" or shape is None):
+            v.fail(f"{where}.simplex = true is for a label with a shape (its columns sum to one)")
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
-                                  column_of=column_of, layers=fam)
+                                  column_of=column_of, layers=fam, simplex=simplex)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():

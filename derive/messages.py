@@ -66,6 +66,12 @@ class Mismatch(Message):
     template = "does not equal the derivative; no single small change explains it"
 
 
+class MissingMean(Message):
+    kind = "factor"
+    template = ("a sum over the samples without the 1/m of the mean: the stated form is m "
+                "times the gradient of the batch-mean cost")
+
+
 class ChainStep(Message):
     kind = "mismatch"
     template = "this step does not follow from the previous side: {detail}"

@@ -184,9 +184,10 @@ class NumericRoute:
             subs[dv] = dummy
         e = expr.xreplace(subs)
         e = self.d.expand_calls(e)
-        e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+        from .derivation import strip_sample_sums
+        e = strip_sample_sums(e, self.model)
         if e.atoms(sympy.Sum):
-            raise NumericError("sums are not evaluated by the numeric route yet")
+            raise NumericError("only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
         return self._eval(e, vals)
 
     def _derivative_op(self, dv: sympy.Derivative, vals: dict) -> np.ndarray:

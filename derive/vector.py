@@ -81,6 +81,12 @@ class VectorChapterChecker(ChapterChecker):
         self.samples_symbol = names.get(samples) if samples else None
         self.shapes = shapes
         self.explicit = Explicit(shapes, numbers, {Partial: self._partial_hook})
+        # simplex labels: the last row is 1 minus the others, so each column sums to one
+        for latex, decl in man.symbols.items():
+            if decl.simplex:
+                mat = self.explicit.entries[names[latex]]
+                for j in range(mat.cols):
+                    mat[mat.rows - 1, j] = 1 - sum(mat[r, j] for r in range(mat.rows - 1))
         # column_of: x^{(i)} is column i of X
         for latex, decl in man.symbols.items():
             if decl.column_of:
@@ -94,7 +100,8 @@ class VectorChapterChecker(ChapterChecker):
             sym = names[latex]
             if sym in self.explicit.entries and decl.role != "gradient" and not decl.column_of:
                 for e in self.explicit.entries[sym]:
-                    roles[e] = decl.role
+                    if isinstance(e, sympy.Symbol):      # not a simplex's dependent entry
+                        roles[e] = decl.role
             elif decl.shape is None and decl.role not in ("gradient",):
                 roles[sym] = decl.role
         entry_defs: dict[sympy.Symbol, Definition] = {}

@@ -784,6 +784,12 @@ class _SideEvidence:
             if claim.target in route.model.parameters:
                 ev.batch_oracle = np.array([route.batch_fd(claim.target, d)
                                             for d in route.draws])
+            mask = np.stack([route.away_from_kinks(d) for d in route.draws])
+            if not mask.all():
+                # near a ReLU kink the finite differences are not derivatives: leave out
+                ev.sides = [np.where(mask, s, 0.0) for s in ev.sides]
+                ev.note = f"{int((~mask).sum())} points near a ReLU kink left out"
+                ev.batch_oracle = None
         except NumericError as exc:
             ev.note = str(exc)
             ev.sides = []

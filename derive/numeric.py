@@ -70,6 +70,19 @@ class NumericRoute:
     def points(self) -> int:
         return len(self.draws) * self.m
 
+    def away_from_kinks(self, draw: Draw) -> np.ndarray:
+        """Samples whose ReLU inputs are not within 0.05 of the kink (where a finite
+        difference straddles two slopes); the comparisons use only these."""
+        mask = np.ones(self.m, dtype=bool)
+        kinks = [d.rhs.args[0] for d in self.model.definitions.values()
+                 if isinstance(d.rhs, activations.Activation) and d.rhs.kind == "relu"]
+        if not kinks:
+            return mask
+        vals = self.forward(draw.values)
+        for z in kinks:
+            mask &= np.abs(self._eval(z, vals)) > 0.05
+        return mask
+
     def _range(self, sym):
         m = self.model
         decl = m.manifest.symbols.get(m.latex(sym))

@@ -45,7 +45,7 @@ class VectorChapterChecker(ChapterChecker):
         self.errors.update(errors)
         self._setup(vocab, defs, functions)
         claims = self._parse_claims(vocab, self.model)
-        self.convention = BATCH_MEAN
+        self.convention = BATCH_MEAN if self.samples_symbol is not None else PER_SAMPLE
         self.gradients = []
         numeric = None
         if self.numeric_enabled:
@@ -248,7 +248,7 @@ class VectorChapterChecker(ChapterChecker):
         convention = PER_SAMPLE if (claim.parsed[0].expr in self.gradient_symbols
                                    and not _is_param(self, claim.target)
                                    and self.m_value and _cols(head_value) == self.m_value) \
-            else BATCH_MEAN
+            else self.convention
         sides = [(head_value, target)]
         errors = {}
         for k, p in enumerate(claim.parsed[1:], start=1):
@@ -314,7 +314,7 @@ class VectorChapterChecker(ChapterChecker):
         if ev is not None and ev.max_rel_error is not None and verdict in (
                 Verdict.VERIFIED, Verdict.MISMATCH) and b is not None and a is not None \
                 and _shape_of(a[0]) == _shape_of(b[0]):
-            holds = ev.max_rel_error <= self.manifest.numeric.tolerance
+            holds = bool(ev.agrees)
             if holds != (verdict == Verdict.VERIFIED):
                 verdict = Verdict.INCONCLUSIVE
                 findings.append(messages.RoutesDisagree(
@@ -470,8 +470,10 @@ class _VectorEvidence:
         if not self.values or self.values[k] is None or self.values[k - 1] is None \
                 or self.shapes[k] != self.shapes[k - 1]:
             return NumericEvidence(None, 0, note=self.note or "shapes differ")
+        from .checker import agree
         return NumericEvidence(rel_error(self.values[k - 1], self.values[k]),
-                               int(self.values[k].size))
+                               int(self.values[k].size),
+                               agrees=agree(self.values[k - 1], self.values[k], self.tol))
 
     def final_vector(self, last: int) -> NumericEvidence:
         from .numeric import rel_error
@@ -479,9 +481,11 @@ class _VectorEvidence:
         if not self.values or self.values[last] is None or \
                 self.shapes[last] != self.shapes[0]:
             return NumericEvidence(None, 0, note=self.note or "shapes differ")
+        from .checker import agree
         return NumericEvidence(rel_error(self.values[0], self.values[last]),
                                int(self.values[0].size), BATCH_MEAN,
-                               note="every entry, against finite differences of the cost")
+                               note="every entry, against finite differences of the cost",
+                               agrees=agree(self.values[0], self.values[last], self.tol))
 
 
 def _columns(expr, i):

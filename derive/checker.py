@@ -149,7 +149,23 @@ class ChapterChecker:
         self._conventions_summary(claims)
         self._captions(claims)
         self._notation(claims)
+        self._vectorize(broken)
         return self._assemble()
+
+    def _vectorize(self, broken) -> None:
+        """The batch (matrix) form of every gradient, checked entry by entry."""
+        self.vectorized, self.vectorized_sizes = (), ""
+        if broken:
+            return
+        from .vectorize import NotDense, vectorized_forms
+        try:
+            self.vectorized, self.vectorized_sizes = vectorized_forms(
+                self.model, self.derivation, numeric=self.numeric_enabled, seed=self.seed)
+        except NotDense:
+            return
+        except (InputError, CheckTimeout) as exc:
+            self.chapter_findings.append(Finding(
+                "vectorized", f"no vectorized form: {exc}", None, "info"))
 
     def _require_loss(self, model: Model) -> None:
         if model.loss is None:
@@ -730,7 +746,9 @@ class ChapterChecker:
         return ChapterResult(
             file=str(self.manifest.source_path()), title=self.manifest.title,
             convention=self.convention, findings=tuple(self.chapter_findings),
-            equations=tuple(equations), gradients=tuple(self.gradients), seed=self.seed)
+            equations=tuple(equations), gradients=tuple(self.gradients), seed=self.seed,
+            vectorized=tuple(getattr(self, "vectorized", ())),
+            vectorized_sizes=getattr(self, "vectorized_sizes", ""))
 
     def _definition_read_as(self, item: Item) -> str | None:
         try:

@@ -52,7 +52,7 @@ from . import activations
 from .errors import InputError
 from .latex import Partial, parse_formula, split_chain
 from .manifest import load_manifest
-from .report import BATCH_MEAN, ChapterResult
+from .report import BATCH_MEAN, ChapterResult, Verdict
 from .source import Item, load_chapter
 
 # --- what each mutation kind should be diagnosed as ------------------------------------
@@ -70,8 +70,15 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "prime-expansion": ("missing-factor", "extra-factor"),
     "prime-as-function": ("missing-factor", "extra-factor"),
     "constant": ("factor", "missing-term", "extra-term", "missing-factor", "extra-factor"),
-    "transpose": ("substitution", "mismatch"),
-    "sum": ("convention", "factor"),
+    "drop-transpose": ("missing-transpose", "misplaced-transpose", "product-order"),
+    "add-transpose": ("extra-transpose", "misplaced-transpose", "product-order"),
+    "drop-sum": ("missing-sum", "convention", "factor"),
+}
+# what the vectorized checker (derive/vector.py) may say besides: it names shape errors
+VECTOR_EXPECTED: dict[str, tuple[str, ...]] = {
+    "drop-factor": ("shape",), "drop-link": ("shape",), "drop-prime": ("shape",),
+    "drop-transpose": ("shape",), "add-transpose": ("shape",), "drop-sum": ("shape",),
+    "swap": ("shape",), "swap-one": ("shape",),
 }
 CAUGHT = ("mismatch", "inconsistent")
 SWAP_ONE = 8          # single-occurrence swaps per side (every position, round-robin)
@@ -83,6 +90,7 @@ _COMPATIBLE = {
     ("input", "activation"), ("label", "activation"), ("weighted_input", "activation"),
     ("weight", "bias"), ("node", "activation"), ("node", "weighted_input"),
 }
+_TRANSPOSE = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\\intercal\b)")
 _FUNCTION_COMMANDS = {r"\log", r"\ln", r"\exp", r"\tanh", r"\sin", r"\cos", r"\sinh", r"\cosh"}
 
 
@@ -101,6 +109,7 @@ class Case:
     original: str                   # the printed side it was made from
     note: str = ""                  # what was changed
     rewrite: bool = False
+    instances: tuple[str, ...] = ()   # equation ids in the report (one per layer instance)
 
     @property
     def label(self) -> str:
@@ -157,7 +166,13 @@ class Outcome:
 # --- the chapter as the generator sees it ---------------------------------------------
 
 class Chapter:
-    """A checked chapter: manifest, items, result, and the checker's model and tests."""
+    """A checked chapter as the generator sees it: its printed claims, the checker's model,
+    and how to value one printed side.
+
+    Follows :func:`derive.checker.check_chapter`: a generic layer index is expanded (a
+    printed claim then stands for one instance per layer, all of which must hold) and a
+    chapter with shapes is read by the vectorized checker (values are lists of entries).
+    """
 
     def __init__(self, path: str | Path, *, seed: int = 0) -> None:
         from .checker import ChapterChecker
@@ -167,15 +182,34 @@ class Chapter:
         self.manifest = load_manifest(self.manifest_path)
         self.folder = self.manifest_path.parent
         self.items: list[Item] = load_chapter(self.manifest.source_path())
-        checker = ChapterChecker(self.manifest, self.items, numeric=False, seed=seed)
+        manifest, items = self.manifest, self.items
+        self.last_layer = getattr(manifest, "layer_count", 0) or 0
+        if self.last_layer:
+            from .layers import expand
+            manifest, items = expand(manifest, items)
+        cls = ChapterChecker
+        if getattr(manifest, "vectorized", False):
+            from .vector import VectorChapterChecker as cls
+        self.vector = cls is not ChapterChecker
+        checker = cls(manifest, items, numeric=False, seed=seed)
         self.result: ChapterResult = checker.run()
+        self.checker = checker
         self.vocab = checker.vocab
         self.model = checker.model
         self.derivation = checker.derivation
         self.equivalence = checker.equivalence
         self.convention = checker.convention
         self.claims = [i for i in self.items if i.kind == "claim"]
-        self.errors = {e.id for e in self.result.equations if e.verdict == "error"}
+        errors = {e.id for e in self.result.equations if e.verdict == "error"}
+        # each printed claim's instances after layer expansion: [(equation id, layer or None)]
+        self.instances: dict[str, list[tuple[str, int | None]]] = {}
+        expanded = [i for i in items if i.kind == "claim"]
+        for c in self.claims:
+            inst = [(e.id, self._layer_of(c.body, e.body)) for e in expanded
+                    if e.line == c.line and e.file == c.file]
+            self.instances[c.id] = inst
+        self.errors = {c.id for c in self.claims
+                       if any(eid in errors for eid, _ in self.instances[c.id])}
         m = self.manifest
         # spellings of every declared symbol: written -> (canonical latex, role, layer)
         self.symbols: dict[str, tuple[str, str, int | None]] = {}
@@ -184,6 +218,8 @@ class Chapter:
             for a in decl.aliases:
                 self.symbols[a] = (latex, decl.role, decl.layer)
         self.aliases = {latex: decl.aliases for latex, decl in m.symbols.items() if decl.aliases}
+        self.shaped = {latex for latex, decl in m.symbols.items()
+                       if getattr(decl, "shape", None) is not None}
         # functions: written -> activation kind
         self.functions: dict[str, str] = {}
         for latex, decl in m.functions.items():
@@ -194,44 +230,92 @@ class Chapter:
         self.samples_latex = m.conventions.samples
         # activation nodes a_k = f(z_k): argument symbol -> (node latex, function latex, kind)
         self.activation_nodes: dict[sympy.Expr, tuple[str, str, str]] = {}
-        for node, d in self.model.definitions.items():
-            if isinstance(d.rhs, activations.Activation):
-                f_latex = d.rhs.latex_name
-                self.activation_nodes[d.rhs.args[0]] = (self.model.latex(node), f_latex,
-                                                         d.rhs.kind)
+        if not self.vector:
+            for node, d in self.model.definitions.items():
+                if isinstance(d.rhs, activations.Activation):
+                    self.activation_nodes[d.rhs.args[0]] = (self.model.latex(node),
+                                                             d.rhs.latex_name, d.rhs.kind)
 
-    # --- values ---
-
-    def target(self, lhs: str):
-        head = parse_formula(lhs, self.vocab).expr
-        if not (isinstance(head, Partial) and head.args[0] == self.model.loss):
+    def _layer_of(self, generic: str, concrete: str) -> int | None:
+        if not self.last_layer or generic == concrete:
             return None
-        return head.args[1]
+        from .layers import instantiate_text
+        for layer in range(0, self.last_layer + 1):
+            if instantiate_text(generic, layer, self.last_layer) == concrete:
+                return layer
+        return None
 
-    def expected_value(self, var):
+    def text_at(self, text: str, layer: int | None) -> str:
+        if layer is None:
+            return text
+        from .layers import instantiate_text
+        return instantiate_text(text, layer, self.last_layer)
+
+    # --- values: lists of entries (one for a scalar), None for a shape mismatch ---
+
+    def head(self, lhs: str):
+        """(chain variable, the values a correct side has) for a claim's first side."""
+        expr = parse_formula(lhs, self.vocab).expr
+        if self.vector:
+            var = self.checker._target_of(expr, lhs)
+            return var, self._entries(expr)
+        if not (isinstance(expr, Partial) and expr.args[0] == self.model.loss):
+            raise InputError(f"not a derivative of the loss: {lhs}")
+        var = expr.args[1]
         g = self.derivation.gradient(self.model.loss, var)
         if self.convention == BATCH_MEAN and self.model.samples is not None:
-            return g / self.model.samples
-        return g
+            g = g / self.model.samples
+        return var, (None, [g])
 
     def value(self, text: str, var):
-        return self.derivation.value(parse_formula(text, self.vocab, chain_var=var).expr)
+        expr = parse_formula(text, self.vocab, chain_var=var).expr
+        if self.vector:
+            return self._entries(expr)
+        return None, [self.derivation.value(expr)]
+
+    def _entries(self, expr):
+        from .vector import ShapeMismatch
+        try:
+            value, entries = self.checker._matrix_values(expr)
+        except ShapeMismatch:
+            return None
+        shape = value.shape if isinstance(value, sympy.MatrixBase) else None
+        return (None if shape == (1, 1) else shape), entries
+
+    def compare(self, a, b) -> tuple[bool | None, str]:
+        """Entry by entry with the project's equivalence test; shapes must agree."""
+        if a is None or b is None or a[0] != b[0] or len(a[1]) != len(b[1]):
+            return False, "shapes differ"
+        results = [self.equivalence.compare(x, y) for x, y in zip(a[1], b[1])]
+        if all(r.equal for r in results):
+            return True, results[0].detail
+        bad = next((r for r in results if r.equal is False), None)
+        if bad is not None:
+            return False, bad.detail
+        return None, next(r.detail for r in results if r.equal is None)
+
+    @staticmethod
+    def negate(a):
+        return None if a is None else (a[0], [-x for x in a[1]])
 
     def numerically_equal(self, a, b) -> bool | None:
         """Agreement at the equivalence test's random points (None: no point evaluates)."""
+        if a is None or b is None or a[0] != b[0] or len(a[1]) != len(b[1]):
+            return False
         eq = self.equivalence
         agreed = 0
-        for point in eq.points:
-            try:
-                va, vb = eq.evaluate(a, point), eq.evaluate(b, point)
-            except Exception:  # noqa: BLE001 - an unevaluable point is skipped
-                continue
-            if va is None or vb is None:
-                continue
-            scale = max(abs(va), abs(vb), 1e-30)
-            if abs(va - vb) / scale > 1e-20:
-                return False
-            agreed += 1
+        for x, y in zip(a[1], b[1]):
+            for point in eq.points:
+                try:
+                    va, vb = eq.evaluate(x, point), eq.evaluate(y, point)
+                except Exception:  # noqa: BLE001 - an unevaluable point is skipped
+                    continue
+                if va is None or vb is None:
+                    continue
+                scale = max(abs(va), abs(vb), 1e-30)
+                if abs(va - vb) / scale > 1e-20:
+                    return False
+                agreed += 1
         return True if agreed else None
 
 
@@ -309,7 +393,7 @@ def _binary(s: str, i: int) -> bool:
     head = s[:i].rstrip()
     if not head or head[-1] in "^_{([=+-,":
         return False
-    return not re.search(r"\\(cdot|times|left)\s*$", head)
+    return not re.search(r"\\(cdot|times|odot|left)\s*$", head)
 
 
 def _split_terms(s: str) -> list[tuple[str, str]]:
@@ -351,7 +435,7 @@ def _factors(term: str, functions: set[str], user_functions: set[str] = frozense
         if term[i].isspace():
             i += 1
             continue
-        m = re.match(r"\\(cdot|times)(?![A-Za-z])", term[i:])
+        m = re.match(r"\\(cdot|times|odot)(?![A-Za-z])", term[i:])
         if m:
             i += m.end()
             continue
@@ -524,20 +608,26 @@ def _claim_line(lhs: str, rhs: str, eid: str) -> str:
 
 
 class _Builder:
-    def __init__(self, ch: Chapter, item: Item, lhs: str, base: str, var, base_value) -> None:
-        self.ch, self.item, self.lhs, self.base, self.var = ch, item, lhs, base, var
-        self.base_value = base_value
+    """Makes the cases of one base side; ``contexts`` has one (layer, variable, value) per
+    instance of the claim (one unless the chapter has a generic layer index)."""
+
+    def __init__(self, ch: Chapter, item: Item, lhs: str, base: str, contexts) -> None:
+        self.ch, self.item, self.lhs, self.base = ch, item, lhs, base
+        self.contexts = contexts
+        self.ids = tuple(eid for eid, _ in ch.instances.get(item.id, ()))
         self.out = Generated()
         self.seen: set[str] = {_norm(base)}
 
     def case(self, kind: str, rhs: str, note: str, rewrite: bool = False) -> Case:
         return Case(str(self.ch.folder), str(self.ch.manifest_path), self.item.id,
-                    self.item.line, kind, () if rewrite else EXPECTED.get(kind, ()),
-                    _claim_line(self.lhs, rhs, self.item.id), rhs, self.base, note, rewrite)
+                    self.item.line, kind, () if rewrite else _expected(self.ch, kind),
+                    _claim_line(self.lhs, rhs, self.item.id), rhs, self.base, note, rewrite,
+                    self.ids)
 
-    def _value(self, rhs: str, kind: str, rewrite: bool):
+    def _values(self, rhs: str, kind: str, rewrite: bool):
         try:
-            return self.ch.value(rhs, self.var), None
+            return [self.ch.value(self.ch.text_at(rhs, layer), var)
+                    for layer, var, _ in self.contexts], None
         except InputError as exc:
             return None, Dropped(self.item.id, kind, rhs, "does not parse", exc.message,
                                  rewrite)
@@ -550,21 +640,25 @@ class _Builder:
             self.out.dropped.append(Dropped(self.item.id, kind, rhs, "textual no-op or duplicate"))
             return
         self.seen.add(_norm(rhs))
-        value, dropped = self._value(rhs, kind, False)
+        values, dropped = self._values(rhs, kind, False)
         if dropped:
             self.out.dropped.append(dropped)
             return
-        cmp = self.ch.equivalence.compare(value, self.base_value)
-        if cmp.equal is True:
+        cmps = [self.ch.compare(v, base) for v, (_, _, base) in zip(values, self.contexts)]
+        if all(c[0] is True for c in cmps):
             self.out.dropped.append(Dropped(self.item.id, kind, rhs, "equivalent to the original",
-                                            cmp.detail))
+                                            cmps[0][1]))
             return
-        if cmp.equal is None and self.ch.numerically_equal(value, self.base_value):
+        if not any(c[0] is False for c in cmps) and all(
+                self.ch.numerically_equal(v, base) for v, (_, _, base) in zip(values,
+                                                                             self.contexts)):
             self.out.dropped.append(Dropped(self.item.id, kind, rhs,
-                                            "numerically equal to the original", cmp.detail))
+                                            "numerically equal to the original",
+                                            next(c[1] for c in cmps if c[0] is None)))
             return
         if kind in ("sign", "term-sign"):
-            neg = self.ch.equivalence.compare(value, -self.base_value).equal is True
+            neg = all(self.ch.compare(v, self.ch.negate(base))[0] is True
+                      for v, (_, _, base) in zip(values, self.contexts))
             kind = "sign" if neg else "term-sign"
         self.out.mutants.append(self.case(kind, rhs, note))
 
@@ -574,19 +668,27 @@ class _Builder:
                                             rewrite=True))
             return
         self.seen.add(_norm(rhs))
-        value, dropped = self._value(rhs, kind, True)
+        values, dropped = self._values(rhs, kind, True)
         if dropped:
             # a correct formula the front end cannot read: kept, so the check reports it
             self.out.rewrites.append(self.case(kind, rhs, f"{note} (front end: "
                                                f"{dropped.reason}: {dropped.detail})",
                                                rewrite=True))
             return
-        if self.ch.numerically_equal(value, self.base_value) is False:
-            self.out.dropped.append(Dropped(self.item.id, kind, rhs,
-                                            "rewrite not equivalent (generator error?)",
-                                            f"read as {value}", rewrite=True))
-            return
+        for v, (_, _, base) in zip(values, self.contexts):
+            if self.ch.numerically_equal(v, base) is False:
+                self.out.dropped.append(Dropped(self.item.id, kind, rhs,
+                                                "rewrite not equivalent (generator error?)",
+                                                f"read as {v}", rewrite=True))
+                return
         self.out.rewrites.append(self.case(kind, rhs, note, rewrite=True))
+
+
+def _expected(ch: Chapter, kind: str) -> tuple[str, ...]:
+    kinds = EXPECTED.get(kind, ())
+    if ch.vector:       # the vectorized checker names shape errors instead
+        kinds = kinds + VECTOR_EXPECTED.get(kind, ())
+    return kinds
 
 
 def _norm(s: str) -> str:
@@ -610,30 +712,39 @@ def _generate(ch, mutants, rewrites, equations, final_only) -> Generated:
     for item in ch.claims:
         if item.id in ch.errors or equations is not None and item.id not in equations:
             continue
+        instances = ch.instances.get(item.id) or []
+        if not instances:
+            continue
         texts = split_chain(item.body)
         lhs = texts[0]
+        heads = []
         try:
-            var = ch.target(lhs)
-        except InputError:
+            for _, layer in instances:
+                heads.append((layer, *ch.head(ch.text_at(lhs, layer))))
+        except Exception as exc:  # noqa: BLE001 - no base in this claim
+            out.skipped.append((item.id, 0, lhs, f"first side not read: {exc}"))
             continue
-        if var is None:
-            continue
-        want = ch.expected_value(var)
         for k, side in enumerate(texts[1:], start=1):
             if final_only and k != len(texts) - 1:
                 continue
-            try:
-                value = ch.value(side, var)
-            except Exception as exc:  # noqa: BLE001
-                out.skipped.append((item.id, k, side, f"does not parse: {exc}"))
-                continue
-            cmp = ch.equivalence.compare(value, want)
-            if cmp.equal is not True:
-                out.skipped.append((item.id, k, side, "not equal to the derived gradient "
-                                    f"({cmp.detail})"))
+            contexts, why = [], ""
+            for layer, var, want in heads:
+                try:
+                    value = ch.value(ch.text_at(side, layer), var)
+                except Exception as exc:  # noqa: BLE001
+                    why = f"does not parse: {exc}"
+                    break
+                equal, detail = ch.compare(value, want)
+                if equal is not True:
+                    why = "not equal to the derived gradient" + (
+                        f" at layer {layer}" if layer is not None else "") + f" ({detail})"
+                    break
+                contexts.append((layer, var, value))
+            if why:
+                out.skipped.append((item.id, k, side, why))
                 continue
             out.bases.append((item.id, k, side))
-            b = _Builder(ch, item, lhs, side, var, value)
+            b = _Builder(ch, item, lhs, side, contexts)
             if rewrites:
                 _rewrites(b)
             if mutants:
@@ -715,7 +826,7 @@ def _mutants(b: _Builder) -> None:
     # sigma'(...) dropped, expanded wrongly, or written without its prime (any depth)
     for start, end, f, arg in _function_calls(ch, s, True):
         rest = (s[:start] + s[end:]).strip()
-        rest = re.sub(r"^\\cdot|\\cdot\s*$", "", rest).strip()
+        rest = re.sub(r"^\\(cdot|odot)|\\(cdot|odot)\s*$", "", rest).strip()
         b.mutant("drop-prime", rest if rest and rest != "-" else (rest + "1"),
                  f"{f}'({arg}) dropped")
         call = rf"{f}\left({arg}\right)"
@@ -729,14 +840,17 @@ def _mutants(b: _Builder) -> None:
         n = int(mm.group(1))
         b.mutant("constant", s[:mm.start()] + str(n + 1) + s[mm.end():],
                  f"constant {n} -> {n + 1}")
-    # transposes present: remove each one
-    for mm in re.finditer(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\})", s):
-        b.mutant("transpose", s[:mm.start()] + s[mm.end():], "^T removed")
-    # sums present: remove each \sum_{..}^{..}
+    # transposes: remove each one; add one on each symbol declared with a shape
+    for mm in _TRANSPOSE.finditer(s):
+        b.mutant("drop-transpose", s[:mm.start()] + s[mm.end():], "^T removed")
+    for start, end, written in occ:
+        if ch.symbols[written][0] in ch.shaped and not re.match(r"\s*[\^']", s[end:]):
+            b.mutant("add-transpose", s[:end] + "^T" + s[end:], f"^T added on {written}")
+    # sums: remove each \sum_{..}^{..}
     for mm in re.finditer(r"\\sum(?![A-Za-z])", s):
         j = _postfix(s, mm.end())
         if j > 0:
-            b.mutant("sum", s[:mm.start()] + s[j:], "\\sum removed")
+            b.mutant("drop-sum", s[:mm.start()] + s[j:], "\\sum removed")
 
 
 def _compatible(ch: Chapter, canonical: str, written: str) -> list[tuple[str, str]]:
@@ -766,6 +880,22 @@ def _rewrites(b: _Builder) -> None:
     b.rewrite("identity", s, "as printed")
     terms = _split_terms(s)
     funcs = set(ch.functions)
+    # a leading constant factor moved into a fraction: \frac{1}{m} X Y -> \frac{X Y}{m}
+    if len(terms) == 1:
+        facs = _factors(terms[0][1], funcs, ch.user_functions)
+        if facs and len(facs) > 1:
+            m = re.fullmatch(r"\\[dt]?frac\s*\{\s*1\s*\}\s*\{(.*)\}", facs[0])
+            if m and _group_end(facs[0], facs[0].index("{", facs[0].index("}"))) == len(facs[0]):
+                lead = "-" if terms[0][0] == "-" else ""
+                b.rewrite("fraction-combine",
+                          rf"{lead}\frac{{{_join_factors(facs[1:])}}}{{{m.group(1)}}}",
+                          f"{facs[0]} moved into the fraction")
+    if ch.vector:
+        # matrix products do not commute and juxtaposition is not elementwise: only
+        # rewrites that keep every product as printed
+        b.rewrite("fraction-split", rf"\frac{{{s}}}{{2}} + \frac{{{s}}}{{2}}", "as two halves")
+        _alias_rewrites(b, _occurrences(ch, s))
+        return
     # products reordered (numbers first), each term; sums with their terms reversed
     new_terms = []
     for sign, t in terms:
@@ -779,9 +909,7 @@ def _rewrites(b: _Builder) -> None:
     if new_terms != terms:
         b.rewrite("reorder", _join_terms(new_terms), "factors reversed")
     if len(terms) > 1:
-        rev = terms[::-1]
-        if rev[0][0] == "+" or True:
-            b.rewrite("reorder", _join_terms(rev), "terms reversed")
+        b.rewrite("reorder", _join_terms(terms[::-1]), "terms reversed")
     # products with \cdot
     if len(terms) == 1:
         facs = _factors(terms[0][1], funcs, ch.user_functions)
@@ -797,16 +925,8 @@ def _rewrites(b: _Builder) -> None:
     # fractions combined / split / halved
     _fractions(b, terms)
     b.rewrite("fraction-split", rf"\frac{{{s}}}{{2}} + \frac{{{s}}}{{2}}", "as two halves")
-    # aliases in place of canonical names, and back
     occ = _occurrences(ch, s)
-    for canonical, aliases in ch.aliases.items():
-        spans = [(a, e, w) for a, e, w in occ if ch.symbols[w][0] == canonical]
-        if not spans:
-            continue
-        text = s
-        for a, e, w in reversed(spans):
-            text = text[:a] + (aliases[0] if w == canonical else canonical) + text[e:]
-        b.rewrite("alias", text, f"{canonical} / {aliases[0]} spelling swapped")
+    _alias_rewrites(b, occ)
     # an activation node written as its activation: a_k -> sigma(z_k) (not inside \partial,
     # and not where the side differentiates by a symbol: d/da_2 of sigma(z_2) is 0)
     if _has_operator(s):
@@ -823,6 +943,19 @@ def _rewrites(b: _Builder) -> None:
         for a, e, _ in reversed(spans):
             text = text[:a] + rf"{f}({z})" + text[e:]
         b.rewrite("node-as-activation", text, f"{node} as {f}({z})")
+
+
+def _alias_rewrites(b: _Builder, occ) -> None:
+    """Each symbol with an alias: every spelling of it swapped (canonical <-> alias)."""
+    ch, s = b.ch, b.base
+    for canonical, aliases in ch.aliases.items():
+        spans = [(a, e, w) for a, e, w in occ if ch.symbols[w][0] == canonical]
+        if not spans:
+            continue
+        text = s
+        for a, e, w in reversed(spans):
+            text = text[:a] + (aliases[0] if w == canonical else canonical) + text[e:]
+        b.rewrite("alias", text, f"{canonical} / {aliases[0]} spelling swapped")
 
 
 def _has_operator(s: str) -> bool:
@@ -1043,15 +1176,20 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
         return Outcome(case, "crash", (type(exc).__name__,),
                        "".join(traceback.format_exception(exc))[-2000:],
                        time.monotonic() - started)
-    eq = next((e for e in result.equations if e.id == case.equation), None)
-    if eq is None:
+    ids = set(case.instances or (case.equation,))
+    eqs = [e for e in result.equations if e.id in ids]
+    if not eqs:
         return Outcome(case, "missing", (), "equation not in the report",
                        time.monotonic() - started)
-    kinds = [f.kind for f in eq.findings if f.severity != "info" and f.kind not in _ASIDE]
-    for link in eq.links:
-        kinds += [f.kind for f in link.findings if f.severity != "info"
-                  and f.kind not in _ASIDE]
-    return Outcome(case, eq.verdict, tuple(dict.fromkeys(kinds)), eq.summary,
+    kinds = []
+    for eq in eqs:
+        kinds += [f.kind for f in eq.findings if f.severity != "info" and f.kind not in _ASIDE]
+        for link in eq.links:
+            kinds += [f.kind for f in link.findings if f.severity != "info"
+                      and f.kind not in _ASIDE]
+    verdict = Verdict.worst(e.verdict for e in eqs)
+    message = next((e.summary for e in eqs if e.verdict == verdict and e.summary), "")
+    return Outcome(case, verdict, tuple(dict.fromkeys(kinds)), message,
                    time.monotonic() - started)
 
 

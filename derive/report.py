@@ -135,6 +135,8 @@ class ChapterResult:
     equations: tuple[EquationResult, ...] = ()
     gradients: tuple[tuple[str, str], ...] = ()   # (d L / d v as LaTeX, derived LaTeX)
     seed: int | None = None
+    vectorized: tuple = ()                        # derive.vectorize.VectorForm, checked
+    vectorized_sizes: str = ""
 
     @property
     def verdict(self) -> str:
@@ -145,6 +147,8 @@ class ChapterResult:
                 "verdict": self.verdict,
                 "findings": [f.to_dict() for f in self.findings],
                 "gradients": [{"of": of, "derived": d} for of, d in self.gradients],
+                "vectorized": {"sizes": self.vectorized_sizes,
+                               "forms": [v.to_dict() for v in self.vectorized]},
                 "equations": [e.to_dict() for e in self.equations]}
 
 

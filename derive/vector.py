@@ -23,7 +23,8 @@ from .diagnosis import Diagnoser
 from .equivalence import Equivalence
 from .errors import InputError
 from .explicit import Explicit, ShapeMismatch, shape_text
-from .latex import Partial, SampleOf, Transposed, parse_formula, split_chain, to_latex
+from .latex import (Hadamard, Partial, SampleOf, Transposed, parse_formula, split_chain,
+                    to_latex)
 from .manifest import PARAMETER_ROLES
 from .model import Definition, Model, _topological, build_vocabulary, read_definitions
 from .numeric import NumericRoute
@@ -43,6 +44,7 @@ class VectorChapterChecker(ChapterChecker):
         self.vocab = vocab
         defs, functions, errors = read_definitions(self.items, vocab)
         self.errors.update(errors)
+        self.definitions_by_node = defs
         self._setup(vocab, defs, functions)
         claims = self._parse_claims(vocab, self.model)
         self.convention = BATCH_MEAN if self.samples_symbol is not None else PER_SAMPLE
@@ -384,7 +386,10 @@ class VectorChapterChecker(ChapterChecker):
             idx = [s for s, r in self.model_roles_guess().items() if r == "index"]
             if idx:
                 i = idx[0]
-                summed = sympy.Sum(_columns(stated, i), (i, 1, self.samples_symbol))
+                c_part, nc_part = (stated.args_cnc() if isinstance(stated, sympy.Mul)
+                                   else ([], [stated]))
+                summed = sympy.Mul(*c_part) * sympy.Sum(_columns(sympy.Mul(*nc_part), i),
+                                                        (i, 1, self.samples_symbol))
                 if holds(summed):
                     return ("missing-sum", to_latex(summed),
                             "missing sum over the samples: the stated form has one column per "
@@ -392,7 +397,14 @@ class VectorChapterChecker(ChapterChecker):
         return None
 
     def _variants(self, stated):
-        """Single edits: toggle one transpose, reorder one product."""
+        """Single edits: a missing f'(Z) factor, one transpose, one product's order."""
+        from .activations import Activation, prime_class
+        for node, d in self.definitions_by_node.items():
+            if isinstance(d.rhs, Activation) and node in self.shapes:
+                prime = prime_class(type(d.rhs))(d.rhs.args[0])
+                if not stated.has(prime):
+                    yield (Hadamard(stated, prime), "missing-factor",
+                           f"missing elementwise factor {to_latex(prime)}")
         yield (Transposed(stated), "missing-transpose",
                "the result is transposed: the whole right side needs a transpose")
         nodes = [n for n in sympy.preorder_traversal(stated)

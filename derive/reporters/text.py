@@ -78,6 +78,12 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
         w("\nderived gradients (chain rule, cross-checked with sympy.diff):\n")
         for of, g in chapter.gradients:
             w(f"  {of} = {g}\n")
+    if chapter.vectorized:
+        w(f"\nvectorized forms (batch of m samples; checked entry by entry at "
+          f"{chapter.vectorized_sizes}):\n")
+        for v in chapter.vectorized:
+            mark = "ok" if v.verdict == "verified" else v.verdict.upper()
+            w(f"  {v.of} = {v.latex}    [{mark}]\n")
     w("\n")
 
 

@@ -29,6 +29,7 @@ from .numeric import NumericError, NumericRoute, rel_error
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
 from .source import Item, load_chapter
+from .timelimit import time_limit
 
 WRONG = "wrong"
 UNKNOWN = "unknown"
@@ -249,9 +250,14 @@ class ChapterChecker:
             return EquationResult(item.id, "claim", item.latex, Verdict.INCONCLUSIVE, item.line,
                                   findings=(f,))
         try:
-            return self._check_claim_inner(claim)
-        except CheckTimeout as exc:
-            f = messages.Inconclusive(detail=f"symbolic check timed out: {exc}").finding()
+            # every comparison has the claim limit; the whole claim (all its links, the
+            # diagnosis and the numeric route) gets three times that
+            with time_limit(3 * self.limit):
+                return self._check_claim_inner(claim)
+        except CheckTimeout:
+            f = messages.Inconclusive(
+                detail=f"the claim ran past its time limit ({3 * self.limit:g} s for all its "
+                       f"links, {self.limit:g} s per comparison)").finding()
         except NumericError as exc:
             f = messages.Inconclusive(detail=f"numeric route could not evaluate: {exc}").finding()
         except (RecursionError, MemoryError, OverflowError) as exc:

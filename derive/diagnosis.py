@@ -14,7 +14,9 @@ from . import activations, messages
 from .derivation import Derivation
 from .equivalence import Equivalence
 from .latex import Partial, to_latex
+from .errors import CheckTimeout
 from .report import Finding
+from .timelimit import time_limit
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,15 @@ class Diagnoser:
 
     def diagnose(self, stated: sympy.Expr, value: sympy.Expr, target: sympy.Expr) -> Diagnosis:
         """Why ``stated`` (value ``value``) is not ``target``, with a verified fix."""
-        for attempt in (self._factor, self._substitution, self._missing_factor, self._term):
-            found = attempt(stated, value, target)
-            if found is not None:
-                return found
+        try:
+            with time_limit(self.eq.limit):       # a diagnosis is a search: bound it
+                for attempt in (self._factor, self._substitution, self._missing_factor,
+                                self._term):
+                    found = attempt(stated, value, target)
+                    if found is not None:
+                        return found
+        except CheckTimeout:
+            pass
         corrected = self._derived_form(target)
         return Diagnosis(messages.Mismatch().finding(
             suggestion=to_latex(display(corrected))), corrected)

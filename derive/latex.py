@@ -91,7 +91,11 @@ class SampleOf(sympy.Function):
 
     def _latex(self, printer, exp=None):
         x, i = (printer._print(a) for a in self.args)
-        return f"{{{x}}}^{{({i})}}"
+        if re.fullmatch(r".*\^\{\[[^\]]*\]\}", x):           # dZ^{[1]} -> dZ^{[1](i)}
+            return x[:-1] + f"({i})}}"
+        if isinstance(self.args[0], sympy.Symbol) and "^" not in x:
+            return f"{x}^{{({i})}}"
+        return f"\\left({x}\\right)^{{({i})}}"
 
 
 @dataclass
@@ -450,6 +454,10 @@ class _State:
             name, prime = m.group(1), bool(m.group(2))
             if name in self.vocab.function_latex:
                 kind = "FP" if prime else "FA"
+                if prime and self.vocab.function_latex[name].kind == "softmax":
+                    raise InputError(f"{name}' is not supported: softmax is not elementwise "
+                                     "(its derivative is a Jacobian); differentiate the cost "
+                                     "instead", token=name)
                 payload = (self.vocab.function_latex[name], name, tuple(args))
             else:
                 if prime:
@@ -522,7 +530,7 @@ class _State:
             a = _ATOM_BEFORE.search(head)
             if a:
                 start = a.start()
-            elif head.endswith(")"):
+            elif head.endswith(")") or head.endswith("}"):
                 start = _match_open(head, len(head) - 1)
             else:
                 raise InputError("a sample superscript ^{(i)} needs a symbol before it")

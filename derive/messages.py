@@ -189,4 +189,7 @@ class NoTarget(Message):
 KINDS = {cls.kind for cls in Message.__subclasses__()} | {
     "factor", "sign", "substitution", "missing-factor", "extra-factor", "missing-term",
     "extra-term", "mismatch", "convention", "definition", "argument-order", "caption",
-    "notation", "parse", "timeout", "numeric", "cross-check"}
+    "notation", "parse", "timeout", "numeric", "cross-check",
+    # vectors and matrices (derive.vector)
+    "shape", "missing-transpose", "extra-transpose", "misplaced-transpose", "product-order",
+    "missing-sum", "vectorized"}

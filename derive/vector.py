@@ -21,7 +21,8 @@ from .checker import WRONG, ChapterChecker, Claim
 from .derivation import Derivation
 from .diagnosis import Diagnoser
 from .equivalence import Equivalence
-from .errors import InputError
+from .errors import CheckTimeout, InputError
+from .timelimit import time_limit
 from .explicit import Explicit, ShapeMismatch, shape_text
 from .latex import (Hadamard, Partial, SampleOf, Transposed, parse_formula, split_chain,
                     to_latex)
@@ -329,6 +330,13 @@ class VectorChapterChecker(ChapterChecker):
 
     def _fix(self, claim, k, reference):
         """(kind, corrected LaTeX, message) for the smallest change that makes side k hold."""
+        try:
+            with time_limit(self.limit):           # a diagnosis is a search: bound it
+                return self._fix_search(claim, k, reference)
+        except CheckTimeout:
+            return None
+
+    def _fix_search(self, claim, k, reference):
         stated = claim.parsed[k].expr
         want_shape = _shape_of(reference[0])
         ref_vals = reference[1]
@@ -400,7 +408,7 @@ class VectorChapterChecker(ChapterChecker):
         """Single edits: a missing f'(Z) factor, one transpose, one product's order."""
         from .activations import Activation, prime_class
         for node, d in self.definitions_by_node.items():
-            if isinstance(d.rhs, Activation) and node in self.shapes:
+            if isinstance(d.rhs, Activation) and node in self.shapes and d.rhs.kind != "softmax":
                 prime = prime_class(type(d.rhs))(d.rhs.args[0])
                 if not stated.has(prime):
                     yield (Hadamard(stated, prime), "missing-factor",

@@ -24,6 +24,7 @@ x*Partial(L, z)
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -180,9 +181,14 @@ class Parsed:
     notes: tuple[str, ...] = ()                   # how notations were read
 
 
+@functools.lru_cache(maxsize=4096)
+def _symbol_name_cached(latex: str):
+    return _latex2sympy(_protect_d(_light_clean(latex)), latex)
+
+
 def symbol_name(latex: str, where: str = "") -> str:
     """latex2sympy's name for a declared symbol's LaTeX (it must read as one symbol)."""
-    expr = _latex2sympy(_protect_d(_light_clean(latex)), latex)
+    expr = _symbol_name_cached(latex)
     if not isinstance(expr, sympy.Symbol):
         raise InputError(f"{where}: {latex!r} does not read as one symbol "
                          f"(it reads as {sympy.sstr(expr)}); write e.g. w_1 for w1")
@@ -712,6 +718,27 @@ class _SympyShim:
 
 
 def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = None):
+    """latex2sympy2 on ``text`` (cached: its ANTLR parser dominates the cost of a run)."""
+    nc = frozenset(noncommutative or ())
+    key = (text, nc)
+    hit = _PARSE_CACHE.get(key)
+    if hit is None:
+        try:
+            hit = (True, _latex2sympy_uncached(text, original, nc))
+        except InputError as exc:
+            hit = (False, (exc.message, exc.column))
+        if len(_PARSE_CACHE) < 20000:
+            _PARSE_CACHE[key] = hit
+    ok, value = hit
+    if ok:
+        return value
+    raise InputError(value[0].replace(repr(text), repr(original)), column=value[1])
+
+
+_PARSE_CACHE: dict = {}
+
+
+def _latex2sympy_uncached(text: str, original: str, noncommutative: frozenset):
     """Call latex2sympy2 with its module-level state reset (it leaks state between calls)."""
     import latex2sympy2 as l2s
 
@@ -732,7 +759,7 @@ def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = Non
         for ln in lines:
             if set(ln.strip()) <= {"~", "^"} and "^" in ln:
                 column = ln.index("^")
-        raise InputError(f"cannot parse {original!r}: {first}", column=column) from None
+        raise InputError(f"cannot parse {text!r}: {first}", column=column) from None
     finally:
         l2s.sympy = sympy
 

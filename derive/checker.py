@@ -290,9 +290,12 @@ class ChapterChecker:
         notes = sorted({n for p in claim.parsed for n in p.notes})
         for n in notes:
             findings.append(Finding("notation", f"read: {n}", None, "info"))
+        corrected = None
+        if verdict in (Verdict.MISMATCH, Verdict.INCONSISTENT):
+            corrected = self._corrected_chain(claim, expected)
         return EquationResult(
             item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
-            convention=convention,
+            convention=convention, corrected=corrected,
             derived=f"\\frac{{\\partial {self.model.latex(self.model.loss)}}}"
                     f"{{\\partial {self.model.latex(claim.target)}}} = "
                     + sympy.latex(display(target)),
@@ -348,6 +351,36 @@ class ChapterChecker:
                           to_latex(claim.parsed[k - 1].expr),
                           to_latex(stated), tuple(findings), link_numeric)
 
+    def _corrected_chain(self, claim: Claim, expected) -> str | None:
+        """The printed chain with each side that does not hold in the chapter's convention
+        replaced by its verified fix (None when some side has no fix)."""
+        sides = [claim.texts[0]]
+        for k in range(1, len(claim.texts)):
+            cls = claim.classes[k]
+            if cls == self.convention:
+                sides.append(claim.texts[k])
+                continue
+            if cls in (PER_SAMPLE, BATCH_MEAN):
+                fix = self._convention_finding(claim, k, cls).suggestion
+            elif cls == WRONG:
+                found = self._wrong_side(claim, k, expected)[1]
+                fix = found[0].suggestion if found else None
+            else:
+                fix = None
+            if not fix:
+                return None
+            sides.append(fix)
+        # the corrected chain must itself hold: parse and compare every fixed side
+        try:
+            for text in sides[1:]:
+                value = self.derivation.value(parse_formula(
+                    text, self.vocab, chain_var=claim.target).expr)
+                if self.equivalence.compare(value, expected).equal is not True:
+                    return None
+        except InputError:
+            return None
+        return " = ".join(sides) + f" \\tag{{{claim.item.id}}}"
+
     def _wrong_side(self, claim: Claim, k: int, expected):
         stated = claim.parsed[k].expr
         m = self.model.samples
@@ -376,9 +409,9 @@ class ChapterChecker:
                 fixed_call = call.func(*perm)
                 fixed = stated.xreplace({call: fixed_call})
                 if self.diagnoser.holds(fixed, claim.values[0]):
-                    defined = sympy.latex(sympy.Function(f.name)(*f.params))
+                    defined = to_latex(sympy.Function(f.name)(*f.params))
                     return messages.ArgumentOrder(
-                        name=f.name, defined=defined, called=sympy.latex(call)).finding(
+                        name=f.name, defined=defined, called=to_latex(call)).finding(
                             suggestion=to_latex(fixed))
         return None
 
@@ -487,8 +520,9 @@ class ChapterChecker:
                     lhs=lhs, rhs=sympy.latex(d.printed_rhs),
                     parents=", ".join(self.model.latex(p) for p in issue.parents)).finding())
                 continue
+            printed_rhs = split_chain(d.item.body)[1]
             msg = messages.DefinitionGraph(
-                lhs=lhs, rhs=sympy.latex(d.printed_rhs),
+                lhs=lhs, rhs=printed_rhs,
                 uses=", ".join(self.model.latex(u) for u in issue.uses),
                 parents=", ".join(self.model.latex(p) for p in issue.parents),
                 support=support, fixed=fixed if used_fix else sympy.latex(d.printed_rhs))
@@ -525,7 +559,7 @@ class ChapterChecker:
                 parts.append(f"\\frac{{\\partial {printed.latex(printed.loss)}}}"
                              f"{{\\partial {printed.latex(v)}}} = {sympy.latex(display(g_printed))}")
         return messages.PrintedImplies(lhs=self.model.latex(d.node),
-                                       rhs=sympy.latex(d.printed_rhs),
+                                       rhs=split_chain(d.item.body)[1],
                                        grads="; ".join(parts) or "unchanged").finding()
 
     def _gradient_order(self, model: Model) -> list[sympy.Symbol]:
@@ -736,9 +770,7 @@ class ChapterChecker:
                 continue
             if item.kind == "claim":
                 r = self.results[item.id]
-                equations.append(EquationResult(
-                    r.id, r.kind, r.latex, r.verdict, r.line, r.read_as, r.convention, r.derived,
-                    r.links, r.findings + extra, r.numeric))
+                equations.append(replace(r, findings=r.findings + extra))
                 continue
             verdict = Verdict.VERIFIED
             if any(f.kind == "definition" and f.severity == "error" for f in extra):
@@ -746,8 +778,11 @@ class ChapterChecker:
             read_as = None
             if item.kind == "definition":
                 read_as = self._definition_read_as(item)
+            corrected = next((f.suggestion for f in extra if f.kind == "definition"
+                              and f.severity == "error" and f.suggestion), None)
             equations.append(EquationResult(item.id, "definition", item.latex, verdict,
-                                            item.line, read_as=read_as, findings=extra))
+                                            item.line, read_as=read_as, findings=extra,
+                                            corrected=corrected))
         del captioned_only
         return ChapterResult(
             file=str(self.manifest.source_path()), title=self.manifest.title,
@@ -764,7 +799,7 @@ class ChapterChecker:
                 name = s.split("(")[0].strip()
                 if "(" in s and name in self.vocab.user_functions:
                     f = self.model.functions[name]
-                    out.append(sympy.latex(sympy.Function(name)(*f.params)))
+                    out.append(to_latex(sympy.Function(name)(*f.params)))
                     continue
                 bound = {}
                 for f in self.model.functions.values():

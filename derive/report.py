@@ -100,6 +100,7 @@ class EquationResult:
     read_as: str | None = None
     convention: str | None = None
     derived: str | None = None       # the engine's own gradient, LaTeX
+    corrected: str | None = None     # the whole printed chain with every wrong side fixed
     links: tuple[LinkResult, ...] = ()
     findings: tuple[Finding, ...] = ()
     numeric: NumericEvidence | None = None
@@ -121,6 +122,7 @@ class EquationResult:
         return {"id": self.id, "kind": self.kind, "latex": self.latex, "line": self.line,
                 "verdict": self.verdict, "read_as": self.read_as,
                 "convention": self.convention, "derived": self.derived,
+                "corrected": self.corrected,
                 "links": [link.to_dict() for link in self.links],
                 "findings": [f.to_dict() for f in self.findings],
                 "numeric": self.numeric.to_dict() if self.numeric else None}

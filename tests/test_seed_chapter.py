@@ -135,3 +135,17 @@ def test_library_api_and_json_round_trip():
     data = json.loads(json.dumps(report.to_dict()))
     assert data["version"] == 1
     assert data["chapters"][0]["equations"][0]["kind"] == "definition"
+
+
+def test_each_corrected_equation_verifies(seed, tmp_path):
+    """The report's whole corrected chains, pasted into the chapter, verify."""
+    folder = tmp_path / "corrected"
+    shutil.copytree(SEED, folder)
+    tex = (folder / "chapter.tex").read_text(encoding="utf-8")
+    corrected = {e.id: e for e in seed.equations if e.corrected}
+    assert {"z_2", "8-12", "8-14"} <= set(corrected)
+    for e in corrected.values():
+        tex = tex.replace(e.latex, e.corrected)
+    (folder / "chapter.tex").write_text(tex, encoding="utf-8")
+    fixed = check_chapter(folder / "manifest.toml", numeric=False)
+    assert [(e.id, e.verdict) for e in fixed.equations if e.verdict != "verified"] == []

@@ -142,5 +142,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
             w(f"{label} ({f.kind}):\n\n" + _block(f.suggestion) + "\n")
         else:
             w(f"{label} ({f.kind}): {_esc(f.suggestion)}\n\n")
+    if e.corrected:
+        w("The whole equation, corrected (every side verified):\n\n" + _block(e.corrected))
     if e.derived:
         w("The whole gradient, as derive derives it:\n\n" + _block(with_tag(e, e.derived)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 
 import sympy
@@ -732,7 +733,12 @@ def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = Non
     ok, value = hit
     if ok:
         return value
-    raise InputError(value[0].replace(repr(text), repr(original)), column=value[1])
+    raise InputError(value[0].replace(repr(_short(text)), repr(_short(original))),
+                     column=value[1])
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 _PARSE_CACHE: dict = {}
@@ -746,12 +752,16 @@ def _latex2sympy_uncached(text: str, original: str, noncommutative: frozenset):
     l2s.var = {}
     l2s.VARIABLE_VALUES = {}
     l2s.sympy = _SympyShim(noncommutative) if noncommutative else sympy
+    # ANTLR's parser recurses per nesting level and per term: long sums and deep fractions
+    # need more than Python's default depth (pure-Python frames, no C stack in 3.11+)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 30000))
     try:
         return l2s.latex2sympy(text)
     except InputError:
         raise
     except RecursionError:
-        raise InputError(f"cannot parse {original!r}: nested too deeply") from None
+        raise InputError(f"cannot parse {_short(original)!r}: nested too deeply") from None
     except Exception as exc:  # latex2sympy2 raises bare Exception, TypeError, ...
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         column = None
@@ -759,9 +769,10 @@ def _latex2sympy_uncached(text: str, original: str, noncommutative: frozenset):
         for ln in lines:
             if set(ln.strip()) <= {"~", "^"} and "^" in ln:
                 column = ln.index("^")
-        raise InputError(f"cannot parse {text!r}: {first}", column=column) from None
+        raise InputError(f"cannot parse {_short(text)!r}: {first}", column=column) from None
     finally:
         l2s.sympy = sympy
+        sys.setrecursionlimit(old_limit)
 
 
 def _find_frac(s: str, start: int) -> int:

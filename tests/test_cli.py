@@ -90,3 +90,20 @@ def test_usage_errors_exit_2(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_json_is_byte_identical_across_hash_seeds_and_path_order(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(SEED).parent.parent
+    outs = []
+    for hashseed, paths in (("1", [SEED, str(root / "equations" / "logreg-vectorized")]),
+                            ("7", [str(root / "equations" / "logreg-vectorized"), SEED])):
+        out = tmp_path / f"{hashseed}.json"
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        subprocess.run([sys.executable, "-m", "derive.cli", "check", *paths, "--format", "json",
+                        "--no-numeric", "-o", str(out)], env=env, cwd=root, check=False)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and len(outs[0]) > 1000

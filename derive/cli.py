@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "as, and the numeric evidence")
     c.add_argument("--no-numeric", action="store_true", help="skip the NumPy checks")
     c.add_argument("--seed", type=int, default=0, help="seed for the random points (default 0)")
+    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="check chapters in N processes (default 0: one per CPU)")
     c.add_argument("--claim-seconds", type=float, default=None, metavar="S",
                    help="time limit for one claim's symbolic check (default: manifest, 20)")
     return p
@@ -89,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
     try:
         report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
-                       claim_seconds=args.claim_seconds, progress=progress)
+                       claim_seconds=args.claim_seconds, progress=progress,
+                       jobs=max(args.jobs, 0))
     finally:
         if progress is not None:
             progress.clear()

@@ -294,6 +294,58 @@ class Chapter:
             return False, bad.detail
         return None, next(r.detail for r in results if r.equal is None)
 
+    # --- a fast float screen: forward values of every node at two random points ---
+
+    def _float_points(self):
+        if getattr(self, "_points", None) is None:
+            import random
+            rng = random.Random(1)
+            m = self.model
+            points = []
+            for _ in range(2):
+                point = {}
+                for sym, role in m.roles.items():
+                    if role == "samples":
+                        point[sym] = sympy.Integer(rng.randint(7, 61))
+                    elif sym not in m.definitions:
+                        lo, hi = (0.05, 0.95) if role == "label" else (-1.5, 1.5)
+                        point[sym] = sympy.Float(rng.uniform(lo, hi), 30)
+                if m.samples is not None and m.samples not in point:
+                    point[m.samples] = sympy.Integer(rng.randint(7, 61))
+                for node in m.order:
+                    rhs = activations.to_elementary(m.definitions[node].rhs)
+                    point[node] = sympy.Float(rhs.xreplace(point).evalf(30), 30)
+                points.append(point)
+            self._points = points
+        return self._points
+
+    def _floats(self, value):
+        out = []
+        for point in self._float_points():
+            row = []
+            for x in value[1]:
+                e = activations.to_elementary(x)
+                e = e.replace(lambda t: isinstance(t, sympy.Sum), lambda t: t.doit())
+                v = e.xreplace(point).evalf(30)
+                row.append(complex(v) if v.is_number else None)
+            out.append(row)
+        return out
+
+    def differs(self, a, b) -> bool:
+        """Clearly different at a random point (floats; True is certain, False is not)."""
+        if a is None or b is None or a[0] != b[0] or len(a[1]) != len(b[1]):
+            return True
+        try:
+            for ra, rb in zip(self._floats(a), self._floats(b)):
+                for x, y in zip(ra, rb):
+                    if x is None or y is None:
+                        continue
+                    if abs(x - y) > 1e-9 * max(abs(x), abs(y), 1.0):
+                        return True
+        except Exception:  # noqa: BLE001 - no screen: the full comparison decides
+            return False
+        return False
+
     @staticmethod
     def negate(a):
         return None if a is None else (a[0], [-x for x in a[1]])
@@ -427,10 +479,16 @@ def _join_terms(terms: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
-def _factors(term: str, functions: set[str], user_functions: set[str] = frozenset()):
-    """Top-level factors of a product (no top-level + or -); None when not understood."""
+def _factors(term: str, functions: set[str], user_functions: set[str] = frozenset(),
+             names=()):
+    """Top-level factors of a product (no top-level + or -); None when not understood.
+
+    ``names`` are declared spellings read as one atom (dZ, dw), longest first.
+    """
     out: list[str] = []
     i, n = 0, len(term)
+    long_names = sorted((x for x in names if len(x) > 1 and x[0].isalpha()), key=len,
+                        reverse=True)
     while i < n:
         if term[i].isspace():
             i += 1
@@ -479,6 +537,10 @@ def _factors(term: str, functions: set[str], user_functions: set[str] = frozense
                     return None          # an argument without parentheses
         elif ch.isalpha():
             j = i + 1
+            for name in long_names:
+                if term.startswith(name, i) and not term[i + len(name):i + len(name) + 1].isalnum():
+                    j = i + len(name)
+                    break
             j2 = _postfix(term, j)
             name = term[i:j2].strip() if j2 > 0 else ""
             k = _skip_ws(term, j2) if j2 > 0 else -1
@@ -644,7 +706,10 @@ class _Builder:
         if dropped:
             self.out.dropped.append(dropped)
             return
-        cmps = [self.ch.compare(v, base) for v, (_, _, base) in zip(values, self.contexts)]
+        if any(self.ch.differs(v, base) for v, (_, _, base) in zip(values, self.contexts)):
+            cmps = [(False, "differ at a random point (float screen)")]
+        else:
+            cmps = [self.ch.compare(v, base) for v, (_, _, base) in zip(values, self.contexts)]
         if all(c[0] is True for c in cmps):
             self.out.dropped.append(Dropped(self.item.id, kind, rhs, "equivalent to the original",
                                             cmps[0][1]))
@@ -657,8 +722,8 @@ class _Builder:
                                             next(c[1] for c in cmps if c[0] is None)))
             return
         if kind in ("sign", "term-sign"):
-            neg = all(self.ch.compare(v, self.ch.negate(base))[0] is True
-                      for v, (_, _, base) in zip(values, self.contexts))
+            neg = not any(self.ch.differs(v, self.ch.negate(base))
+                          for v, (_, _, base) in zip(values, self.contexts))
             kind = "sign" if neg else "term-sign"
         self.out.mutants.append(self.case(kind, rhs, note))
 
@@ -676,7 +741,7 @@ class _Builder:
                                                rewrite=True))
             return
         for v, (_, _, base) in zip(values, self.contexts):
-            if self.ch.numerically_equal(v, base) is False:
+            if self.ch.differs(v, base):
                 self.out.dropped.append(Dropped(self.item.id, kind, rhs,
                                                 "rewrite not equivalent (generator error?)",
                                                 f"read as {v}", rewrite=True))
@@ -812,7 +877,8 @@ def _mutants(b: _Builder) -> None:
                 b.mutant("swap-one", *q.pop(0))
                 taken += 1
     # dropped factors of a product
-    facs = _factors(terms[0][1], set(ch.functions), ch.user_functions) if product else None
+    facs = (_factors(terms[0][1], set(ch.functions), ch.user_functions, ch.symbols)
+            if product else None)
     if facs and len(facs) > 1:
         sign = "-" if terms[0][0] == "-" else ""
         for k, f in enumerate(facs):
@@ -882,7 +948,7 @@ def _rewrites(b: _Builder) -> None:
     funcs = set(ch.functions)
     # a leading constant factor moved into a fraction: \frac{1}{m} X Y -> \frac{X Y}{m}
     if len(terms) == 1:
-        facs = _factors(terms[0][1], funcs, ch.user_functions)
+        facs = _factors(terms[0][1], funcs, ch.user_functions, ch.symbols)
         if facs and len(facs) > 1:
             m = re.fullmatch(r"\\[dt]?frac\s*\{\s*1\s*\}\s*\{(.*)\}", facs[0])
             if m and _group_end(facs[0], facs[0].index("{", facs[0].index("}"))) == len(facs[0]):
@@ -899,7 +965,7 @@ def _rewrites(b: _Builder) -> None:
     # products reordered (numbers first), each term; sums with their terms reversed
     new_terms = []
     for sign, t in terms:
-        facs = _factors(t, funcs, ch.user_functions)
+        facs = _factors(t, funcs, ch.user_functions, ch.symbols)
         if facs and len(facs) > 1:
             nums = [f for f in facs if _is_numberish(f, ch.samples_latex)]
             rest = [f for f in facs if f not in nums]
@@ -912,7 +978,7 @@ def _rewrites(b: _Builder) -> None:
         b.rewrite("reorder", _join_terms(terms[::-1]), "terms reversed")
     # products with \cdot
     if len(terms) == 1:
-        facs = _factors(terms[0][1], funcs, ch.user_functions)
+        facs = _factors(terms[0][1], funcs, ch.user_functions, ch.symbols)
         if facs and len(facs) > 1:
             b.rewrite("cdot", ("-" if terms[0][0] == "-" else "") + r" \cdot ".join(facs),
                       "\\cdot between factors")
@@ -979,7 +1045,7 @@ def _expand(b: _Builder, sign: str, facs: list[str]) -> None:
         rest = facs[:k] + facs[k + 1:]
         out = []
         for s2, t in parts:
-            if _factors(t, set(b.ch.functions), b.ch.user_functions) is None:
+            if _factors(t, set(b.ch.functions), b.ch.user_functions, b.ch.symbols) is None:
                 return
             neg = (s2 == "-") != (sign == "-")
             body = _join_factors(rest) if t.strip() == "1" else _join_factors([t] + rest)
@@ -1030,7 +1096,7 @@ def _fractions(b: _Builder, terms: list[tuple[str, str]]) -> None:
     funcs = set(b.ch.functions)
 
     def frac_parts(t: str):
-        facs = _factors(t, funcs, b.ch.user_functions)
+        facs = _factors(t, funcs, b.ch.user_functions, b.ch.symbols)
         if not facs or len(facs) != 1:
             return None
         m = re.match(r"\\[dt]?frac\s*", facs[0])

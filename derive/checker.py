@@ -82,6 +82,18 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if manifest.layer_count:
         from .layers import expand
         manifest, items = expand(manifest, items)
+    if not manifest.vectorized:
+        for f in manifest.functions.values():
+            if f.activation == "softmax":
+                raise InputError(f"functions.{f.latex}: softmax acts on vectors; declare the "
+                                 "shapes of the chapter's symbols (shape = [rows, cols])",
+                                 file=manifest.path)
+        for d in manifest.symbols.values():
+            if d.role == "gradient":
+                raise InputError(f"symbols.{d.latex}: role = \"gradient\" is for vectorized "
+                                 "chapters (symbols with a shape); write "
+                                 "\\frac{\\partial L}{\\partial v} in a scalar chapter",
+                                 file=manifest.path)
     cls = ChapterChecker
     if manifest.vectorized:
         from .vector import VectorChapterChecker as cls
@@ -394,6 +406,10 @@ class ChapterChecker:
         if swapped is not None:
             return Verdict.INCONSISTENT, [swapped]
         diag = self.diagnoser.diagnose(stated, claim.values[k], expected)
+        if claim.summed[k] and m is not None:
+            # a fix outside the sum would be misread; offer the whole batch-mean form
+            form = self._batch_form(claim).split(" = ", 1)[1]
+            return Verdict.MISMATCH, [replace(diag.finding, suggestion=form)]
         return Verdict.MISMATCH, [diag.finding]
 
     def _argument_order(self, claim: Claim, k: int) -> Finding | None:
@@ -775,6 +791,8 @@ class ChapterChecker:
             verdict = Verdict.VERIFIED
             if any(f.kind == "definition" and f.severity == "error" for f in extra):
                 verdict = Verdict.INCONSISTENT
+            if any(f.kind == "shape" and f.severity == "error" for f in extra):
+                verdict = Verdict.MISMATCH
             read_as = None
             if item.kind == "definition":
                 read_as = self._definition_read_as(item)
@@ -827,6 +845,7 @@ class _SideEvidence:
         self.sides: list[np.ndarray] = []
         self.batch_oracle: np.ndarray | None = None
         self.note = None
+        self.left_out = 0
 
     @classmethod
     def measure(cls, route: NumericRoute, claim: Claim, tol: float) -> "_SideEvidence | None":
@@ -847,7 +866,8 @@ class _SideEvidence:
             if not mask.all():
                 # near a ReLU kink the finite differences are not derivatives: leave out
                 ev.sides = [np.where(mask, s, 0.0) for s in ev.sides]
-                ev.note = f"{int((~mask).sum())} points near a ReLU kink left out"
+                ev.left_out = int((~mask).sum())
+                ev.note = f"{ev.left_out} points near a ReLU kink left out"
                 ev.batch_oracle = None
         except NumericError as exc:
             ev.note = str(exc)
@@ -856,11 +876,13 @@ class _SideEvidence:
 
     def _in(self, idx: int, reading: str, scale: bool) -> np.ndarray:
         cls = self.claim.classes[idx] if idx < len(self.claim.classes) else None
-        base = PER_SAMPLE if cls in ("target", None, WRONG, UNKNOWN) or not scale else cls
+        base = PER_SAMPLE if cls in ("target", None, WRONG, UNKNOWN) else cls
         if idx == 0:
             base = PER_SAMPLE          # the oracle: per-sample dL/dv
         elif self.claim.summed[idx]:
             base = BATCH_MEAN          # Σ_i G^(i) is a batch quantity, whatever the reading
+        elif not scale:
+            base = reading             # read literally: the value is what the reading says
         vals = self.sides[idx]
         m = self.route.m
         if base == PER_SAMPLE and reading == BATCH_MEAN:
@@ -886,7 +908,10 @@ class _SideEvidence:
             note = ("sum over the samples against the finite difference of J = mean(L): "
                     f"max rel. error {err_sum:.2e}")
         ratio, text = (None, None) if ok else self._ratio(b.ravel(), a.ravel())
-        return NumericEvidence(err, self.route.points, reading, ratio, text, note, ok)
+        if self.note:
+            note = f"{note}; {self.note}" if note else self.note
+        points = self.route.points - self.left_out
+        return NumericEvidence(err, points, reading, ratio, text, note, ok)
 
     def link(self, k: int, reading: str, scale: bool = True) -> NumericEvidence:
         return self.compare(k - 1, k, reading, scale)

@@ -107,11 +107,15 @@ def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
                 and model.samples is not None and x.limits[0][2] == model.samples
                 and x.limits[0][1] == 1)
     e = e.replace(is_sample_sum, lambda x: x.function)
-    return e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+    e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
+    # other sums with whole-number limits are just repeated terms
+    return e.replace(lambda x: isinstance(x, sympy.Sum) and all(
+        b.is_Integer for lim in x.limits for b in lim[1:]), lambda x: x.doit())
 
 
 def has_sample_sum(e: sympy.Expr) -> bool:
-    return bool(e.atoms(sympy.Sum))
+    """Does e sum over the samples (a sum whose upper limit is a symbol such as m)?"""
+    return any(not lim[2].is_Integer for s in e.atoms(sympy.Sum) for lim in s.limits)
 
 
 class Derivation:

@@ -423,6 +423,10 @@ class _State:
         if "\\partial" in s:
             raise InputError("\\partial is only read inside \\frac{\\partial A}{\\partial B}",
                              token="\\partial")
+        numbered = re.search(r"\^\s*\{\s*\(\s*\d+\s*\)", s)
+        if numbered:
+            raise InputError(f"{numbered.group(0)}...: a sample superscript takes an index "
+                             "letter, x^{(i)}; for a power write x^{2}", token=numbered.group(0))
         s = self._samples(s)
         s = self._transposes(s)
         m = re.search(r"\)\s*_", s)
@@ -592,9 +596,15 @@ class _State:
                     raise InputError(f"unknown summation index {idx.name!r}: declare it "
                                      "with role = \"index\"", token=idx.name)
                 limits.append((self._symbol(idx.name), *[self.resolve(b) for b in lim[1:]]))
-            return sympy.Sum(body, *limits)
+            try:
+                return sympy.Sum(body, *limits)
+            except ValueError as exc:
+                raise InputError(f"cannot read this sum: {exc}", token="\\sum") from None
         if isinstance(e, sympy.Mod):
-            return Hadamard(*[self.resolve(a) for a in e.args])
+            a, b = (self.resolve(x) for x in e.args)
+            if a.is_commutative and b.is_commutative:
+                return a * b             # ⊙ of scalars is the product
+            return Hadamard(a, b)
         if isinstance(e, (sympy.Add, sympy.Mul)):
             return e.func(*[self.resolve(a) for a in e.args])
         if isinstance(e, sympy.Pow):

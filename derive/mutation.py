@@ -35,6 +35,7 @@ by ``lhs = <case> \\tag{id}`` and running :func:`derive.checker.check_chapter` o
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -1303,11 +1304,15 @@ def spread(cases: list[Case], limit: int | None) -> list[Case]:
     """At most ``limit`` cases, taken round-robin over kinds so every kind is represented."""
     if limit is None or limit >= len(cases):
         return list(cases)
-    by_kind: dict[str, list[Case]] = defaultdict(list)
+    by_kind: dict[str, dict[str, list[Case]]] = defaultdict(lambda: defaultdict(list))
     for c in cases:
-        by_kind[c.kind].append(c)
+        by_kind[c.kind][c.chapter].append(c)
     out: list[Case] = []
-    queues = [list(v) for v in by_kind.values()]
+    queues = []
+    for chapters in by_kind.values():         # within a kind, alternate the chapters
+        lists = list(chapters.values())
+        queues.append([c for group in itertools.zip_longest(*lists) for c in group
+                       if c is not None])
     while len(out) < limit and any(queues):
         for q in queues:
             if q and len(out) < limit:

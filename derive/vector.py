@@ -55,8 +55,18 @@ class VectorChapterChecker(ChapterChecker):
             numeric = NumericRoute(self.derivation, samples=1,
                                    draws=max(3, man.numeric.draws), seed=self.seed)
         self.numeric = numeric
+        broken = [i.id for i in self.items if i.kind == "definition"
+                  and (i.id in self.errors or any(f.kind == "shape" and f.severity == "error"
+                                                  for f in self.eq_findings.get(i.id, [])))]
         for claim in claims:
-            self.results[claim.item.id] = self._check_claim(claim)
+            if broken:
+                f = messages.Inconclusive(detail="not checked: the model is incomplete because "
+                                          f"{', '.join(broken)} could not be used").finding()
+                self.results[claim.item.id] = EquationResult(
+                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
+                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
+            else:
+                self.results[claim.item.id] = self._check_claim(claim)
         self._captions(claims)
         self._notation(claims)
         return self._assemble()
@@ -77,6 +87,11 @@ class VectorChapterChecker(ChapterChecker):
         for latex, decl in man.symbols.items():
             sym = names[latex]
             if decl.shape is not None:
+                for d in decl.shape:
+                    if isinstance(d, str) and d not in sizes:
+                        raise InputError(f"symbols.{latex}.shape uses {d!r}, which has no size: "
+                                         "give it in [sizes] (or [layers] widths for n^{[k]})",
+                                         file=man.path)
                 shapes[sym] = tuple(d if isinstance(d, int) else sizes[d] for d in decl.shape)
             if latex == samples:
                 numbers[sym] = sympy.Integer(sizes[samples])
@@ -141,6 +156,13 @@ class VectorChapterChecker(ChapterChecker):
                                  self.explicit.entries[node]):
                 entry_defs[e] = Definition(e, value[i, j], d.item, d.rhs)
         if loss_expr is None:
+            failed = [e for k, e in self.errors.items()
+                      if any(d.node in cost and d.item.id == k for d in defs.values())]
+            cost_item = [i for i in self.items if i.kind == "definition" and i.id in self.errors
+                         and split_chain(i.body)[0].strip() in {man.symbols[l].latex for l in man.symbols
+                                                                if names[l] in cost}]
+            if failed or cost_item:
+                raise (failed or [self.errors[cost_item[0].id]])[0]
             loss_sym, loss_expr = self._implied_cost(cost[0], functions, defs)
         leaves = [s for s in roles if s not in entry_defs and roles[s] not in (
             "loss", "cost", "samples", "index")]

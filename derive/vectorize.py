@@ -55,11 +55,18 @@ def vectorized_forms(model, derivation, *, numeric: bool = True, seed: int = 0):
     result = VectorChapterChecker(manifest, items, numeric=numeric, seed=seed).run()
     by_id = {e.id: e for e in result.equations}
     forms = []
+    shapes = {}
+    for latex_key, decl in manifest.symbols.items():
+        if decl.role == "gradient" and decl.of in manifest.symbols:
+            dims = manifest.symbols[decl.of].shape
+            if dims:
+                shapes[latex_key] = "×".join(str(manifest.sizes.get(d, d)) if isinstance(d, str)
+                                             else str(d) for d in dims)
     for eid, of, latex in claims:
         e = by_id.get(eid)
         verdict = e.verdict if e else "error"
         note = "" if verdict == "verified" else (e.summary if e else "not generated")
-        forms.append(VectorForm(of, latex, verdict, note=note))
+        forms.append(VectorForm(of, latex, verdict, shapes.get(of, "scalar"), note))
     return tuple(forms), sizes
 
 
@@ -100,6 +107,8 @@ def _write(model, derivation, plan):
 
     def cap(sym):
         text = model.latex(sym)
+        if not text[:1].isalpha():
+            raise NotDense(f"{text}: generated names need plain letters")
         return text[0].upper() + text[1:]
 
     inputs = {src for _, _, _, src in layers if src not in model.definitions}
@@ -152,7 +161,7 @@ def _write(model, derivation, plan):
     for s in [*model.order, *[w for _, w, _, _ in layers], *[b for *_, b, _ in layers if b]]:
         g = f"d{name[s]}"
         grads.append(g)
-        sym_lines.append(f"'{g}' = {{ role = \"gradient\", of = \"{name[s]}\" }}")
+        sym_lines.append(f"'{g}' = {{ role = \"gradient\", of = '{name[s]}' }}")
     sym_lines += ["J = { role = \"cost\" }", "m = { role = \"samples\" }",
                   "i = { role = \"index\" }"]
     functions = {}

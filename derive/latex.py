@@ -351,13 +351,19 @@ def _light_clean(s: str) -> str:
     return s.strip().rstrip(".,;").strip()
 
 
-_DIFFERENTIAL = re.compile(r"(?<![\\A-Za-z{])d([A-Za-z]+)")
+_DIFFERENTIAL = re.compile(r"(?<![\\A-Za-z])d([A-Za-z]+)")
+_COMMAND_BRACE = re.compile(r"\\(?:mathrm|mathbf|mathit|mathsf|operatorname|text|boldsymbol|bm)"
+                            r"\{$")
 
 
 def _protect_d(s: str) -> str:
     """dZ, dw, db: latex2sympy reads d<letter> as a differential and then corrupts the rest
-    of the formula; wrap such names so that they stay plain symbols."""
-    return _DIFFERENTIAL.sub(lambda m: f"\\mathrm{{d{m.group(1)}}}", s)
+    of the formula; wrap such names so that they stay plain symbols (not inside \\mathrm{})."""
+    def wrap(m: re.Match) -> str:
+        if _COMMAND_BRACE.search(s[:m.start()]):
+            return m.group(0)
+        return f"\\mathrm{{d{m.group(1)}}}"
+    return _DIFFERENTIAL.sub(wrap, s)
 
 
 def _layer_name(m: re.Match) -> str:
@@ -489,7 +495,8 @@ class _State:
             den, after_den = _group(s, _skip_ws(s, after_num), "{")
             kind = _derivative_kind(num, den)
             if kind is None:
-                out.append(s[j:after_den])
+                # a plain fraction: its numerator and denominator may hold derivatives
+                out.append(f"\\frac{{{self._derivatives(num)}}}{{{self._derivatives(den)}}}")
                 i = after_den
                 continue
             den_var = _DIFF_PREFIX.sub("", den, count=1).strip()
@@ -614,8 +621,13 @@ class _State:
                          f"(read as {sympy.sstr(e)[:60]})", token=type(e).__name__)
 
     def _symbol(self, name: str) -> sympy.Symbol:
-        if name.startswith("\\mathrm{") and name[8:-1].startswith(_PREFIX):
-            return self._placeholder_call(name[8:-1], ())
+        if name.startswith("\\mathrm{" + _PREFIX):
+            key = name[8:].split("}", 1)[0]
+            if name != f"\\mathrm{{{key}}}" or key not in self.places:
+                raise InputError("a subscript right after a derivative, a function call, a "
+                                 "transpose or a sample superscript is not supported; "
+                                 "subscript the symbol itself", token="_")
+            return self._placeholder_call(key, ())
         if name in self.bound:
             return self.bound[name]
         sym = self.vocab.symbol(name)

@@ -17,6 +17,7 @@ file and the key.
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,8 +235,9 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     v.keys(lim, {"claim_seconds", "chapter_seconds"}, "limits")
     limits = Limits(float(v.get(lim, "claim_seconds", (int, float), 20.0, "limits")),
                     float(v.get(lim, "chapter_seconds", (int, float), 600.0, "limits")))
-    if limits.claim_seconds <= 0 or limits.chapter_seconds <= 0:
-        v.fail("limits must be positive numbers of seconds")
+    if not all(math.isfinite(x) and x > 0 for x in (limits.claim_seconds,
+                                                    limits.chapter_seconds)):
+        v.fail("limits must be positive, finite numbers of seconds")
 
     sizes = {}
     for name, value in v.table(data, "sizes").items():

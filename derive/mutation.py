@@ -19,10 +19,16 @@ other side of any claim that equals the target). From each base this module make
 
 Mutants equal to the original are dropped, decided mathematically with the project's
 own front end and equivalence test (:func:`derive.latex.parse_formula`,
-:meth:`derive.derivation.Derivation.value`, :meth:`derive.equivalence.Equivalence.compare`),
-and every drop is counted with its reason. Rewrites are kept only when they agree with
-the base numerically at the equivalence test's random points (a generator sanity check
-that does not use the symbolic comparison under test).
+:meth:`derive.derivation.Derivation.value`, :meth:`derive.equivalence.Equivalence.compare`)
+after a float screen at two random points (a clear difference there needs no proof);
+every drop is counted with its reason. Rewrites are kept when the float screen finds no
+difference (a sanity check of the generator that does not use the symbolic comparison
+under test); a rewrite the front end cannot read is kept, and counts as a false alarm.
+
+Chapters are read as :func:`derive.checker.check_chapter` reads them: a generic layer
+index is expanded (a printed claim then stands for every layer instance) and a chapter
+with shapes is valued entry by entry by the vectorized checker; there, only rewrites that
+keep every matrix product as printed are made.
 
 Each case is checked by writing a copy of the chapter folder with that one claim replaced
 by ``lhs = <case> \\tag{id}`` and running :func:`derive.checker.check_chapter` on it
@@ -42,7 +48,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections import Counter, defaultdict
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1027,7 +1033,8 @@ def _alias_rewrites(b: _Builder, occ) -> None:
 
 def _has_operator(s: str) -> bool:
     """Does the side differentiate something itself: (...)' or \\frac{d}{dv} ...?"""
-    return bool(re.search(r"\)\s*'", s) or re.search(r"\\[dt]?frac\s*\{\s*(d|\\partial|\\mathrm\{d\})\s*\}", s))
+    return bool(re.search(r"\)\s*'", s) or re.search(
+        r"\\[dt]?frac\s*\{\s*(d|\\partial|\\mathrm\{d\})\s*\}", s))
 
 
 def _expand(b: _Builder, sign: str, facs: list[str]) -> None:
@@ -1117,7 +1124,8 @@ def _fractions(b: _Builder, terms: list[tuple[str, str]]) -> None:
         if p1 and p2:
             (a, bb), (c, d) = p1, p2
             lead = "-" if terms[0][0] == "-" else ""
-            num = rf"{lead}\left({a}\right)\left({d}\right) {terms[1][0]} \left({c}\right)\left({bb}\right)"
+            num = (rf"{lead}\left({a}\right)\left({d}\right) {terms[1][0]} "
+                   rf"\left({c}\right)\left({bb}\right)")
             b.rewrite("fraction-combine", rf"\frac{{{num}}}{{\left({bb}\right)\left({d}\right)}}",
                       "two fractions over one denominator")
     # split: (N1 +- N2)/D -> N1/D +- N2/D
@@ -1243,8 +1251,11 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
         return Outcome(case, "crash", (type(exc).__name__,),
                        "".join(traceback.format_exception(exc))[-2000:],
                        time.monotonic() - started)
-    ids = set(case.instances or (case.equation,))
-    eqs = [e for e in result.equations if e.id in ids]
+    # the claim's layer instances; a mutant may also turn a claim about the last layer L
+    # into a generic one (ids 4-1[l=1], ...), so those count as the claim too
+    ids = set(case.instances) | {case.equation}
+    eqs = [e for e in result.equations
+           if e.id in ids or e.id.startswith(f"{case.equation}[l=")]
     if not eqs:
         return Outcome(case, "missing", (), "equation not in the report",
                        time.monotonic() - started)
@@ -1318,7 +1329,3 @@ def spread(cases: list[Case], limit: int | None) -> list[Case]:
             if q and len(out) < limit:
                 out.append(q.pop(0))
     return out
-
-
-def counts(items, key) -> Counter:
-    return Counter(key(i) for i in items)

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Cold start: a fresh `derive check` of the seed chapter against importing its dependencies.
+
+    python benchmarks/cold_start.py [--runs N] [--chapter PATH] [--no-numeric]
+
+Each run starts new processes (``sys.executable``, working directory = the repository
+root), interleaved, with the order rotated on every round so that no series always runs
+first on a noisy, shared machine:
+
+  python -c pass                                 interpreter start-up alone (context)
+  python -c "import sympy, numpy, latex2sympy2"  the baseline of the target
+  python -c "import derive.cli, derive.checker"  derive's own imports (context)
+  python -m derive.cli check CHAPTER --format json -o /dev/null
+                                                 the seed check, output discarded
+  what-if series (context; --no-what-if leaves them out), the same check with
+    ChapterChecker._vectorize switched off in the child (no vectorized forms);
+    derive.latex._PARSE_CACHE filled from a pickle written by one earlier check
+    (parse cache preloaded: what a persistent on-disk parse cache would give); both.
+
+Wall time is measured around each child; peak resident memory (ru_maxrss) comes from
+``os.wait4`` for that one child. Medians over N runs (default 5).
+
+Target (issue 6): median(seed check) / median(import sympy, numpy, latex2sympy2) <= 1.5.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, SEED_CHAPTER, child_env, header, median, spread  # noqa: E402
+
+TARGET = 1.5
+
+# the same CLI run with the chapter-level vectorized forms (derive/vectorize.py) switched
+# off, to measure what they cost a cold check (a what-if; derive itself is not changed)
+NO_VECTORIZE = """\
+from derive.checker import ChapterChecker
+if hasattr(ChapterChecker, "_vectorize"):
+    ChapterChecker._vectorize = lambda self, broken: (
+        setattr(self, "vectorized", ()), setattr(self, "vectorized_sizes", ""))
+"""
+# the parse results of an earlier run (derive.latex._PARSE_CACHE, pickled to a file by
+# DUMP) loaded before the check: what a persistent on-disk parse cache would give
+# (rebuilt under evaluate(False): latex2sympy2's output is unevaluated, and a plain
+# unpickle re-evaluates it, which changed verdicts of the vectorized forms in a trial)
+PRELOAD = """\
+import pickle
+from sympy.core.parameters import evaluate
+from derive import latex
+with open(sys.argv.pop(1), "rb") as f, evaluate(False):
+    latex._PARSE_CACHE.update(pickle.load(f))
+"""
+DUMP = """\
+import pickle, sys
+from derive import latex
+from derive.checker import check_chapter, find_manifests
+for m in find_manifests([sys.argv[2]]):
+    check_chapter(m)
+with open(sys.argv[1], "wb") as f:
+    pickle.dump(latex._PARSE_CACHE, f)
+"""
+RUN_CLI = """\
+from derive.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def what_if(*parts: str) -> str:
+    return "import sys\n" + "".join(parts) + RUN_CLI
+
+
+def run_child(cmd: list[str]) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in KiB, exit code) of one fresh child process."""
+    env = child_env()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max over all)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.stderr.close()
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited with {code}:\n{err}")
+    return wall, usage.ru_maxrss, code
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=5, help="rounds (default 5)")
+    p.add_argument("--chapter", default=str(SEED_CHAPTER.relative_to(ROOT)),
+                   help="chapter to check (default: the seed chapter)")
+    p.add_argument("--no-numeric", action="store_true", help="pass --no-numeric to the check")
+    p.add_argument("--no-what-if", action="store_true",
+                   help="leave out the what-if series (no vectorized forms, parse cache "
+                        "preloaded, both)")
+    args = p.parse_args(argv)
+
+    header("cold start: derive check of one chapter in a new process")
+    py = sys.executable
+    check = [py, "-m", "derive.cli", "check", args.chapter, "--format", "json",
+             "-o", os.devnull] + (["--no-numeric"] if args.no_numeric else [])
+    series = {
+        "python -c pass": [py, "-c", "pass"],
+        "import sympy, numpy, latex2sympy2": [py, "-c", "import sympy, numpy, latex2sympy2"],
+        "import derive.cli, derive.checker": [py, "-c", "import derive.cli, derive.checker"],
+        "derive check (seed)": check,
+    }
+    tmpdir = None
+    if not args.no_what_if:
+        series["what-if: no vectorized forms"] = [py, "-c", what_if(NO_VECTORIZE), *check[3:]]
+        tmpdir = tempfile.TemporaryDirectory(prefix="derive-cold-")
+        cache_file = str(Path(tmpdir.name) / "parse-cache.pickle")
+        dumped = subprocess.run([py, "-c", DUMP, cache_file, args.chapter], cwd=str(ROOT),
+                                env=child_env(), capture_output=True, text=True)
+        if dumped.returncode == 0:
+            series["what-if: parse cache preloaded"] = [
+                py, "-c", what_if(PRELOAD), cache_file, *check[3:]]
+            series["what-if: both"] = [
+                py, "-c", what_if(NO_VECTORIZE, PRELOAD), cache_file, *check[3:]]
+        else:
+            print("# what-if 'parse cache preloaded' left out: "
+                  + (dumped.stderr.strip().splitlines() or ["?"])[-1])
+    print(f"# check command: {' '.join(['python'] + check[1:])}")
+    print(f"# rounds: {args.runs}, series interleaved, order rotated each round")
+    sys.stdout.flush()
+
+    names = list(series)
+    walls: dict[str, list[float]] = {n: [] for n in names}
+    rss: dict[str, list[int]] = {n: [] for n in names}
+    codes = set()
+    run_child(series["import sympy, numpy, latex2sympy2"])     # warm the OS file cache once
+    for r in range(args.runs):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for n in order:
+            wall, peak, code = run_child(series[n])
+            walls[n].append(wall)
+            rss[n].append(peak)
+            if n == "derive check (seed)":
+                codes.add(code)
+        print(f"  round {r + 1}/{args.runs}: " + ", ".join(
+            f"{n}={walls[n][-1]:.2f}s"
+            for n in names), flush=True)
+
+    print()
+    print(f"{'series':38} {'median s':>9} {'min..max s':>14} {'peak RSS MiB (median)':>22}")
+    for n in names:
+        print(f"{n:38} {median(walls[n]):9.3f} {spread(walls[n]):>14} "
+              f"{median(rss[n]) / 1024:22.1f}")
+    base = median(walls["import sympy, numpy, latex2sympy2"])
+    seed = median(walls["derive check (seed)"])
+    own = median(walls["import derive.cli, derive.checker"])
+    ratio = seed / base
+    print()
+    print(f"derive check exit code(s): {sorted(codes)} (1 = the chapter has errors, as expected "
+          "for the seed)")
+    print(f"time in the check itself (check - derive imports): {seed - own:.3f} s; "
+          f"derive's imports beyond the baseline: {own - base:.3f} s")
+    print(f"peak RSS of the seed check: {median(rss['derive check (seed)']) / 1024:.1f} MiB "
+          f"(max over runs {max(rss['derive check (seed)']) / 1024:.1f} MiB)")
+    if "what-if: parse cache preloaded" in series:
+        # the preloaded run must give the same report: compare the JSON of one more
+        # (untimed) run of each
+        outs = {}
+        for n in ("derive check (seed)", "what-if: parse cache preloaded"):
+            out = str(Path(tmpdir.name) / (n.split(":")[0].replace(" ", "-") + ".json"))
+            cmd = list(series[n])
+            cmd[cmd.index("-o") + 1] = out
+            run_child(cmd)
+            outs[n] = Path(out).read_text(encoding="utf-8")
+        same = outs["derive check (seed)"] == outs["what-if: parse cache preloaded"]
+        print(f"JSON report with the parse cache preloaded identical to the plain check's: "
+              f"{'yes' if same else 'NO'}")
+    for n, what in (("what-if: no vectorized forms", "without the vectorized forms"),
+                    ("what-if: parse cache preloaded", "with the parse results of an earlier "
+                     "run preloaded (pickle)"),
+                    ("what-if: both", "with both")):
+        if n in walls:
+            w = median(walls[n])
+            print(f"{n}: {what} the check takes {w:.3f} s (ratio {w / base:.2f}; "
+                  f"{seed - w:+.3f} s saved)")
+    if tmpdir is not None:
+        tmpdir.cleanup()
+    print(f"ratio check / import baseline = {seed:.3f} / {base:.3f} = {ratio:.2f}   "
+          f"target <= {TARGET:g}: {'met' if ratio <= TARGET else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

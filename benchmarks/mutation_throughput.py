@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Mutation throughput: claims checked per second on the mutation corpus (derive/mutation.py).
+
+    python benchmarks/mutation_throughput.py [PATH ...] [--jobs J] [--limit N]
+                                             [--no-memo] [--no-numeric] [--skip-baseline]
+
+The corpus is what ``tools/soundness.py`` checks: for every chapter under PATH (default
+equations/), ``derive.mutation.generate`` makes mutants and equivalent rewrites of every
+verified claim side; ``derive.mutation.check_cases`` checks each case by re-checking the
+whole chapter with that one claim replaced, in J worker processes (default 2, its
+``jobs`` option), with the parser memo on (its default) and the numeric route on.
+
+Generating the corpus is timed per chapter (each chapter in a forked child process, so
+that ``--generate-budget S`` can stop a chapter whose generation takes longer than S s). Checking it is timed on a sample of N cases
+(default 60; ``--limit 0`` checks the whole corpus), drawn from each chapter in proportion
+to its share of the corpus and spread over the mutation kinds (``derive.mutation.spread``).
+From the sample's seconds per case in each chapter the time of the full corpus on J
+processes is projected and compared with the target of one minute.
+
+"Claims checked" counts every claim of the chapter each case re-checks, as the report
+counts them (a case of the seed chapter checks its 8 claims; a chapter with a generic
+layer index counts each layer's copy), so claims/s = Σ claims of the checked chapters / wall
+time. Also printed (context, --skip-baseline to leave out): every chapter checked once
+in-process after a warm-up, as plain claims/s without the mutation machinery.
+
+Target (issue 6): the full corpus runs in under a minute on 2 cores.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, header  # noqa: E402
+
+TARGET_SECONDS = 60.0
+
+
+def _generate(manifest: str, seed: int, memo: bool):
+    """(mutants and rewrites, claims in the checked chapter: layer families expanded)."""
+    from derive.mutation import Chapter, Generated, generate
+    ch = Chapter(manifest, seed=seed)
+    g = generate(ch, memo=memo)
+    claims = sum(1 for e in ch.result.equations if e.kind == "claim")
+    return Generated(mutants=g.mutants, rewrites=g.rewrites), claims
+
+
+def generate_in_child(manifest: str, seed: int, memo: bool, budget: float):
+    """derive.mutation.generate for one chapter in a forked child, stopped after ``budget``
+    seconds (0: no limit) with TimeoutError."""
+    import multiprocessing as mp
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        res = pool.apply_async(_generate, (str(manifest), seed, memo))
+        try:
+            return res.get(timeout=budget or None)
+        except mp.TimeoutError:
+            pool.terminate()
+            raise TimeoutError from None
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("paths", nargs="*", default=[str(ROOT / "equations")], metavar="PATH")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--limit", type=int, default=60,
+                   help="cases checked (proportional sample; 0 = the whole corpus)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-memo", action="store_true", help="no parser memo in the workers")
+    p.add_argument("--no-numeric", action="store_true", help="symbolic route only")
+    p.add_argument("--generate-budget", type=float, default=0,
+                   help="seconds the generation of one chapter may take before that chapter "
+                        "is left out (0 = no limit, the default)")
+    p.add_argument("--skip-baseline", action="store_true",
+                   help="do not time the plain in-process check of every chapter")
+    args = p.parse_args(argv)
+
+    header("mutation throughput: claims checked per second on the mutation corpus")
+    try:
+        from derive import mutation
+        from derive.mutation import check_cases, spread
+    except ImportError as exc:
+        print(f"derive.mutation is not usable here ({exc}); nothing measured")
+        return 1
+    from derive.checker import check_chapter, find_manifests
+
+    manifests = find_manifests(args.paths)
+    print(f"# chapters: {len(manifests)}; jobs {args.jobs}; parser memo "
+          f"{'off' if args.no_memo else 'on'}; numeric route "
+          f"{'off' if args.no_numeric else 'on'}; seed {args.seed}")
+    sys.stdout.flush()
+
+    # --- context: every chapter checked once, in-process, after a warm-up ----------------
+    if not args.skip_baseline:
+        print()
+        print("plain checks (in this process; the first chapter is checked once more first "
+              "as a warm-up):")
+        check_chapter(manifests[0], numeric=not args.no_numeric)
+        tot_claims, tot_s = 0, 0.0
+        for m in manifests:
+            t0 = time.perf_counter()
+            r = check_chapter(m, numeric=not args.no_numeric, seed=args.seed)
+            dt = time.perf_counter() - t0
+            n = sum(1 for e in r.equations if e.kind == "claim")
+            tot_claims += n
+            tot_s += dt
+            print(f"  {Path(m).parent.name:28} {n:3d} claims {dt:7.2f} s  "
+                  f"{n / dt:6.2f} claims/s", flush=True)
+        print(f"  {'all chapters':28} {tot_claims:3d} claims {tot_s:7.2f} s  "
+              f"{tot_claims / tot_s:6.2f} claims/s (one process)")
+
+    # --- the corpus ------------------------------------------------------------------------
+    print()
+    print("generating the corpus (derive.mutation.generate, parser memo on):")
+    per_chapter: dict[str, dict] = {}
+    gen_total = 0.0
+    over_budget = []
+    for m in manifests:
+        t0 = time.perf_counter()
+        try:
+            g, n_claims = generate_in_child(m, args.seed, not args.no_memo,
+                                            args.generate_budget)
+        except TimeoutError:
+            dt = time.perf_counter() - t0
+            over_budget.append((m, dt))
+            gen_total += dt
+            print(f"  {Path(m).parent.name:28} generation stopped after {dt:.0f} s "
+                  f"(--generate-budget {args.generate_budget:g}): left out of the corpus",
+                  flush=True)
+            continue
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"  {Path(m).parent.name:28} could not generate: {type(exc).__name__}: {exc}")
+            continue
+        dt = time.perf_counter() - t0
+        gen_total += dt
+        per_chapter[str(m)] = {"mutants": g.mutants, "rewrites": g.rewrites,
+                               "claims": n_claims, "gen": dt}
+        print(f"  {Path(m).parent.name:28} {len(g.mutants):5d} mutants {len(g.rewrites):4d} "
+              f"rewrites  ({n_claims} claims per case)  generated in {dt:6.1f} s", flush=True)
+    n_mut = sum(len(c["mutants"]) for c in per_chapter.values())
+    n_rw = sum(len(c["rewrites"]) for c in per_chapter.values())
+    total = n_mut + n_rw
+    total_claims = sum((len(c["mutants"]) + len(c["rewrites"])) * c["claims"]
+                       for c in per_chapter.values())
+    print(f"  corpus: {n_mut} mutants + {n_rw} rewrites = {total} cases, "
+          f"{total_claims} claim checks; generated in {gen_total:.1f} s"
+          + (f" (incomplete: {len(over_budget)} chapter(s) over the generation budget)"
+             if over_budget else ""))
+
+    # --- the sample ------------------------------------------------------------------------
+    sample = []
+    for key, c in per_chapter.items():
+        cases = c["mutants"] + c["rewrites"]
+        if args.limit and args.limit < total:
+            want = max(1, math.ceil(args.limit * len(cases) / total)) if cases else 0
+            k_mut = round(want * len(c["mutants"]) / len(cases)) if cases else 0
+            chosen = (spread(c["mutants"], k_mut) + spread(c["rewrites"], want - k_mut))
+        else:
+            chosen = cases
+        sample += chosen
+    print()
+    print(f"checking {len(sample)} of {total} cases "
+          + ("(the whole corpus)" if len(sample) == total else "(a proportional sample)")
+          + f" with check_cases(jobs={args.jobs}) …", flush=True)
+    claims_of = {key: c["claims"] for key, c in per_chapter.items()}
+    t0 = time.perf_counter()
+    outcomes = check_cases(sample, jobs=args.jobs, seed=args.seed,
+                           numeric=not args.no_numeric, memo=not args.no_memo)
+    wall = time.perf_counter() - t0
+    n_claims = sum(claims_of[o.case.manifest] for o in outcomes)
+    busy = sum(o.seconds for o in outcomes)
+    verdicts = Counter(o.verdict for o in outcomes)
+    print(f"  {len(outcomes)} cases ({sum(not o.case.rewrite for o in outcomes)} mutants, "
+          f"{sum(o.case.rewrite for o in outcomes)} rewrites), {n_claims} claims, "
+          f"{wall:.1f} s wall")
+    print(f"  verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()))
+    print(f"  {len(outcomes) / wall:.3f} cases/s, {n_claims / wall:.2f} claims/s "
+          f"on {args.jobs} processes; worker busy time {busy:.1f} s "
+          f"(parallel efficiency {busy / (wall * args.jobs):.0%})")
+    by_ch = defaultdict(list)
+    for o in outcomes:
+        by_ch[o.case.manifest].append(o.seconds)
+    print(f"  {'chapter':28} {'cases':>5} {'s/case (mean)':>13} {'claims/s/process':>16}")
+    projected_busy = 0.0
+    for key, secs in by_ch.items():
+        mean = sum(secs) / len(secs)
+        c = per_chapter[key]
+        projected_busy += mean * (len(c["mutants"]) + len(c["rewrites"]))
+        print(f"  {Path(key).parent.name:28} {len(secs):5d} {mean:13.2f} "
+              f"{c['claims'] / mean:16.2f}")
+    eff = busy / (wall * args.jobs) if wall > 0 else 1.0
+    projected = projected_busy / (args.jobs * eff)
+    print()
+    if len(sample) == total:
+        check_time = wall
+        print(f"full corpus checked in {wall:.1f} s on {args.jobs} processes "
+              f"(+ {gen_total:.1f} s to generate it)")
+    else:
+        check_time = projected
+        print(f"projected for the full corpus ({total} cases): {projected:.0f} s "
+              f"= {projected / 60:.1f} min on {args.jobs} processes "
+              f"(+ {gen_total:.1f} s to generate it), from the sample's s/case per chapter")
+    met = check_time + gen_total < TARGET_SECONDS and not over_budget
+    print(f"target: full corpus (generate + check) in under {TARGET_SECONDS:.0f} s on 2 cores: "
+          f"{'met' if met else 'NOT met'} ({check_time + gen_total:.0f} s"
+          + (", projected" if len(sample) != total else "") + ")")
+    del mutation
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -167,10 +167,14 @@ def main(argv=None) -> int:
           + ("(the whole corpus)" if len(sample) == total else "(a proportional sample)")
           + f" with check_cases(jobs={args.jobs}) …", flush=True)
     claims_of = {key: c["claims"] for key, c in per_chapter.items()}
+    import resource
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     outcomes = check_cases(sample, jobs=args.jobs, seed=args.seed,
                            numeric=not args.no_numeric, memo=not args.no_memo)
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     n_claims = sum(claims_of[o.case.manifest] for o in outcomes)
     busy = sum(o.seconds for o in outcomes)
     verdicts = Counter(o.verdict for o in outcomes)
@@ -181,6 +185,9 @@ def main(argv=None) -> int:
     print(f"  {len(outcomes) / wall:.3f} cases/s, {n_claims / wall:.2f} claims/s "
           f"on {args.jobs} processes; worker busy time {busy:.1f} s "
           f"(parallel efficiency {busy / (wall * args.jobs):.0%})")
+    print(f"  CPU time of the worker processes: {cpu:.1f} s, i.e. {cpu / args.jobs:.1f} s of wall "
+          f"time on {args.jobs} otherwise idle cores (the wall time above includes any "
+          "contention on a shared machine)")
     by_ch = defaultdict(list)
     for o in outcomes:
         by_ch[o.case.manifest].append(o.seconds)
@@ -198,7 +205,8 @@ def main(argv=None) -> int:
     if len(sample) == total:
         check_time = wall
         print(f"full corpus checked in {wall:.1f} s on {args.jobs} processes "
-              f"(+ {gen_total:.1f} s to generate it)")
+              f"(+ {gen_total:.1f} s to generate it); {cpu / args.jobs:.0f} s on "
+              f"{args.jobs} idle cores by CPU time")
     else:
         check_time = projected
         print(f"projected for the full corpus ({total} cases): {projected:.0f} s "

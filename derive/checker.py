@@ -149,21 +149,25 @@ class ChapterChecker:
         self.numeric = numeric
         broken = [i.id for i in self.items if i.kind in ("definition", "graph")
                   and i.id in self.errors]
-        for claim in claims:
-            if broken:
-                # a model with a missing definition gives wrong gradients: say so, check nothing
-                f = messages.Inconclusive(detail="not checked: the model is incomplete because "
-                                          f"{', '.join(broken)} could not be read").finding()
-                self.results[claim.item.id] = EquationResult(
-                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
-                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
-            else:
-                self.results[claim.item.id] = self._check_claim(claim)
+        self._check_claims(claims, broken)
         self._conventions_summary(claims)
         self._captions(claims)
         self._notation(claims)
         self._vectorize(broken)
         return self._assemble()
+
+    def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
+        """Check every claim, unless the model is incomplete (then its gradients would be
+        wrong): each claim is then reported as not checked, naming what is missing."""
+        for claim in claims:
+            if broken:
+                f = messages.Inconclusive(detail="not checked: the model is incomplete because "
+                                          f"{', '.join(broken)} could not be used").finding()
+                self.results[claim.item.id] = EquationResult(
+                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
+                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
+            else:
+                self.results[claim.item.id] = self._check_claim(claim)
 
     def _vectorize(self, broken) -> None:
         """The batch (matrix) form of every gradient, checked entry by entry."""

@@ -528,15 +528,7 @@ class _State:
             m = _TRANSPOSE.search(s)
             if not m:
                 return s
-            head = s[:m.start()].rstrip()
-            a = _ATOM_BEFORE.search(head)
-            if a:
-                start = a.start()
-            elif head.endswith(")") or head.endswith("}"):
-                start = _match_open(head, len(head) - 1)
-            else:
-                raise InputError("^T with nothing to transpose", token="^T")
-            base = head[start:]
+            start, base = _operand_before(s[:m.start()], "^T with nothing to transpose")
             s = s[:start] + self._place("TR", (base,)) + s[m.end():]
 
     def _samples(self, s: str) -> str:
@@ -544,15 +536,8 @@ class _State:
             m = _SAMPLE.search(s)
             if not m:
                 return s
-            head = s[:m.start()].rstrip()
-            a = _ATOM_BEFORE.search(head)
-            if a:
-                start = a.start()
-            elif head.endswith(")") or head.endswith("}"):
-                start = _match_open(head, len(head) - 1)
-            else:
-                raise InputError("a sample superscript ^{(i)} needs a symbol before it")
-            base = head[start:]
+            start, base = _operand_before(s[:m.start()],
+                                          "a sample superscript ^{(i)} needs a symbol before it")
             t = "^{T}" if m.group(2) else ""        # x^{(i)T}: column i, transposed
             s = s[:start] + self._place("SM", (base, m.group(1))) + t + s[m.end():]
 
@@ -705,6 +690,19 @@ class _State:
         self.spellings |= sub.spellings
         self.notes.extend(n for n in sub.notes if n not in self.notes)
         return expr
+
+
+def _operand_before(head: str, error: str) -> tuple[int, str]:
+    """Where the symbol or group a superscript applies to starts, and its text."""
+    head = head.rstrip()
+    a = _ATOM_BEFORE.search(head)
+    if a:
+        start = a.start()
+    elif head.endswith(")") or head.endswith("}"):
+        start = _match_open(head, len(head) - 1)
+    else:
+        raise InputError(error, token="^")
+    return start, head[start:]
 
 
 def _split_args(inner: str) -> list[str]:

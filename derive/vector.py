@@ -58,15 +58,7 @@ class VectorChapterChecker(ChapterChecker):
         broken = [i.id for i in self.items if i.kind == "definition"
                   and (i.id in self.errors or any(f.kind == "shape" and f.severity == "error"
                                                   for f in self.eq_findings.get(i.id, [])))]
-        for claim in claims:
-            if broken:
-                f = messages.Inconclusive(detail="not checked: the model is incomplete because "
-                                          f"{', '.join(broken)} could not be used").finding()
-                self.results[claim.item.id] = EquationResult(
-                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
-                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
-            else:
-                self.results[claim.item.id] = self._check_claim(claim)
+        self._check_claims(claims, broken)
         self._captions(claims)
         self._notation(claims)
         return self._assemble()

@@ -71,7 +71,11 @@ def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbo
 
 def _canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
     subs = node_only_definitions(model)
-    if subs and g.free_symbols & set(subs):
+    if not subs:
+        # nothing to write out: cancelling would multiply out the product of per-layer
+        # factors (exponential in depth), so the gradient stays as the chain rule built it
+        return g
+    if g.free_symbols & set(subs):
         for _ in range(len(subs)):
             new = g.xreplace(subs)
             if new == g:

@@ -128,7 +128,10 @@ def _write(model, derivation, plan):
         else:
             k = len([n for n in sizes if n.startswith("n_h")])
             size_name = "n_h" if k == 0 else f"n_{{h{k + 1}}}"
-            sizes[size_name] = next(hidden)
+            width_value = next(hidden, None)
+            if width_value is None:
+                raise NotDense("too many hidden layers for the explicit widths")
+            sizes[size_name] = width_value
             width[node] = size_name
     for a, (cls, z) in acts.items():
         width[a] = width[z]

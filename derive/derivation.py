@@ -183,6 +183,24 @@ class Derivation:
                 expr = expr.xreplace({node: m.definitions[node].rhs})
         return expr
 
+    def abstract(self, expr: sympy.Expr, keep: sympy.Symbol | None = None) -> sympy.Expr:
+        """The inverse of :meth:`compose`: every composed definition written back as the
+        node that holds it, so that a gradient of the composed loss reads in the chapter's
+        variables and compares with the chain rule's without expanding anything.
+        """
+        m = self.model
+        protected = set()
+        if keep is not None and keep in m.definitions:
+            protected = {keep} | self.ancestors(keep)
+        composed: dict = {}
+        table: dict = {}
+        for node in m.order:
+            if node in m.definitions and node not in protected:
+                composed[node] = m.definitions[node].rhs.xreplace(composed)
+                table[composed[node]] = node
+        expr = to_nodes(expr.xreplace(table), m)
+        return expr.xreplace(table)
+
     def ancestors(self, node: sympy.Symbol) -> set[sympy.Symbol]:
         m = self.model
         out: set[sympy.Symbol] = set()

@@ -6,13 +6,14 @@ a missing or extra term. Failing all, the derived formula is the suggestion.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy
 
 from . import activations, messages
 from .derivation import Derivation
-from .equivalence import Equivalence
+from .equivalence import MAX_TERMS, Equivalence, expanded_terms
 from .latex import Partial, to_latex
 from .errors import CheckTimeout
 from .report import Finding
@@ -153,7 +154,8 @@ def display(expr: sympy.Expr) -> sympy.Expr:
     >>> display(-x*(y - a))
     x*(a - y)
     """
-    expr = sympy.factor(sympy.cancel(sympy.together(expr))) if not expr.has(Partial) else expr
+    if not expr.has(Partial):
+        expr = _tidy(expr)
     if not isinstance(expr, sympy.Mul):
         return expr
     coeff, factors = sympy.Integer(1), []
@@ -176,3 +178,14 @@ def display(expr: sympy.Expr) -> sympy.Expr:
                 break
     return sympy.Mul(coeff, *factors, evaluate=False) if coeff != 1 else \
         sympy.Mul(*factors, evaluate=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """cancel + factor; a long chain-rule product is tidied factor by factor instead, as
+    multiplying it out is exponential in the depth of the network."""
+    if expanded_terms(expr) <= MAX_TERMS:
+        return sympy.factor(sympy.cancel(sympy.together(expr)))
+    if not isinstance(expr, sympy.Mul):
+        return expr
+    return sympy.Mul(*[_tidy(f) for f in expr.args])

@@ -1,12 +1,17 @@
-"""Is ``a == b`` under the model's identities? Cheap and certain steps first.
+"""Is ``a == b`` under the model's identities? A randomized identity test first, then proof.
 
-1. In the chapter's variables (σ(z_k) = a_k, σ' = σ(1-σ), aliases already resolved):
-   ``cancel(a - b) == 0`` is a proof.
-2. Otherwise compose both down to the leaves (x, y, w, b, m) and evaluate the
-   difference at random points with 50 significant digits: a clearly nonzero value is
-   a counterexample, so ``a != b``.
-3. Equal at every point: try a symbolic proof of the composed identity within the time
-   limit; if none comes, the result is ``None`` (inconclusive) and says why.
+Both sides are in the chapter's variables (σ(z_k) = a_k, σ' = σ(1-σ), aliases resolved).
+
+1. Evaluate both at random points of the inputs (x, y, w, b, m) with 50 significant
+   digits: the forward pass gives every node its value at the point, and each side is
+   evaluated from the node values (cost linear in the size of the side, never composed).
+   A clearly nonzero difference is a counterexample: ``a != b``, at once.
+2. Equal at every point: prove it with the cheapest strategy that applies, in the
+   chapter's variables (nodes held as independent symbols, which is sound: an identity in
+   independent symbols stays one when the nodes are substituted): the same tree; a
+   quotient that cancels to 1; ``expand``/``cancel`` of the difference when its expansion
+   is small; then composed down to the inputs (cancel, simplify) when that is small.
+3. No proof within the time limit: the result is ``None`` (inconclusive) and says why.
 """
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ from .timelimit import time_limit
 
 DIGITS = 50
 POINTS = 4
+# expand/cancel multiply out products of sums: beyond this many terms (estimated before
+# trying) they are skipped, as they would be exponential in the depth of the network
+MAX_TERMS = 400
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,34 @@ class Comparison:
     equal: bool | None      # None: could not decide
     method: str             # symbolic | composed | evaluation | timeout
     detail: str = ""
+
+
+def expanded_terms(e: sympy.Expr, cap: int = 10**6) -> int:
+    """An upper estimate of the number of terms of ``expand(e)`` (numerator and
+    denominator together), capped, computed without expanding.
+
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> expanded_terms((a + b) * (a + c) * (b + c))
+    8
+    >>> expanded_terms((a + b)**3 / (1 - c))     # 2**3 * 2: an upper bound (4 * 2)
+    16
+    """
+    if isinstance(e, sympy.Add):
+        return min(cap, sum(expanded_terms(t, cap) for t in e.args))
+    if isinstance(e, sympy.Mul):
+        n = 1
+        for f in e.args:
+            n = min(cap, n * expanded_terms(f, cap))
+        return n
+    if isinstance(e, sympy.Pow):
+        base = expanded_terms(e.base, cap)
+        if e.exp.is_Integer:
+            k = abs(int(e.exp))
+            return min(cap, base ** min(k, 64)) if base > 1 else 1
+        return base
+    if e.args and not e.is_Atom:
+        return min(cap, max(expanded_terms(a, cap) for a in e.args))
+    return 1
 
 
 class Equivalence:
@@ -40,6 +76,7 @@ class Equivalence:
         self.limit = limit
         self.rng = random.Random(seed)
         self.points = [self._point() for _ in range(POINTS)]
+        self._values: dict[int, dict | None] = {}
 
     def _point(self) -> dict:
         m = self.derivation.model
@@ -55,16 +92,46 @@ class Equivalence:
                 point[sym] = sympy.Rational(round(self.rng.uniform(lo, hi) * 10**6), 10**6)
         return point
 
-    def evaluate(self, expr: sympy.Expr, point: dict) -> mpmath.mpf | None:
-        """expr composed to the leaves, evaluated at ``point`` with DIGITS digits."""
-        e = activations.to_elementary(self.derivation.compose(expr))
-        e = e.xreplace({s: v for s, v in point.items()})
-        e = e.subs(sympy.Heaviside(0), sympy.Rational(1, 2))
+    def node_values(self, point: dict) -> dict | None:
+        """Every input and node at ``point`` (the forward pass, DIGITS + 10 digits)."""
+        key = id(point)
+        if key not in self._values:
+            self._values[key] = self._forward(point)
+        return self._values[key]
+
+    def _forward(self, point: dict) -> dict | None:
+        m = self.derivation.model
+        prec = DIGITS + 10
+        values = {s: (v if v.is_Integer else sympy.Float(v, prec))
+                  for s, v in point.items() if s not in m.definitions}
+        for node in m.order:
+            if node not in m.definitions:
+                continue
+            v = self._number(activations.to_elementary(m.definitions[node].rhs), values, prec)
+            if v is None:
+                return None
+            values[node] = v
+        return values
+
+    @staticmethod
+    def _number(e: sympy.Expr, values: dict, prec: int) -> sympy.Expr | None:
+        e = e.xreplace(values).subs(sympy.Heaviside(0), sympy.Rational(1, 2))
         try:
-            val = sympy.N(e, DIGITS)
+            v = sympy.N(e, prec)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
-        if not val.is_number or val.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return None
+        return v
+
+    def evaluate(self, expr: sympy.Expr, point: dict) -> mpmath.mpf | None:
+        """expr at ``point`` with DIGITS digits (nodes at their forward-pass values)."""
+        values = self.node_values(point)
+        if values is None:          # a node does not evaluate: compose to the inputs
+            values = {s: v for s, v in point.items()}
+            expr = self.derivation.compose(expr)
+        val = self._number(activations.to_elementary(expr), values, DIGITS)
+        if val is None:
             return None
         try:
             return mpmath.mpf(sympy.re(val)) if val.is_real is not False else None
@@ -81,16 +148,8 @@ class Equivalence:
 
     def _compare(self, a, b) -> Comparison:
         diff = a - b
-        try:
-            if sympy.expand(diff) == 0 or sympy.cancel(sympy.together(diff)) == 0:
-                return Comparison(True, "symbolic", "equal in the chapter's variables")
-            inner = self._node_only(diff)
-            if inner is not None and (sympy.expand(inner) == 0
-                                      or sympy.cancel(sympy.together(inner)) == 0):
-                return Comparison(True, "symbolic", "equal in the chapter's variables "
-                                  "(with nodes such as softmax written out)")
-        except sympy.PolynomialError:
-            pass
+        if diff == 0:
+            return Comparison(True, "symbolic", "equal in the chapter's variables")
         agreed = 0
         for point in self.points:
             va, vb = self.evaluate(a, point), self.evaluate(b, point)
@@ -102,21 +161,47 @@ class Equivalence:
                                   f"differ at a random point: {mpmath.nstr(va, 8)} vs "
                                   f"{mpmath.nstr(vb, 8)}")
             agreed += 1
+        proof = self._prove(a, b, diff)
+        if proof is not None:
+            return proof
         if agreed == 0:
             return Comparison(None, "evaluation", "could not evaluate at any point")
+        return Comparison(None, "evaluation",
+                          f"equal at {agreed} random points to {DIGITS} digits, "
+                          "but no symbolic proof was found")
+
+    def _prove(self, a, b, diff) -> Comparison | None:
+        """A symbolic proof that diff == 0, cheapest strategy first; None if none found."""
+        in_vars = Comparison(True, "symbolic", "equal in the chapter's variables")
+        try:
+            # shared factors cancel on construction: a/b of two long chain-rule products
+            # leaves only the factors where they differ
+            if a != 0 and b != 0:
+                q = a / b
+                if expanded_terms(q) <= MAX_TERMS and sympy.cancel(sympy.together(q)) == 1:
+                    return in_vars
+            if expanded_terms(diff) <= MAX_TERMS and (
+                    sympy.expand(diff) == 0 or sympy.cancel(sympy.together(diff)) == 0):
+                return in_vars
+            inner = self._node_only(diff)
+            if inner is not None and expanded_terms(inner) <= MAX_TERMS and (
+                    sympy.expand(inner) == 0 or sympy.cancel(sympy.together(inner)) == 0):
+                return Comparison(True, "symbolic", "equal in the chapter's variables "
+                                  "(with nodes such as softmax written out)")
+        except sympy.PolynomialError:
+            pass
         composed = activations.to_elementary(self.derivation.compose(diff))
+        if expanded_terms(composed) > MAX_TERMS:
+            return None
         try:
             # rational in exp(...) (softmax, sigmoid): cancelling is a proof and cheap
             if sympy.cancel(sympy.together(composed)) == 0:
                 return Comparison(True, "composed", "equal once composed to the inputs")
         except sympy.PolynomialError:
             pass
-        proof = sympy.simplify(composed)
-        if proof == 0:
+        if sympy.simplify(composed) == 0:
             return Comparison(True, "composed", "equal once composed to the inputs")
-        return Comparison(None, "evaluation",
-                          f"equal at {agreed} random points to {DIGITS} digits, "
-                          "but no symbolic proof was found")
+        return None
 
     def _node_only(self, expr: sympy.Expr) -> sympy.Expr | None:
         """Substitute nodes defined from other nodes only (softmax: a_k = e^{z_k}/Σ e^{z_j}),

@@ -8,10 +8,10 @@
 * Python-, template- and shell-looking payloads inside LaTeX or TOML are rejected (or read
   as plain arithmetic) and create no file.
 
-Crashes already known are reproduced by the ``xfail(strict=True)`` tests at the end; the
-property tests tolerate exactly those signatures (``KNOWN_BUGS``) so that they keep
-hunting for new ones. When a bug is fixed its xfail test passes, strict mode turns that
-into a failure, and the entry here is removed.
+The crashes these tests found are kept as regression tests at the end. Should a new
+crash be found and not fixed at once, add its signature to ``KNOWN_BUGS`` (the property
+tests then tolerate exactly that signature and keep hunting for others) together with a
+strict-xfail reproduction.
 """
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bc
 SEED_MANIFEST = (SEED / "manifest.toml").read_text(encoding="utf-8")
 SEED_TEX = (SEED / "chapter.tex").read_text(encoding="utf-8")
 
-# (exception type, message pattern, reason): crashes with a strict-xfail reproduction below
-KNOWN_BUGS: list = []     # all fixed; a new crash fails the property tests
+# (exception type, message pattern, reason) of crashes not fixed yet; each needs a
+# strict-xfail reproduction below. All found so far are fixed.
+KNOWN_BUGS: list = []
 
 
 def known_bug(exc: BaseException) -> bool:
@@ -384,7 +385,7 @@ def test_hostile_toml_is_rejected_and_runs_nothing(sandbox, tiny_folder, where):
     no_file_created(sandbox, marker)
 
 
-# --- known bugs, reproduced ----------------------------------------------------------
+# --- crashes found by fuzzing, now regression tests -----------------------------------
 
 @pytest.mark.parametrize("text", [r"a^{(i)}_2 - y", r"a^{T}_2 x", r"\sigma(z^{T}_1)",
                                   r"\frac{\partial L}{\partial a_2}_2", r"\sigma(z_1)_1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -72,8 +73,16 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
 
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
-                  claim_seconds: float | None = None) -> ChapterResult:
-    """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all."""
+                  claim_seconds: float | None = None,
+                  focus: Collection[str] | None = None) -> ChapterResult:
+    """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all.
+
+    ``focus``: check only these equations (an id also stands for its layer instances,
+    ``4-1`` for ``4-1[l=2]``), in the context of the whole chapter (its model, the
+    choice between a printed and a corrected definition, its convention); the report
+    then has only those equations and no chapter-level findings. Mutation testing uses
+    it to re-check one changed claim.
+    """
     if claim_seconds is not None and not claim_seconds > 0:
         raise InputError(f"the time limit for one claim must be a positive number of seconds, "
                          f"not {claim_seconds}")
@@ -97,13 +106,16 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     cls = ChapterChecker
     if manifest.vectorized:
         from .vector import VectorChapterChecker as cls
-    return cls(manifest, items, numeric=numeric, seed=seed, claim_seconds=claim_seconds).run()
+    return cls(manifest, items, numeric=numeric, seed=seed, claim_seconds=claim_seconds,
+               focus=focus).run()
 
 
 class ChapterChecker:
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
-                 seed: int = 0, claim_seconds: float | None = None) -> None:
+                 seed: int = 0, claim_seconds: float | None = None,
+                 focus: Collection[str] | None = None) -> None:
         self.manifest = manifest
+        self.focus = frozenset(focus) if focus is not None else None
         self.items = items
         self.numeric_enabled = numeric
         self.seed = seed
@@ -139,8 +151,10 @@ class ChapterChecker:
         self.equivalence = Equivalence(self.derivation, seed=self.seed, limit=self.limit)
         self.diagnoser = Diagnoser(self.derivation, self.equivalence)
         self.convention = self._chapter_convention(claims)
-        self._cross_check()
-        self._definitions(printed, issues, claims)
+        self.gradients = []
+        if self.focus is None:
+            self._cross_check()
+            self._definitions(printed, issues, claims)
         numeric = None
         if self.numeric_enabled and model.loss_expr is not None:
             s = self.manifest.numeric
@@ -150,16 +164,24 @@ class ChapterChecker:
         broken = [i.id for i in self.items if i.kind in ("definition", "graph")
                   and i.id in self.errors]
         self._check_claims(claims, broken)
-        self._conventions_summary(claims)
-        self._captions(claims)
-        self._notation(claims)
-        self._vectorize(broken)
+        if self.focus is None:
+            self._conventions_summary(claims)
+            self._captions(claims)
+            self._notation(claims)
+            self._vectorize(broken)
         return self._assemble()
+
+    def focused(self, equation: str) -> bool:
+        """Is this equation (or the claim it is a layer instance of) to be checked?"""
+        return self.focus is None or equation in self.focus or \
+            equation.split("[l=")[0] in self.focus
 
     def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
         """Check every claim, unless the model is incomplete (then its gradients would be
         wrong): each claim is then reported as not checked, naming what is missing."""
         for claim in claims:
+            if not self.focused(claim.item.id):
+                continue
             if broken:
                 f = messages.Inconclusive(detail="not checked: the model is incomplete because "
                                           f"{', '.join(broken)} could not be used").finding()
@@ -778,7 +800,7 @@ class ChapterChecker:
         equations = []
         captioned_only = {i.id for i in self.items if i.kind == "caption"}
         for item in self.items:
-            if item.kind == "caption":
+            if item.kind == "caption" or not self.focused(item.id):
                 continue
             extra = tuple(self.eq_findings.get(item.id, []))
             if item.id in self.errors:

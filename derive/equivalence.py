@@ -188,6 +188,16 @@ class Equivalence:
                     sympy.expand(inner) == 0 or sympy.cancel(sympy.together(inner)) == 0):
                 return Comparison(True, "symbolic", "equal in the chapter's variables "
                                   "(with nodes such as softmax written out)")
+            # activation nodes written out one level (a_1 -> 1/(1+e^{-z_1}), z_1 kept):
+            # rational in exp(z_k), no nesting, so a sigmoid identity cancels cheaply
+            for x, y in ((a, b), (diff, None)):
+                x = self._activations_out(x)
+                if y is not None:
+                    y = self._activations_out(y)
+                    if x == y or (y != 0 and self._cancels_to(x / y, 1)):
+                        return in_vars
+                elif self._cancels_to(x, 0):
+                    return in_vars
         except sympy.PolynomialError:
             pass
         composed = activations.to_elementary(self.derivation.compose(diff))
@@ -202,6 +212,20 @@ class Equivalence:
         if sympy.simplify(composed) == 0:
             return Comparison(True, "composed", "equal once composed to the inputs")
         return None
+
+    @staticmethod
+    def _cancels_to(e: sympy.Expr, value: int) -> bool:
+        return expanded_terms(e) <= MAX_TERMS and sympy.cancel(sympy.together(e)) == value
+
+    def _activations_out(self, expr: sympy.Expr) -> sympy.Expr:
+        """Activation nodes replaced by their definitions with elementary functions."""
+        m = self.derivation.model
+        table = getattr(self, "_act_table", None)
+        if table is None:
+            table = self._act_table = {
+                n: activations.to_elementary(d.rhs) for n, d in m.definitions.items()
+                if isinstance(d.rhs, activations.Activation)}
+        return activations.to_elementary(expr.xreplace(table))
 
     def _node_only(self, expr: sympy.Expr) -> sympy.Expr | None:
         """Substitute nodes defined from other nodes only (softmax: a_k = e^{z_k}/Σ e^{z_j}),
@@ -218,16 +242,32 @@ class Equivalence:
         return expr
 
     def ratio(self, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr | None:
-        """a/b when it is free of the model's variables (a constant or a power of m)."""
+        """a/b when it is free of the model's variables (a constant c or c m^k): guessed
+        from the values at the random points (no symbolic work when a/b varies), then
+        proved with :meth:`compare`."""
         if b == 0 or a == 0:
             return None
-        try:
-            with time_limit(self.limit):
-                r = sympy.factor(sympy.cancel(sympy.together(a / b)))
-        except (CheckTimeout, sympy.PolynomialError):
+        m = self.derivation.model.samples
+        values = []
+        for point in self.points:
+            va, vb = self.evaluate(a, point), self.evaluate(b, point)
+            if va is None or vb is None or vb == 0:
+                continue
+            values.append((va / vb, point.get(m) if m is not None else None))
+        if not values:
             return None
-        m = self.derivation.model
-        allowed = {m.samples} if m.samples is not None else set()
-        if r.free_symbols <= allowed and r != 0:
-            return r
+        tol = mpmath.mpf(10) ** -(DIGITS // 2)
+        for k in (0, -1, 1, -2, 2):
+            if k and any(mv is None for _, mv in values):
+                continue
+            cs = [r / mpmath.mpf(int(mv)) ** k if k else r for r, mv in values]
+            if any(abs(c - cs[0]) > tol * max(1, abs(cs[0])) for c in cs):
+                continue
+            c = sympy.Rational(mpmath.nstr(cs[0], DIGITS // 2)).limit_denominator(10**6)
+            if c == 0 or abs(mpmath.mpf(c.p) / c.q - cs[0]) > tol * max(1, abs(cs[0])):
+                continue
+            candidate = c * m ** k if k else c
+            if self.compare(a, candidate * b).equal is True:
+                return candidate
+            return None
         return None

@@ -39,5 +39,9 @@ class InputError(Exception):
         return f"{where}: {eq}{self.message}{col}"
 
 
-class CheckTimeout(Exception):
-    """A symbolic step ran past its time limit."""
+class CheckTimeout(BaseException):
+    """A symbolic step ran past its time limit.
+
+    A BaseException, like KeyboardInterrupt: SymPy (and derive's own ``except Exception``
+    fallbacks) must not swallow it and carry on; only a time limit's owner catches it.
+    """

@@ -1234,8 +1234,13 @@ def replace_block(text: str, line: int, new: str) -> str:
     return "\n".join(lines[:line - 1] + [new, ""] + lines[end:]) + "\n"
 
 
-def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
-    """Check one case in this process's temporary copy of its chapter."""
+def run_case(case: Case, *, seed: int = 0, numeric: bool = True, full: bool = False) -> Outcome:
+    """Check one case in this process's temporary copy of its chapter.
+
+    Only the changed claim is checked, in the context of its whole chapter
+    (``check_chapter(focus=...)``); ``full`` re-checks the whole chapter instead (the same
+    verdict for the claim, at several times the cost).
+    """
     from .checker import check_chapter
 
     if "dir" not in _WORKER:
@@ -1244,7 +1249,8 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
     try:
         manifest, source, text = _chapter_copy(case.manifest)
         source.write_text(replace_block(text, case.line, case.latex), encoding="utf-8")
-        result = check_chapter(manifest, numeric=numeric, seed=seed)
+        focus = None if full else set(case.instances) | {case.equation}
+        result = check_chapter(manifest, numeric=numeric, seed=seed, focus=focus)
     except InputError as exc:
         return Outcome(case, "error", ("input",), str(exc), time.monotonic() - started)
     except Exception as exc:  # noqa: BLE001 - a crash of the checker is a finding
@@ -1272,19 +1278,20 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True) -> Outcome:
 
 
 def _run_one(args) -> Outcome:
-    case, seed, numeric = args
-    return run_case(case, seed=seed, numeric=numeric)
+    case, seed, numeric, full = args
+    return run_case(case, seed=seed, numeric=numeric, full=full)
 
 
 def check_cases(cases: list[Case], *, jobs: int = 2, seed: int = 0, numeric: bool = True,
-                memo: bool = True, progress=None) -> list[Outcome]:
+                memo: bool = True, full: bool = False, progress=None) -> list[Outcome]:
     """Check every case (in ``jobs`` worker processes); outcomes in the order of ``cases``.
 
-    ``memo`` memoizes the third-party LaTeX parser in the workers (:class:`parse_cache`).
+    ``memo`` memoizes the third-party LaTeX parser in the workers (:class:`parse_cache`);
+    ``full`` re-checks whole chapters (see :func:`run_case`).
     """
     root = tempfile.mkdtemp(prefix="derive-mutation-")
     try:
-        work = [(c, seed, numeric) for c in cases]
+        work = [(c, seed, numeric, full) for c in cases]
         if jobs <= 1:
             saved = dict(_WORKER)
             _init_worker(root)

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 from .errors import CheckTimeout
 
+REPEAT = 0.25       # seconds between interrupts once the deadline has passed
+
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
@@ -32,12 +34,16 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     old_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
     limit = seconds if not old_remaining else min(seconds, old_remaining)
     started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
+        # armed inside the try, so that an interrupt arriving at once still disarms it;
+        # the timer repeats after the deadline: should library code catch and swallow the
+        # first interrupt (``except Exception`` fallbacks), the next one still stops the block
+        signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old_handler)
         if old_remaining:
             # give the outer block what is left of its own deadline (at least a tick)
-            signal.setitimer(signal.ITIMER_REAL, max(old_remaining - (time.monotonic() - started), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(old_remaining - (time.monotonic() - started), 1e-3), REPEAT)

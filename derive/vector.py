@@ -59,8 +59,9 @@ class VectorChapterChecker(ChapterChecker):
                   and (i.id in self.errors or any(f.kind == "shape" and f.severity == "error"
                                                   for f in self.eq_findings.get(i.id, [])))]
         self._check_claims(claims, broken)
-        self._captions(claims)
-        self._notation(claims)
+        if self.focus is None:
+            self._captions(claims)
+            self._notation(claims)
         return self._assemble()
 
     # --- the model at explicit sizes -------------------------------------------------

@@ -268,10 +268,8 @@ J = -\frac{1}{m}\sum_{i=1}^{m} Y^{(i)T} \log A^{(i)}
 """
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: in a softmax chapter a constant factor or a sign "
-                   "of a correct side is not recognised: 'mismatch, no single small change "
-                   "explains it' where the sigmoid chapters say 'factor' / 'sign' (derive/"
-                   "vector.py _fix: Equivalence.ratio finds no constant ratio)")
+# regression: Equivalence.ratio used to cancel a/b symbolically and found no constant in
+# softmax chapters; it now guesses the constant from the values and proves it
 def test_softmax_factor_and_sign_are_named(tmp_path):
     from derive.checker import check_chapter
 

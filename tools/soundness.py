@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="FILE", help="write every case and outcome here")
     p.add_argument("--no-memo", action="store_true",
                    help="do not memoize the third-party LaTeX parser (slower)")
+    p.add_argument("--full", action="store_true",
+                   help="re-check each case's whole chapter, not only the changed claim "
+                        "(the same verdicts, several times slower)")
     p.add_argument("--show", type=int, default=8,
                    help="examples shown per list of wrong diagnoses (default 8)")
     args = p.parse_args(argv)
@@ -97,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
           f"({args.jobs} jobs)…", file=err)
     t1 = time.monotonic()
     outcomes = check_cases(mutants + rewrites, jobs=args.jobs, seed=args.seed,
-                           memo=not args.no_memo, progress=_progress(err))
+                           memo=not args.no_memo, full=args.full, progress=_progress(err))
     check_seconds = time.monotonic() - t1
     mut_out = outcomes[:len(mutants)]
     rw_out = outcomes[len(mutants):]
 
     w = out.write
-    w(f"derive soundness (seed {args.seed}, numeric route on, {args.jobs} jobs; "
+    w(f"derive soundness (seed {args.seed}, numeric route on, {args.jobs} jobs, "
+      f"{'whole chapters' if args.full else 'changed claim only'}; "
       f"generated in {gen_seconds:.0f} s, checked in {check_seconds:.0f} s)\n")
     w(f"chapters: {len(chapter_lines)}\n")
     for line in chapter_lines:

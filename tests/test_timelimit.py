@@ -1,0 +1,73 @@
+"""The per-claim time limit (derive.timelimit): it must stop SymPy-like pure-Python loops,
+even ones that swallow exceptions, and must never leave a timer armed behind it."""
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from derive.errors import CheckTimeout
+from derive.timelimit import time_limit
+
+
+def busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_a_loop_is_stopped_at_the_deadline():
+    start = time.monotonic()
+    with pytest.raises(CheckTimeout):
+        with time_limit(0.05):
+            busy(5)
+    assert time.monotonic() - start < 2
+
+
+def test_library_fallbacks_do_not_swallow_the_interrupt():
+    # SymPy has `except Exception:` fallbacks that carry on with a slower method
+    with pytest.raises(CheckTimeout):
+        with time_limit(0.05):
+            try:
+                busy(5)
+            except Exception:  # noqa: BLE001 - what library code does
+                busy(5)
+
+
+def test_an_interrupt_swallowed_once_comes_again():
+    swallowed = 0
+    start = time.monotonic()
+    with pytest.raises(CheckTimeout):
+        with time_limit(0.05):
+            try:
+                busy(5)
+            except CheckTimeout:
+                swallowed += 1          # a library that catches everything, once
+            busy(5)                     # the next interrupt stops this
+    assert swallowed >= 1 and time.monotonic() - start < 4
+
+
+@pytest.mark.parametrize("seconds", [1e-6, 3e-6, 1e-4])
+def test_no_timer_is_left_armed_after_a_tiny_limit(seconds):
+    for _ in range(30):
+        try:
+            with time_limit(seconds):
+                sum(range(20000))
+        except CheckTimeout:
+            pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_inner_limit_keeps_the_outer_deadline():
+    start = time.monotonic()
+    with pytest.raises(CheckTimeout):
+        with time_limit(0.1):
+            try:
+                with time_limit(10):
+                    busy(5)
+            except CheckTimeout:
+                pass            # the inner owner gives up; the outer deadline still holds
+            busy(5)
+    assert time.monotonic() - start < 2
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

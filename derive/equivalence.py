@@ -31,6 +31,11 @@ POINTS = 4
 # expand/cancel multiply out products of sums: beyond this many terms (estimated before
 # trying) they are skipped, as they would be exponential in the depth of the network
 MAX_TERMS = 400
+# decisions of compare(), shared by every Equivalence of the same model and points in this
+# process (a chapter compares the same pair several times; a mutation run, across cases)
+_DECIDED: dict = {}
+_MODELS: dict = {}
+CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,12 @@ class Equivalence:
         self.rng = random.Random(seed)
         self.points = [self._point() for _ in range(POINTS)]
         self._values: dict[int, dict | None] = {}
+        # what a decision depends on: the definitions, the points and the time limit
+        m = derivation.model
+        key = (tuple((n, m.definitions[n].rhs) for n in m.order if n in m.definitions),
+               tuple(tuple(sorted(p.items(), key=lambda kv: str(kv[0]))) for p in self.points),
+               limit)
+        self._model_id = _MODELS.setdefault(key, len(_MODELS))
 
     def _point(self) -> dict:
         m = self.derivation.model
@@ -139,12 +150,20 @@ class Equivalence:
             return None
 
     def compare(self, a: sympy.Expr, b: sympy.Expr) -> Comparison:
+        key = (self._model_id, a, b)
+        if key in _DECIDED:
+            return _DECIDED[key]
         try:
             with time_limit(self.limit):
-                return self._compare(a, b)
+                result = self._compare(a, b)
         except CheckTimeout:
+            # not remembered: another try may have more time
             return Comparison(None, "timeout",
                               f"no decision within the {self.limit:g} s limit for one claim")
+        if len(_DECIDED) >= CACHE_SIZE:
+            _DECIDED.clear()
+        _DECIDED[key] = result
+        return result
 
     def _compare(self, a, b) -> Comparison:
         diff = a - b

@@ -145,7 +145,9 @@ class Equivalence:
         if val is None:
             return None
         try:
-            return mpmath.mpf(sympy.re(val)) if val.is_real is not False else None
+            # at full precision: mpmath.mpf() alone would round to mpmath's 15 digits
+            with mpmath.workdps(DIGITS + 10):
+                return mpmath.mpf(sympy.re(val)) if val.is_real is not False else None
         except (TypeError, ValueError):
             return None
 
@@ -196,8 +198,12 @@ class Equivalence:
             # shared factors cancel on construction: a/b of two long chain-rule products
             # leaves only the factors where they differ
             if a != 0 and b != 0:
-                q = a / b
-                if expanded_terms(q) <= MAX_TERMS and sympy.cancel(sympy.together(q)) == 1:
+                if self._cancels_to(a / b, 1):
+                    return in_vars
+                # a sum of long products (sympy.diff's product rule) with its common
+                # factors pulled out (no expansion), then the same quotient
+                q = sympy.factor_terms(a) / sympy.factor_terms(b)
+                if self._cancels_to(q, 1):
                     return in_vars
             if expanded_terms(diff) <= MAX_TERMS and (
                     sympy.expand(diff) == 0 or sympy.cancel(sympy.together(diff)) == 0):
@@ -272,21 +278,26 @@ class Equivalence:
             va, vb = self.evaluate(a, point), self.evaluate(b, point)
             if va is None or vb is None or vb == 0:
                 continue
-            values.append((va / vb, point.get(m) if m is not None else None))
+            with mpmath.workdps(DIGITS + 10):
+                values.append((va / vb, point.get(m) if m is not None else None))
         if not values:
             return None
         tol = mpmath.mpf(10) ** -(DIGITS // 2)
         for k in (0, -1, 1, -2, 2):
             if k and any(mv is None for _, mv in values):
                 continue
-            cs = [r / mpmath.mpf(int(mv)) ** k if k else r for r, mv in values]
+            with mpmath.workdps(DIGITS + 10):
+                cs = [r / mpmath.mpf(int(mv)) ** k if k else r for r, mv in values]
             if any(abs(c - cs[0]) > tol * max(1, abs(cs[0])) for c in cs):
                 continue
             c = sympy.Rational(mpmath.nstr(cs[0], DIGITS // 2)).limit_denominator(10**6)
-            if c == 0 or abs(mpmath.mpf(c.p) / c.q - cs[0]) > tol * max(1, abs(cs[0])):
+            with mpmath.workdps(DIGITS + 10):
+                off = abs(mpmath.mpf(c.p) / c.q - cs[0])
+            if c == 0 or off > tol * max(1, abs(cs[0])):
                 continue
             candidate = c * m ** k if k else c
-            if self.compare(a, candidate * b).equal is True:
+            # a / c is often the very expression of a correct side (decided before)
+            if self.compare(a / candidate, b).equal is True:
                 return candidate
             return None
         return None

@@ -6,21 +6,21 @@
 
 The corpus is what ``tools/soundness.py`` checks: for every chapter under PATH (default
 equations/), ``derive.mutation.generate`` makes mutants and equivalent rewrites of every
-verified claim side; ``derive.mutation.check_cases`` checks each case by re-checking the
-whole chapter with that one claim replaced, in J worker processes (default 2, its
-``jobs`` option), with the parser memo on (its default) and the numeric route on.
+verified claim side; ``derive.mutation.check_cases`` checks each case by checking the
+changed claim in the context of its chapter (``check_chapter(focus=...)``), in J worker
+processes (default 2, its ``jobs`` option), with the parser memo on (its default) and the
+numeric route on.
 
-Generating the corpus is timed per chapter (each chapter in a forked child process, so
-that ``--generate-budget S`` can stop a chapter whose generation takes longer than S s). Checking it is timed on a sample of N cases
+Generating the corpus is timed as a whole (``derive.mutation.generate_chapters``, the
+chapters spread over J processes; each chapter's own time is shown too). Checking it is
+timed on a sample of N cases
 (default 60; ``--limit 0`` checks the whole corpus), drawn from each chapter in proportion
 to its share of the corpus and spread over the mutation kinds (``derive.mutation.spread``).
 From the sample's seconds per case in each chapter the time of the full corpus on J
 processes is projected and compared with the target of one minute.
 
-"Claims checked" counts every claim of the chapter each case re-checks, as the report
-counts them (a case of the seed chapter checks its 8 claims; a chapter with a generic
-layer index counts each layer's copy), so claims/s = Σ claims of the checked chapters / wall
-time. Also printed (context, --skip-baseline to leave out): every chapter checked once
+"Claims checked" counts the claims each case checks: the changed claim, or each layer's
+copy of it for a generic layer index, so claims/s = Σ claims checked / wall time. Also printed (context, --skip-baseline to leave out): every chapter checked once
 in-process after a warm-up, as plain claims/s without the mutation machinery.
 
 Target (issue 6): the full corpus runs in under a minute on 2 cores.
@@ -40,27 +40,9 @@ from _common import ROOT, header  # noqa: E402
 TARGET_SECONDS = 60.0
 
 
-def _generate(manifest: str, seed: int, memo: bool):
-    """(mutants and rewrites, claims in the checked chapter: layer families expanded)."""
-    from derive.mutation import Chapter, Generated, generate
-    ch = Chapter(manifest, seed=seed)
-    g = generate(ch, memo=memo)
-    claims = sum(1 for e in ch.result.equations if e.kind == "claim")
-    return Generated(mutants=g.mutants, rewrites=g.rewrites), claims
-
-
-def generate_in_child(manifest: str, seed: int, memo: bool, budget: float):
-    """derive.mutation.generate for one chapter in a forked child, stopped after ``budget``
-    seconds (0: no limit) with TimeoutError."""
-    import multiprocessing as mp
-    ctx = mp.get_context("fork")
-    with ctx.Pool(1) as pool:
-        res = pool.apply_async(_generate, (str(manifest), seed, memo))
-        try:
-            return res.get(timeout=budget or None)
-        except mp.TimeoutError:
-            pool.terminate()
-            raise TimeoutError from None
+def claims_per_case(case) -> int:
+    """Claims one case re-checks: the changed claim (each layer copy of a generic one)."""
+    return max(1, len(case.instances))
 
 
 def main(argv=None) -> int:
@@ -72,9 +54,6 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-memo", action="store_true", help="no parser memo in the workers")
     p.add_argument("--no-numeric", action="store_true", help="symbolic route only")
-    p.add_argument("--generate-budget", type=float, default=0,
-                   help="seconds the generation of one chapter may take before that chapter "
-                        "is left out (0 = no limit, the default)")
     p.add_argument("--skip-baseline", action="store_true",
                    help="do not time the plain in-process check of every chapter")
     args = p.parse_args(argv)
@@ -82,7 +61,7 @@ def main(argv=None) -> int:
     header("mutation throughput: claims checked per second on the mutation corpus")
     try:
         from derive import mutation
-        from derive.mutation import check_cases, spread
+        from derive.mutation import check_cases, generate_chapters, spread
     except ImportError as exc:
         print(f"derive.mutation is not usable here ({exc}); nothing measured")
         return 1
@@ -117,39 +96,29 @@ def main(argv=None) -> int:
     print()
     print("generating the corpus (derive.mutation.generate, parser memo on):")
     per_chapter: dict[str, dict] = {}
-    gen_total = 0.0
-    over_budget = []
-    for m in manifests:
-        t0 = time.perf_counter()
-        try:
-            g, n_claims = generate_in_child(m, args.seed, not args.no_memo,
-                                            args.generate_budget)
-        except TimeoutError:
-            dt = time.perf_counter() - t0
-            over_budget.append((m, dt))
-            gen_total += dt
-            print(f"  {Path(m).parent.name:28} generation stopped after {dt:.0f} s "
-                  f"(--generate-budget {args.generate_budget:g}): left out of the corpus",
-                  flush=True)
+    over_budget = False
+    t0 = time.perf_counter()
+    corpora = generate_chapters(manifests, jobs=args.jobs, seed=args.seed,
+                                memo=not args.no_memo)
+    gen_total = time.perf_counter() - t0
+    for corpus in corpora:
+        name = Path(corpus.manifest).parent.name
+        if corpus.generated is None:
+            print(f"  {name:28} could not generate: {corpus.error}")
             continue
-        except Exception as exc:  # noqa: BLE001 - report and go on
-            print(f"  {Path(m).parent.name:28} could not generate: {type(exc).__name__}: {exc}")
-            continue
-        dt = time.perf_counter() - t0
-        gen_total += dt
-        per_chapter[str(m)] = {"mutants": g.mutants, "rewrites": g.rewrites,
-                               "claims": n_claims, "gen": dt}
-        print(f"  {Path(m).parent.name:28} {len(g.mutants):5d} mutants {len(g.rewrites):4d} "
-              f"rewrites  ({n_claims} claims per case)  generated in {dt:6.1f} s", flush=True)
+        g = corpus.generated
+        per_chapter[corpus.manifest] = {"mutants": g.mutants, "rewrites": g.rewrites}
+        print(f"  {name:28} {len(g.mutants):5d} mutants {len(g.rewrites):4d} rewrites  "
+              f"generated in {corpus.seconds:6.1f} s (in one of {args.jobs} processes)",
+              flush=True)
     n_mut = sum(len(c["mutants"]) for c in per_chapter.values())
     n_rw = sum(len(c["rewrites"]) for c in per_chapter.values())
     total = n_mut + n_rw
-    total_claims = sum((len(c["mutants"]) + len(c["rewrites"])) * c["claims"]
-                       for c in per_chapter.values())
+    total_claims = sum(claims_per_case(x) for c in per_chapter.values()
+                       for x in c["mutants"] + c["rewrites"])
     print(f"  corpus: {n_mut} mutants + {n_rw} rewrites = {total} cases, "
-          f"{total_claims} claim checks; generated in {gen_total:.1f} s"
-          + (f" (incomplete: {len(over_budget)} chapter(s) over the generation budget)"
-             if over_budget else ""))
+          f"{total_claims} claim checks; generated in {gen_total:.1f} s wall on "
+          f"{args.jobs} processes")
 
     # --- the sample ------------------------------------------------------------------------
     sample = []
@@ -166,7 +135,6 @@ def main(argv=None) -> int:
     print(f"checking {len(sample)} of {total} cases "
           + ("(the whole corpus)" if len(sample) == total else "(a proportional sample)")
           + f" with check_cases(jobs={args.jobs}) …", flush=True)
-    claims_of = {key: c["claims"] for key, c in per_chapter.items()}
     import resource
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -175,7 +143,7 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-    n_claims = sum(claims_of[o.case.manifest] for o in outcomes)
+    n_claims = sum(claims_per_case(o.case) for o in outcomes)
     busy = sum(o.seconds for o in outcomes)
     verdicts = Counter(o.verdict for o in outcomes)
     print(f"  {len(outcomes)} cases ({sum(not o.case.rewrite for o in outcomes)} mutants, "
@@ -198,7 +166,7 @@ def main(argv=None) -> int:
         c = per_chapter[key]
         projected_busy += mean * (len(c["mutants"]) + len(c["rewrites"]))
         print(f"  {Path(key).parent.name:28} {len(secs):5d} {mean:13.2f} "
-              f"{c['claims'] / mean:16.2f}")
+              f"{sum(claims_per_case(x) for x in c['mutants'] + c['rewrites']) / (len(c['mutants']) + len(c['rewrites'])) / mean:16.2f}")
     eff = busy / (wall * args.jobs) if wall > 0 else 1.0
     projected = projected_busy / (args.jobs * eff)
     print()

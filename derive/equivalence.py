@@ -35,6 +35,8 @@ MAX_TERMS = 400
 # process (a chapter compares the same pair several times; a mutation run, across cases)
 _DECIDED: dict = {}
 _MODELS: dict = {}
+_VALUES: dict = {}          # (model, point index) -> node values
+_EVALUATED: dict = {}       # (model, point index, expression) -> value
 CACHE_SIZE = 50_000
 
 
@@ -103,12 +105,17 @@ class Equivalence:
                 point[sym] = sympy.Rational(round(self.rng.uniform(lo, hi) * 10**6), 10**6)
         return point
 
+    def _index(self, point: dict) -> int | None:
+        return next((i for i, p in enumerate(self.points) if p is point), None)
+
     def node_values(self, point: dict) -> dict | None:
         """Every input and node at ``point`` (the forward pass, DIGITS + 10 digits)."""
-        key = id(point)
-        if key not in self._values:
-            self._values[key] = self._forward(point)
-        return self._values[key]
+        i = self._index(point)
+        key = (self._model_id, i) if i is not None else id(point)
+        cache = _VALUES if i is not None else self._values
+        if key not in cache:
+            cache[key] = self._forward(point)
+        return cache[key]
 
     def _forward(self, point: dict) -> dict | None:
         m = self.derivation.model
@@ -137,6 +144,17 @@ class Equivalence:
 
     def evaluate(self, expr: sympy.Expr, point: dict) -> mpmath.mpf | None:
         """expr at ``point`` with DIGITS digits (nodes at their forward-pass values)."""
+        i = self._index(point)
+        if i is None:
+            return self._evaluate(expr, point)
+        key = (self._model_id, i, expr)
+        if key not in _EVALUATED:
+            if len(_EVALUATED) >= CACHE_SIZE:
+                _EVALUATED.clear()
+            _EVALUATED[key] = self._evaluate(expr, point)
+        return _EVALUATED[key]
+
+    def _evaluate(self, expr: sympy.Expr, point: dict) -> mpmath.mpf | None:
         values = self.node_values(point)
         if values is None:          # a node does not evaluate: compose to the inputs
             values = {s: v for s, v in point.items()}

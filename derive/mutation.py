@@ -779,6 +779,38 @@ def generate(ch: Chapter, *, mutants: bool = True, rewrites: bool = True,
         return _generate(ch, mutants, rewrites, equations, final_only)
 
 
+@dataclass
+class ChapterCorpus:
+    """What :func:`generate_chapters` made of one chapter (or why it could not)."""
+    manifest: str
+    folder: str = ""
+    generated: Generated | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+def _generate_one(args) -> ChapterCorpus:
+    manifest, seed, memo = args
+    started = time.monotonic()
+    try:
+        ch = Chapter(manifest, seed=seed)
+        g = generate(ch, memo=memo)
+    except InputError as exc:
+        return ChapterCorpus(str(manifest), error=str(exc),
+                             seconds=time.monotonic() - started)
+    return ChapterCorpus(str(manifest), str(ch.folder), g, seconds=time.monotonic() - started)
+
+
+def generate_chapters(manifests: list, *, jobs: int = 2, seed: int = 0,
+                      memo: bool = True) -> list[ChapterCorpus]:
+    """:func:`generate` for each chapter, in ``jobs`` processes; results in input order."""
+    work = [(str(m), seed, memo) for m in manifests]
+    if jobs <= 1 or len(work) <= 1:
+        return [_generate_one(w) for w in work]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_generate_one, work, chunksize=1))
+
+
 def _generate(ch, mutants, rewrites, equations, final_only) -> Generated:
     out = Generated()
     for item in ch.claims:

@@ -7,6 +7,7 @@ lambdified as printed. Points: ``draws`` parameter draws × ``samples`` training
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,10 @@ from .derivation import Derivation
 from .latex import Partial, SampleOf
 
 TINY = 1e-12
+# finite differences already computed in this process, by model, draw and derivative: a
+# chapter asks for the same ∂J/∂W entry in several sides, a mutation run in every case
+_FD_MEMO: dict = {}
+FD_MEMO_SIZE = 20_000
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -110,6 +115,7 @@ class NumericRoute:
                 values[self.model.samples] = float(samples)
             self.draws.append(Draw(values))
         self._fns: dict = {}
+        self._draw_keys: dict[int, tuple] = {}
         self._forward_fn = None
         self._forward_syms = ((), ())
 
@@ -207,8 +213,30 @@ class NumericRoute:
         # f'(x) ≈ (-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / 12h, error O(h^4)
         return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
 
+    def _draw_key(self, draw: Draw) -> tuple:
+        """What an FD result depends on: the model's definitions and the draw's values."""
+        key = self._draw_keys.get(id(draw))
+        if key is None:
+            m = self.model
+            h = hashlib.blake2b(digest_size=16)
+            for s in sorted(draw.values, key=str):
+                h.update(str(s).encode())
+                h.update(np.asarray(draw.values[s], dtype=float).tobytes())
+            key = (tuple((n, m.definitions[n].rhs) for n in m.order if n in m.definitions),
+                   m.loss, m.loss_expr, self.m, h.hexdigest())
+            self._draw_keys[id(draw)] = key
+        return key
+
     def fd(self, of: sympy.Symbol, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:
         """∂of/∂wrt per sample by finite differences of the forward model."""
+        key = (self._draw_key(draw), of, wrt)
+        if key not in _FD_MEMO:
+            if len(_FD_MEMO) >= FD_MEMO_SIZE:
+                _FD_MEMO.clear()
+            _FD_MEMO[key] = self._fd(of, wrt, draw)
+        return _FD_MEMO[key].copy()
+
+    def _fd(self, of: sympy.Symbol, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:
         base = self.forward(draw.values)
         x0 = base[wrt]
         h = 2e-4 * np.maximum(1.0, np.abs(x0))

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 from derive.checker import find_manifests  # noqa: E402
 from derive.errors import InputError  # noqa: E402
-from derive.mutation import (Chapter, Generated, check_cases, generate,  # noqa: E402
+from derive.mutation import (Generated, check_cases, generate_chapters,  # noqa: E402
                              spread)
 
 
@@ -80,17 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     gen = Generated()
     chapter_lines = []
     unreadable = []
-    for m in manifests:
-        try:
-            ch = Chapter(m, seed=args.seed)
-        except InputError as exc:
-            unreadable.append(str(exc))
+    for corpus in generate_chapters(manifests, jobs=args.jobs, seed=args.seed,
+                                    memo=not args.no_memo):
+        if corpus.generated is None:
+            unreadable.append(corpus.error)
             continue
-        g = generate(ch, memo=not args.no_memo)
+        g = corpus.generated
         claims = {b[0] for b in g.bases}
-        chapter_lines.append(f"  {ch.folder}: {len(g.bases)} verified sides of {len(claims)} "
-                             f"claims used ({len(g.skipped)} sides not equal to the derived "
-                             "gradient left out)")
+        chapter_lines.append(f"  {corpus.folder}: {len(g.bases)} verified sides of "
+                             f"{len(claims)} claims used ({len(g.skipped)} sides not equal to "
+                             "the derived gradient left out)")
         gen.extend(g)
     gen_seconds = time.monotonic() - t0
 

@@ -41,8 +41,23 @@ def local_partial(model: Model, node: sympy.Symbol, var: sympy.Symbol) -> sympy.
     return to_nodes(sympy.diff(model.definitions[node].rhs, var), model)
 
 
+# gradients already derived in this process, by the model's content: a run that checks
+# the same chapter again (mutation testing, --jobs workers) derives them once
+_BACKPROP: dict = {}
+
+
 def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
     """d root / d v for every v the root depends on (root = the loss by default)."""
+    key = (tuple((n, model.definitions[n].rhs) for n in model.order if n in model.definitions),
+           model.loss, model.loss_expr, root)
+    if key not in _BACKPROP:
+        if len(_BACKPROP) >= 1000:
+            _BACKPROP.clear()
+        _BACKPROP[key] = _backprop(model, root)
+    return dict(_BACKPROP[key])
+
+
+def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sympy.Expr]:
     grads: dict[sympy.Symbol, sympy.Expr] = {}
     if root is None or root == model.loss:
         if model.loss_expr is None:

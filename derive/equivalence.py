@@ -37,6 +37,11 @@ _DECIDED: dict = {}
 _MODELS: dict = {}
 _VALUES: dict = {}          # (model, point index) -> node values
 _EVALUATED: dict = {}       # (model, point index, expression) -> value
+# expressions proved equal, by model: (model, expr) -> the set of its proven equals, so that
+# a new side equal to a known one in a few terms needs no second hard proof (transitivity)
+_EQUALS: dict = {}
+CLASS_SIZE = 64
+CHEAP_TERMS = 64
 CACHE_SIZE = 50_000
 
 
@@ -200,14 +205,35 @@ class Equivalence:
                                   f"differ at a random point: {mpmath.nstr(va, 8)} vs "
                                   f"{mpmath.nstr(vb, 8)}")
             agreed += 1
-        proof = self._prove(a, b, diff)
+        proof = self._via_known(a, b) or self._prove(a, b, diff)
         if proof is not None:
+            self._remember(a, b)
             return proof
         if agreed == 0:
             return Comparison(None, "evaluation", "could not evaluate at any point")
         return Comparison(None, "evaluation",
                           f"equal at {agreed} random points to {DIGITS} digits, "
                           "but no symbolic proof was found")
+
+    def _via_known(self, a, b) -> Comparison | None:
+        """a = c cheaply (a few terms), for some c already proved equal to b (or b = c for
+        some c proved equal to a): a = b by transitivity."""
+        for x, y in ((a, b), (b, a)):
+            for c in _EQUALS.get((self._model_id, y), ()):
+                d = x - c
+                if d == 0 or (expanded_terms(d) <= CHEAP_TERMS and sympy.expand(d) == 0):
+                    return Comparison(True, "symbolic", "equal in the chapter's variables")
+        return None
+
+    def _remember(self, a, b) -> None:
+        ka, kb = (self._model_id, a), (self._model_id, b)
+        members = _EQUALS.get(ka, set()) | _EQUALS.get(kb, set()) | {a, b}
+        if len(members) > CLASS_SIZE:
+            return
+        if len(_EQUALS) >= CACHE_SIZE:
+            _EQUALS.clear()
+        for e in members:
+            _EQUALS[(self._model_id, e)] = members
 
     def _prove(self, a, b, diff) -> Comparison | None:
         """A symbolic proof that diff == 0, cheapest strategy first; None if none found."""

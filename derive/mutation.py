@@ -1225,7 +1225,8 @@ class parse_cache:
 # --- checking cases -----------------------------------------------------------------
 
 _MARKER = re.compile(r"^\s*%\s*derive:\s*\S+")
-_ASIDE = ("caption", "notation")      # findings about captions and spelling, not the formula
+_ASIDE = ("caption", "notation")
+CHUNK = 8           # cases of one chapter sent to a worker at a time      # findings about captions and spelling, not the formula
 _WORKER: dict = {}
 
 
@@ -1338,13 +1339,20 @@ def check_cases(cases: list[Case], *, jobs: int = 2, seed: int = 0, numeric: boo
             finally:
                 _WORKER.clear()
                 _WORKER.update(saved)
-        out = []
+        # a chapter's cases in runs of CHUNK, so that a worker reuses what it derived and
+        # proved for that chapter (the memos are per process) instead of every worker
+        # warming up on every chapter; outcomes are put back in the order of ``cases``
+        order = sorted(range(len(work)), key=lambda i: (work[i][0].manifest, i))
+        out: list = [None] * len(work)
+        done = 0
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                  initargs=(root, memo)) as pool:
-            for o in pool.map(_run_one, work, chunksize=1):
-                out.append(o)
+            for i, o in zip(order, pool.map(_run_one, [work[i] for i in order],
+                                            chunksize=CHUNK)):
+                out[i] = o
+                done += 1
                 if progress:
-                    progress(len(out), len(work))
+                    progress(done, len(work))
         return out
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .checker import check_chapter, find_manifests
 from .errors import InputError
+from .latex import save_parse_store
 from .report import Report
 
 Progress = Callable[[int, int, Path], None]
@@ -21,6 +22,8 @@ def _check_one(args) -> tuple:
                              claim_seconds=claim_seconds), None
     except InputError as exc:
         return None, str(exc.located(file=str(manifest)))
+    finally:
+        save_parse_store()
 
 
 def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bool = True,

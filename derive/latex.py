@@ -744,10 +744,16 @@ def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = Non
     key = (text, nc)
     hit = _PARSE_CACHE.get(key)
     if hit is None:
-        try:
-            hit = (True, _latex2sympy_uncached(text, original, nc))
-        except InputError as exc:
-            hit = (False, (exc.message, exc.column))
+        store = _parse_store()
+        skey = store.key(text, nc) if store is not None else ""
+        hit = store.get(skey) if store is not None else None
+        if hit is None:
+            try:
+                hit = (True, _latex2sympy_uncached(text, original, nc))
+            except InputError as exc:
+                hit = (False, (exc.message, exc.column))
+            if store is not None:
+                store.put(skey, hit)
         if len(_PARSE_CACHE) < 20000:
             _PARSE_CACHE[key] = hit
     ok, value = hit
@@ -762,6 +768,21 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 _PARSE_CACHE: dict = {}
+_STORE: list = []           # [ParseStore] once opened, [None] when switched off
+
+
+def _parse_store():
+    """The persistent parse cache (derive.parse_store), opened on first use."""
+    if not _STORE:
+        from . import parse_store
+        _STORE.append(parse_store.ParseStore() if parse_store.enabled() else None)
+    return _STORE[0]
+
+
+def save_parse_store() -> None:
+    """Write what this process parsed to the persistent cache (if on and it grew)."""
+    if _STORE and _STORE[0] is not None:
+        _STORE[0].save()
 
 
 def _latex2sympy_uncached(text: str, original: str, noncommutative: frozenset):

@@ -1,5 +1,8 @@
 """Shared helpers for the benchmark scripts (not a test module; no timing assertions).
 
+The persistent parse cache is off in every benchmark process (DERIVE_NO_CACHE=1);
+cold_start.py turns it on for its "parse cache warm" series only.
+
 Every script is run from the repository root as ``python benchmarks/<name>.py`` with the
 project's virtual environment. The repository root is put on ``sys.path`` so that
 ``derive`` is importable without installing it, and child processes get it through
@@ -19,6 +22,10 @@ SEED_CHAPTER = ROOT / "equations" / "ch08-two-layer-bce"
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# measure derive as a first run would: the persistent parse cache (derive/parse_store.py)
+# stays off in these processes and their children unless a script turns it on explicitly
+os.environ["DERIVE_NO_CACHE"] = "1"
 
 
 def child_env() -> dict:

@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     check = [py, "-m", "derive.cli", "check", args.chapter, "--format", "json",
              "-o", os.devnull, "--no-cache"] + (["--no-numeric"] if args.no_numeric else [])
     tmpdir = tempfile.TemporaryDirectory(prefix="derive-cold-")
-    cache_env = {"DERIVE_CACHE_DIR": str(Path(tmpdir.name) / "cache")}
+    cache_env = {"DERIVE_CACHE_DIR": str(Path(tmpdir.name) / "cache"), "DERIVE_NO_CACHE": ""}
     cached = [c for c in check if c != "--no-cache"]
     series = {
         "python -c pass": ([py, "-c", "pass"], None),

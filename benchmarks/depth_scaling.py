@@ -15,7 +15,7 @@ verified is flagged, because then its time is not comparable.
 Each depth is timed in-process (``derive.checker.check_chapter``) in one worker process,
 after a warm-up import and a warm-up check of the seed chapter, R times (default 3,
 median reported), interleaved over the depths (depth order is rotated on every round).
-Before every timed check derive's parse cache (derive.latex._PARSE_CACHE) and SymPy's
+Before every timed check derive's in-process memos (derive.api.clear_caches) and SymPy's
 caches are emptied, so that each check is the first check of its chapter in a warm
 process, and the repeats are alike.
 Budget: once a depth's first check takes longer than --budget seconds (default 300) the
@@ -134,11 +134,16 @@ def worker(args) -> int:
 
     def fresh():
         """Every measured check starts like the first check of its chapter in a warm
-        process: derive's parse cache and SymPy's caches emptied."""
-        cache = getattr(_latex, "_PARSE_CACHE", None)
-        if isinstance(cache, dict):
-            cache.clear()
-        sympy.core.cache.clear_cache()
+        process: derive's in-process memos and SymPy's caches emptied."""
+        try:
+            from derive.api import clear_caches
+        except ImportError:         # an older derive: its parse cache only
+            cache = getattr(_latex, "_PARSE_CACHE", None)
+            if isinstance(cache, dict):
+                cache.clear()
+            sympy.core.cache.clear_cache()
+        else:
+            clear_caches()
     alive = list(depths)
     for r in range(args.repeat):
         order = alive[r % len(alive):] + alive[:r % len(alive)] if alive else []

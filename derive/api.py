@@ -84,3 +84,24 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
         else:
             chapters.append(result)
     return Report(chapters=tuple(chapters), errors=tuple(errors), seed=seed, numeric=numeric)
+
+
+def clear_caches() -> None:
+    """Forget everything this process has parsed, derived, proved and evaluated (the
+    in-process memos of derive and SymPy's cache), so that the next check starts cold.
+    The persistent parse cache on disk is not touched.
+
+    >>> clear_caches()
+    """
+    import sympy.core.cache
+
+    from . import derivation, diagnosis, equivalence, latex, numeric
+
+    latex._PARSE_CACHE.clear()
+    derivation._BACKPROP.clear()
+    for memo in (equivalence._DECIDED, equivalence._VALUES, equivalence._EVALUATED,
+                 equivalence._EQUALS):
+        memo.clear()
+    numeric._FD_MEMO.clear()
+    diagnosis._tidy.cache_clear()
+    sympy.core.cache.clear_cache()

@@ -92,6 +92,11 @@ def main(argv=None) -> int:
         print(f"  {'all chapters':28} {tot_claims:3d} claims {tot_s:7.2f} s  "
               f"{tot_claims / tot_s:6.2f} claims/s (one process)")
 
+    # the baseline above must not warm the processes that check the corpus (they are
+    # forked from this one): check_cases does its own warm-up, inside its timing
+    from derive.api import clear_caches
+    clear_caches()
+
     # --- the corpus ------------------------------------------------------------------------
     print()
     print("generating the corpus (derive.mutation.generate, parser memo on):")

@@ -123,8 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quiet:
             print(summary_line(report))
     else:
-        render(report, args.format, sys.stdout, quiet=args.quiet,
-               color=_wants_color(sys.stdout), **options)
+        try:
+            render(report, args.format, sys.stdout, quiet=args.quiet,
+                   color=_wants_color(sys.stdout), **options)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader went away (`derive check | head`): not a failure of the check;
+            # stdout goes to /dev/null so that the interpreter's final flush stays quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
     return report.exit_code
 
 

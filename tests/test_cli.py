@@ -107,3 +107,20 @@ def test_json_is_byte_identical_across_hash_seeds_and_path_order(tmp_path):
                         "--no-numeric", "-o", str(out)], env=env, cwd=root, check=False)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and len(outs[0]) > 1000
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    # `derive check | head -1`: the reader goes away before the report is written
+    import os
+    import subprocess
+    import sys as _sys
+    root = Path(__file__).resolve().parent.parent
+    r, w = os.pipe()
+    os.close(r)
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.run([_sys.executable, "-m", "derive.cli", "check",
+                           "equations/ch08-two-layer-bce", "--no-numeric"], cwd=root,
+                          stdout=w, stderr=subprocess.PIPE, env=env, timeout=300)
+    os.close(w)
+    assert "Traceback" not in proc.stderr.decode()
+    assert proc.returncode == 1            # the seed chapter's verdict, as without the pipe

@@ -101,7 +101,7 @@ def main(argv=None) -> int:
     print()
     print("generating the corpus (derive.mutation.generate, parser memo on):")
     per_chapter: dict[str, dict] = {}
-    over_budget = False
+    incomplete = []         # chapters whose corpus could not be generated
     t0 = time.perf_counter()
     corpora = generate_chapters(manifests, jobs=args.jobs, seed=args.seed,
                                 memo=not args.no_memo)
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
         name = Path(corpus.manifest).parent.name
         if corpus.generated is None:
             print(f"  {name:28} could not generate: {corpus.error}")
+            incomplete.append(name)
             continue
         g = corpus.generated
         per_chapter[corpus.manifest] = {"mutants": g.mutants, "rewrites": g.rewrites}
@@ -185,7 +186,7 @@ def main(argv=None) -> int:
         print(f"projected for the full corpus ({total} cases): {projected:.0f} s "
               f"= {projected / 60:.1f} min on {args.jobs} processes "
               f"(+ {gen_total:.1f} s to generate it), from the sample's s/case per chapter")
-    met = check_time + gen_total < TARGET_SECONDS and not over_budget
+    met = check_time + gen_total < TARGET_SECONDS and not incomplete
     print(f"target: full corpus (generate + check) in under {TARGET_SECONDS:.0f} s on 2 cores: "
           f"{'met' if met else 'NOT met'} ({check_time + gen_total:.0f} s"
           + (", projected" if len(sample) != total else "") + ")")

@@ -87,21 +87,15 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
 
 
 def clear_caches() -> None:
-    """Forget everything this process has parsed, derived, proved and evaluated (the
-    in-process memos of derive and SymPy's cache), so that the next check starts cold.
-    The persistent parse cache on disk is not touched.
+    """Forget everything this process has parsed, derived, proved and evaluated (every
+    memo of derive.memo, and SymPy's cache), so that the next check starts cold. The
+    persistent parse cache on disk is not touched.
 
     >>> clear_caches()
     """
     import sympy.core.cache
 
-    from . import derivation, diagnosis, equivalence, latex, numeric
+    from . import memo
 
-    latex._PARSE_CACHE.clear()
-    derivation._BACKPROP.clear()
-    for memo in (equivalence._DECIDED, equivalence._VALUES, equivalence._EVALUATED,
-                 equivalence._EQUALS):
-        memo.clear()
-    numeric._FD_MEMO.clear()
-    diagnosis._tidy.cache_clear()
+    memo.clear_all()
     sympy.core.cache.clear_cache()

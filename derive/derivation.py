@@ -14,6 +14,7 @@ import sympy
 
 from . import activations
 from .latex import Partial, SampleOf
+from .memo import Memo
 from .model import Model
 
 
@@ -42,18 +43,15 @@ def local_partial(model: Model, node: sympy.Symbol, var: sympy.Symbol) -> sympy.
 
 
 # gradients already derived in this process, by the model's content: a run that checks
-# the same chapter again (mutation testing, --jobs workers) derives them once
-_BACKPROP: dict = {}
+# the same chapter again (mutation testing) derives them once
+_BACKPROP = Memo(1000)
 
 
 def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
     """d root / d v for every v the root depends on (root = the loss by default)."""
-    key = (tuple((n, model.definitions[n].rhs) for n in model.order if n in model.definitions),
-           model.loss, model.loss_expr, root)
+    key = (model.content_key(), root)
     if key not in _BACKPROP:
-        if len(_BACKPROP) >= 1000:
-            _BACKPROP.clear()
-        _BACKPROP[key] = _backprop(model, root)
+        _BACKPROP.put(key, _backprop(model, root))
     return dict(_BACKPROP[key])
 
 
@@ -85,17 +83,11 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
 
 
 def _canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
-    subs = node_only_definitions(model)
-    if not subs:
+    if not node_only_definitions(model):
         # nothing to write out: cancelling would multiply out the product of per-layer
         # factors (exponential in depth), so the gradient stays as the chain rule built it
         return g
-    if g.free_symbols & set(subs):
-        for _ in range(len(subs)):
-            new = g.xreplace(subs)
-            if new == g:
-                break
-            g = new
+    g = write_out_node_only(g, model)
     try:
         return sympy.cancel(sympy.together(g))
     except sympy.PolynomialError:
@@ -113,6 +105,20 @@ def node_only_definitions(model: Model) -> dict:
                  and d.rhs.free_symbols and d.rhs.free_symbols <= nodes}
         model._node_only = cache
     return cache
+
+
+def write_out_node_only(expr: sympy.Expr, model: Model) -> sympy.Expr:
+    """expr with every node defined from other nodes only written out (repeatedly, for
+    chains of them), so that cancelling sees the identities they carry."""
+    subs = node_only_definitions(model)
+    if not subs or not (expr.free_symbols & set(subs)):
+        return expr
+    for _ in range(len(subs)):
+        new = expr.xreplace(subs)
+        if new == expr:
+            break
+        expr = new
+    return expr
 
 
 def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:

@@ -6,7 +6,6 @@ a missing or extra term. Failing all, the derived formula is the suggestion.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import sympy
@@ -15,6 +14,7 @@ from . import activations, messages
 from .derivation import Derivation
 from .equivalence import MAX_TERMS, Equivalence, expanded_terms
 from .latex import Partial, to_latex
+from .memo import Memo
 from .errors import CheckTimeout
 from .report import Finding
 from .timelimit import time_limit
@@ -180,12 +180,18 @@ def display(expr: sympy.Expr) -> sympy.Expr:
         sympy.Mul(*factors, evaluate=False)
 
 
-@functools.lru_cache(maxsize=4096)
+_TIDIED = Memo(4096)
+
+
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
     """cancel + factor; a long chain-rule product is tidied factor by factor instead, as
     multiplying it out is exponential in the depth of the network."""
-    if expanded_terms(expr) <= MAX_TERMS:
-        return sympy.factor(sympy.cancel(sympy.together(expr)))
-    if not isinstance(expr, sympy.Mul):
-        return expr
-    return sympy.Mul(*[_tidy(f) for f in expr.args])
+    if expr not in _TIDIED:
+        if expanded_terms(expr) <= MAX_TERMS:
+            tidied = sympy.factor(sympy.cancel(sympy.together(expr)))
+        elif isinstance(expr, sympy.Mul):
+            tidied = sympy.Mul(*[_tidy(f) for f in expr.args])
+        else:
+            tidied = expr
+        _TIDIED.put(expr, tidied)
+    return _TIDIED[expr]

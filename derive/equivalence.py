@@ -15,6 +15,7 @@ Both sides are in the chapter's variables (σ(z_k) = a_k, σ' = σ(1-σ), aliase
 """
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -22,7 +23,8 @@ import mpmath
 import sympy
 
 from . import activations
-from .derivation import Derivation
+from .derivation import Derivation, node_only_definitions, write_out_node_only
+from .memo import Memo
 from .errors import CheckTimeout
 from .timelimit import time_limit
 
@@ -31,18 +33,20 @@ POINTS = 4
 # expand/cancel multiply out products of sums: beyond this many terms (estimated before
 # trying) they are skipped, as they would be exponential in the depth of the network
 MAX_TERMS = 400
-# decisions of compare(), shared by every Equivalence of the same model and points in this
-# process (a chapter compares the same pair several times; a mutation run, across cases)
-_DECIDED: dict = {}
-_MODELS: dict = {}
-_VALUES: dict = {}          # (model, point index) -> node values
-_EVALUATED: dict = {}       # (model, point index, expression) -> value
+CACHE_SIZE = 50_000
+# memos shared by every Equivalence of the same model and points in this process (a
+# chapter compares the same pair several times; a mutation run, across cases), keyed by a
+# model id; ids come from a counter and are never reused, even after a clear
+_MODELS = Memo(CACHE_SIZE)
+_IDS = itertools.count()
+_DECIDED = Memo(CACHE_SIZE)     # (model, a, b) -> Comparison (never a timeout)
+_VALUES = Memo(CACHE_SIZE)      # (model, point index) -> node values
+_EVALUATED = Memo(CACHE_SIZE)   # (model, point index, expression) -> value
 # expressions proved equal, by model: (model, expr) -> the set of its proven equals, so that
 # a new side equal to a known one in a few terms needs no second hard proof (transitivity)
-_EQUALS: dict = {}
+_EQUALS = Memo(CACHE_SIZE)
 CLASS_SIZE = 64
 CHEAP_TERMS = 64
-CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,13 @@ class Equivalence:
         self.limit = limit
         self.rng = random.Random(seed)
         self.points = [self._point() for _ in range(POINTS)]
-        self._values: dict[int, dict | None] = {}
         # what a decision depends on: the definitions, the points and the time limit
-        m = derivation.model
-        key = (tuple((n, m.definitions[n].rhs) for n in m.order if n in m.definitions),
+        key = (derivation.model.content_key(),
                tuple(tuple(sorted(p.items(), key=lambda kv: str(kv[0]))) for p in self.points),
                limit)
-        self._model_id = _MODELS.setdefault(key, len(_MODELS))
+        if key not in _MODELS:
+            _MODELS.put(key, next(_IDS))
+        self._model_id = _MODELS[key]
 
     def _point(self) -> dict:
         m = self.derivation.model
@@ -116,11 +120,12 @@ class Equivalence:
     def node_values(self, point: dict) -> dict | None:
         """Every input and node at ``point`` (the forward pass, DIGITS + 10 digits)."""
         i = self._index(point)
-        key = (self._model_id, i) if i is not None else id(point)
-        cache = _VALUES if i is not None else self._values
-        if key not in cache:
-            cache[key] = self._forward(point)
-        return cache[key]
+        if i is None:               # not one of self.points: not remembered
+            return self._forward(point)
+        key = (self._model_id, i)
+        if key not in _VALUES:
+            _VALUES.put(key, self._forward(point))
+        return _VALUES[key]
 
     def _forward(self, point: dict) -> dict | None:
         m = self.derivation.model
@@ -154,9 +159,7 @@ class Equivalence:
             return self._evaluate(expr, point)
         key = (self._model_id, i, expr)
         if key not in _EVALUATED:
-            if len(_EVALUATED) >= CACHE_SIZE:
-                _EVALUATED.clear()
-            _EVALUATED[key] = self._evaluate(expr, point)
+            _EVALUATED.put(key, self._evaluate(expr, point))
         return _EVALUATED[key]
 
     def _evaluate(self, expr: sympy.Expr, point: dict) -> mpmath.mpf | None:
@@ -185,10 +188,7 @@ class Equivalence:
             # not remembered: another try may have more time
             return Comparison(None, "timeout",
                               f"no decision within the {self.limit:g} s limit for one claim")
-        if len(_DECIDED) >= CACHE_SIZE:
-            _DECIDED.clear()
-        _DECIDED[key] = result
-        return result
+        return _DECIDED.put(key, result)
 
     def _compare(self, a, b) -> Comparison:
         diff = a - b
@@ -230,10 +230,8 @@ class Equivalence:
         members = _EQUALS.get(ka, set()) | _EQUALS.get(kb, set()) | {a, b}
         if len(members) > CLASS_SIZE:
             return
-        if len(_EQUALS) >= CACHE_SIZE:
-            _EQUALS.clear()
         for e in members:
-            _EQUALS[(self._model_id, e)] = members
+            _EQUALS.put((self._model_id, e), members)
 
     def _prove(self, a, b, diff) -> Comparison | None:
         """A symbolic proof that diff == 0, cheapest strategy first; None if none found."""
@@ -299,16 +297,10 @@ class Equivalence:
     def _node_only(self, expr: sympy.Expr) -> sympy.Expr | None:
         """Substitute nodes defined from other nodes only (softmax: a_k = e^{z_k}/Σ e^{z_j}),
         which are rational in their parents, so that cancelling can see the identity."""
-        from .derivation import node_only_definitions
-        subs = node_only_definitions(self.derivation.model)
-        if not subs or not (expr.free_symbols & set(subs)):
+        model = self.derivation.model
+        if not (expr.free_symbols & set(node_only_definitions(model))):
             return None
-        for _ in range(len(subs)):
-            new = expr.xreplace(subs)
-            if new == expr:
-                break
-            expr = new
-        return expr
+        return write_out_node_only(expr, model)
 
     def ratio(self, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr | None:
         """a/b when it is free of the model's variables (a constant c or c m^k): guessed

@@ -34,6 +34,7 @@ from sympy.printing.latex import LatexPrinter
 
 from . import activations
 from .errors import InputError
+from .memo import Memo
 
 _PREFIX = "dvx"          # placeholders are \mathrm{dvx<kind><n>}; authors never write this
 
@@ -754,8 +755,7 @@ def _latex2sympy(text: str, original: str, noncommutative: set[str] | None = Non
                 hit = (False, (exc.message, exc.column))
             if store is not None:
                 store.put(skey, hit)
-        if len(_PARSE_CACHE) < 20000:
-            _PARSE_CACHE[key] = hit
+        _PARSE_CACHE.put(key, hit)
     ok, value = hit
     if ok:
         return value
@@ -767,7 +767,7 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-_PARSE_CACHE: dict = {}
+_PARSE_CACHE = Memo(20_000)
 _STORE: list = []           # [ParseStore] once opened, [None] when switched off
 
 

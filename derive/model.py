@@ -71,6 +71,12 @@ class Model:
     def latex(self, sym: sympy.Symbol) -> str:
         return self.vocab.canonical_latex.get(sym, sympy.latex(sym))
 
+    def content_key(self) -> tuple:
+        """The model's mathematics as a hashable value (its definitions in order, the loss):
+        what derive's in-process memos (derive.memo) are keyed by."""
+        return (tuple((n, self.definitions[n].rhs) for n in self.order if n in self.definitions),
+                self.loss, self.loss_expr)
+
     def of_role(self, *roles: str) -> list[sympy.Symbol]:
         return [s for s, r in self.roles.items() if r in roles]
 

@@ -16,12 +16,12 @@ import sympy
 from . import activations
 from .derivation import Derivation
 from .latex import Partial, SampleOf
+from .memo import Memo
 
 TINY = 1e-12
 # finite differences already computed in this process, by model, draw and derivative: a
 # chapter asks for the same ∂J/∂W entry in several sides, a mutation run in every case
-_FD_MEMO: dict = {}
-FD_MEMO_SIZE = 20_000
+_FD_MEMO = Memo(20_000)
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -222,8 +222,7 @@ class NumericRoute:
             for s in sorted(draw.values, key=str):
                 h.update(str(s).encode())
                 h.update(np.asarray(draw.values[s], dtype=float).tobytes())
-            key = (tuple((n, m.definitions[n].rhs) for n in m.order if n in m.definitions),
-                   m.loss, m.loss_expr, self.m, h.hexdigest())
+            key = (m.content_key(), self.m, h.hexdigest())
             self._draw_keys[id(draw)] = key
         return key
 
@@ -231,9 +230,7 @@ class NumericRoute:
         """∂of/∂wrt per sample by finite differences of the forward model."""
         key = (self._draw_key(draw), of, wrt)
         if key not in _FD_MEMO:
-            if len(_FD_MEMO) >= FD_MEMO_SIZE:
-                _FD_MEMO.clear()
-            _FD_MEMO[key] = self._fd(of, wrt, draw)
+            _FD_MEMO.put(key, self._fd(of, wrt, draw))
         return _FD_MEMO[key].copy()
 
     def _fd(self, of: sympy.Symbol, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:

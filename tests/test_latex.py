@@ -99,6 +99,24 @@ def test_log_is_base_2_under_log_2():
     assert sympy.simplify(p.expr - sympy.log(a) / sympy.log(2)) == 0
 
 
+@pytest.mark.parametrize("latex,expected", [
+    (r"\sigma(z)(x)", SIGMA(z) * x),                 # latex2sympy2 alone: a call, then
+    (r"\sigma(z) (w)", SIGMA(z) * w),                # derive dropped the (x): σ(z) only
+    (r"w(x)", w * x),                                 # latex2sympy2 alone: a function w
+    (r"z_{1}(x)", z_1 * x),
+    (r"\frac{\partial L}{\partial a}(z)", Partial(L, a) * z),
+])
+def test_a_value_before_one_parenthesised_symbol_is_a_product(latex, expected, v):
+    p = parse_formula(latex, v)
+    assert p.expr == expected
+    assert any("read as a product" in n for n in p.notes)
+
+
+def test_a_value_called_with_two_arguments_is_an_error(v):
+    with pytest.raises(InputError, match="w is not a function: it cannot take 2 arguments"):
+        parse_formula("w(x, b)", v)
+
+
 @pytest.mark.parametrize("log", ["natural", "10", "2"])
 @pytest.mark.parametrize("latex,base", [(r"\log_{2} a", 2), (r"\log_2 a", 2),
                                         (r"\log_{10} a", 10), (r"\log _{2} a", 2)])

@@ -144,6 +144,8 @@ def numpy_functions(expr: sympy.Expr) -> dict:
 
 def expand_primes(expr: sympy.Expr) -> sympy.Expr:
     """Replace every f'(z) by its derivative written with f."""
+    if not any(isinstance(e, ActivationPrime) for e in sympy.preorder_traversal(expr)):
+        return expr                       # (replace would walk and rebuild the tree)
     return expr.replace(lambda e: isinstance(e, ActivationPrime), lambda e: e.expand_prime())
 
 

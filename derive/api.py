@@ -16,10 +16,10 @@ Progress = Callable[[int, int, Path], None]
 
 def _check_one(args) -> tuple:
     """One chapter in a worker process: (result, None) or (None, one-line error)."""
-    manifest, numeric, seed, claim_seconds = args
+    manifest, numeric, seed, claim_seconds, background = args
     try:
         return check_chapter(manifest, numeric=numeric, seed=seed,
-                             claim_seconds=claim_seconds), None
+                             claim_seconds=claim_seconds, background=background), None
     except InputError as exc:
         return None, str(exc.located(file=str(manifest)))
     finally:
@@ -64,7 +64,9 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
             errors.append(str(exc))
     manifests = sorted(set(manifests), key=str)
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
-    tasks = [(m, numeric, seed, claim_seconds) for m in manifests]
+    # more processes than chapters: a chapter may use a second one for a part of it
+    spare = jobs > len(manifests)
+    tasks = [(m, numeric, seed, claim_seconds, spare) for m in manifests]
     if jobs > 1 and len(manifests) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(manifests))) as pool:
             results = []

@@ -74,7 +74,8 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
                   claim_seconds: float | None = None,
-                  focus: Collection[str] | None = None) -> ChapterResult:
+                  focus: Collection[str] | None = None,
+                  background: bool = False) -> ChapterResult:
     """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all.
 
     ``focus``: check only these equations (an id also stands for its layer instances,
@@ -82,6 +83,10 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     choice between a printed and a corrected definition, its convention); the report
     then has only those equations and no chapter-level findings. Mutation testing uses
     it to re-check one changed claim.
+
+    ``background``: use a second process for the part of the check that needs only the
+    chapter's model (a scalar chapter's vectorized forms), when a core is free; the
+    result is the same.
     """
     if claim_seconds is not None and not claim_seconds > 0:
         raise InputError(f"the time limit for one claim must be a positive number of seconds, "
@@ -107,15 +112,16 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if manifest.vectorized:
         from .vector import VectorChapterChecker as cls
     return cls(manifest, items, numeric=numeric, seed=seed, claim_seconds=claim_seconds,
-               focus=focus).run()
+               focus=focus, background=background).run()
 
 
 class ChapterChecker:
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
                  seed: int = 0, claim_seconds: float | None = None,
-                 focus: Collection[str] | None = None) -> None:
+                 focus: Collection[str] | None = None, background: bool = False) -> None:
         self.manifest = manifest
         self.focus = frozenset(focus) if focus is not None else None
+        self.background = background
         self.items = items
         self.numeric_enabled = numeric
         self.seed = seed
@@ -152,24 +158,38 @@ class ChapterChecker:
         self.diagnoser = Diagnoser(self.derivation, self.equivalence)
         self.convention = self._chapter_convention(claims)
         self.gradients = []
-        if self.focus is None:
-            self._cross_check()
-            self._definitions(printed, issues, claims)
-        numeric = None
-        if self.numeric_enabled and model.loss_expr is not None:
-            s = self.manifest.numeric
-            numeric = NumericRoute(self.derivation, samples=s.samples, draws=s.draws,
-                                   seed=self.seed)
-        self.numeric = numeric
-        broken = [i.id for i in self.items if i.kind in ("definition", "graph")
-                  and i.id in self.errors]
-        self._check_claims(claims, broken)
-        if self.focus is None:
-            self._conventions_summary(claims)
-            self._captions(claims)
-            self._notation(claims)
-            self._vectorize(broken)
+        # the vectorized forms need only the chosen model: on a spare core they are
+        # computed in a forked process while the claims are checked here
+        job = None
+        if self.focus is None and self.background and not self._broken():
+            from . import background
+            job = background.start(self._vectorized_forms)
+        try:
+            if self.focus is None:
+                self._cross_check()
+                self._definitions(printed, issues, claims)
+            numeric = None
+            if self.numeric_enabled and model.loss_expr is not None:
+                s = self.manifest.numeric
+                numeric = NumericRoute(self.derivation, samples=s.samples, draws=s.draws,
+                                       seed=self.seed)
+            self.numeric = numeric
+            broken = self._broken()
+            self._check_claims(claims, broken)
+            if self.focus is None:
+                self._conventions_summary(claims)
+                self._captions(claims)
+                self._notation(claims)
+                self._vectorize(broken, job)
+        finally:
+            if job is not None:
+                job.cancel()          # not collected: the check ended early
         return self._assemble()
+
+    def _broken(self) -> list[str]:
+        """Definitions and graph blocks that could not be read (the model is incomplete)."""
+        return [i.id for i in self.items if i.kind in ("definition", "graph")
+                and i.id in self.errors]
 
     def focused(self, equation: str) -> bool:
         """Is this equation (or the claim it is a layer instance of) to be checked?"""
@@ -191,15 +211,21 @@ class ChapterChecker:
             else:
                 self.results[claim.item.id] = self._check_claim(claim)
 
-    def _vectorize(self, broken) -> None:
-        """The batch (matrix) form of every gradient, checked entry by entry."""
+    def _vectorized_forms(self):
+        from .vectorize import vectorized_forms
+        return vectorized_forms(self.model, self.derivation, numeric=self.numeric_enabled,
+                                seed=self.seed)
+
+    def _vectorize(self, broken, job=None) -> None:
+        """The batch (matrix) form of every gradient, checked entry by entry (or collected
+        from ``job``, which computed them in another process)."""
         self.vectorized, self.vectorized_sizes = (), ""
         if broken:
             return
-        from .vectorize import NotDense, vectorized_forms
+        from .vectorize import NotDense
         try:
-            self.vectorized, self.vectorized_sizes = vectorized_forms(
-                self.model, self.derivation, numeric=self.numeric_enabled, seed=self.seed)
+            self.vectorized, self.vectorized_sizes = (
+                job.result() if job is not None else self._vectorized_forms())
         except NotDense:
             return
         except (InputError, CheckTimeout) as exc:

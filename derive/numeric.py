@@ -62,8 +62,7 @@ def gradient_function(derivation: Derivation, wrt: sympy.Symbol,
     g = derivation.gradient(of if of is not None else model.loss, wrt)
     form = display(g)
     syms = tuple(sorted(form.free_symbols, key=lambda s: s.name))
-    fn = sympy.lambdify(syms, form, modules=[activations.numpy_functions(form), "numpy"],
-                        cse=True)
+    fn = sympy.lambdify(syms, form, modules=[activations.numpy_functions(form), np], cse=True)
     return fn, syms
 
 
@@ -149,7 +148,9 @@ class NumericRoute:
         key = (expr, symbols)
         if key not in self._fns:
             expr = expr.subs(sympy.Heaviside(0, sympy.Rational(1, 2)), sympy.Rational(1, 2))
-            modules = [activations.numpy_functions(expr), "numpy"]
+            # the numpy module itself, not "numpy": the same printer and code, without
+            # lambdify's `from numpy import *` (0.07 s: it loads numpy.f2py, fft, ma...)
+            modules = [activations.numpy_functions(expr), np]
             self._fns[key] = sympy.lambdify(symbols, expr, modules=modules)
         return self._fns[key]
 

@@ -1,9 +1,13 @@
 """The chain-rule engine against gradients known by hand, on small models (not the seed)."""
 from __future__ import annotations
 
+import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from derive.derivation import Derivation
+from derive.activations import activation_class
+from derive.derivation import Derivation, derivative
 from derive.equivalence import Equivalence
 from derive.manifest import parse_manifest
 from derive.model import build_model, build_vocabulary, read_definitions, read_graph
@@ -179,3 +183,41 @@ L = \frac{1}{2}(z - y)^2
     eq = Equivalence(d, seed=1)
     result = eq.compare(d.loss_grads[s["w"]], (s["z"] - s["y"]) * s["b"])
     assert result.equal is False
+
+
+# --- derivative(): the rules of sums, products and powers, else sympy.diff --------------
+
+_W, _X, _B = sympy.symbols("w x b", real=True)
+_SIG = activation_class("sigmoid", r"\sigma")
+
+
+@pytest.mark.parametrize("expr,var,expected", [
+    (_W * _X + _B, _W, _X),
+    (_W * _X + _B, _B, 1),
+    (_W * _X * _W, _W, 2 * _W * _X),
+    ((_W * _X + _B) ** 3, _X, 3 * _W * (_W * _X + _B) ** 2),
+    (1 / (1 - _W), _W, (1 - _W) ** -2),
+    (_X ** _W, _W, _X ** _W * sympy.log(_X)),          # a variable exponent: sympy.diff
+    (_SIG(_W * _X), _X, _W * _SIG(_W * _X) * (1 - _SIG(_W * _X))),
+    (_B, _W, 0),
+])
+def test_derivative_table(expr, var, expected):
+    assert sympy.simplify(derivative(expr, var) - expected) == 0
+
+
+_LEAVES = st.sampled_from([_W, _X, _B, sympy.Integer(2), sympy.Rational(1, 3), -_W])
+_EXPRS = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.tuples(inner, inner).map(lambda p: p[0] + p[1]),
+    st.tuples(inner, inner).map(lambda p: p[0] * p[1]),
+    st.tuples(inner, st.sampled_from([-1, 2, 3, sympy.Rational(1, 2)])).map(
+        lambda p: p[0] ** p[1]),
+    inner.map(sympy.exp), inner.map(_SIG), inner.map(sympy.tanh), inner.map(sympy.log),
+    inner.map(lambda e: sympy.log(1 + e ** 2)),
+), max_leaves=8)
+
+
+@settings(deadline=None, max_examples=150)
+@given(_EXPRS, st.sampled_from([_W, _X, _B]))
+def test_derivative_is_sympy_diff(expr, var):
+    # the same tree, not only the same value: reports print these forms
+    assert derivative(expr, var) == sympy.diff(expr, var)

@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import html
 import xml.etree.ElementTree as ET
-from functools import lru_cache
-
-try:  # a declared dependency; the fallback keeps the HTML report working without it
-    from latex2mathml.converter import convert as _convert
-except ImportError:  # pragma: no cover - exercised only in a broken install
-    _convert = None
+from functools import cache, lru_cache
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+@cache
+def _converter():
+    """latex2mathml's converter, imported when a report is first rendered in HTML (it
+    costs a twentieth of a second at start-up otherwise)."""
+    try:  # a declared dependency; the fallback keeps the HTML report working without it
+        from latex2mathml.converter import convert
+    except ImportError:  # pragma: no cover - exercised only in a broken install
+        return None
+    return convert
 
 
 def code(latex: str) -> str:
@@ -33,10 +39,11 @@ def code(latex: str) -> str:
 def to_mathml(latex: str, display: str = "inline") -> str:
     """``<math>…</math>`` for ``latex``, or ``<code>`` with the source when it cannot."""
     latex = latex.strip()
-    if not latex or _convert is None:
+    convert = _converter()
+    if not latex or convert is None:
         return code(latex)
     try:
-        out = _convert(latex, display=display)
+        out = convert(latex, display=display)
         tree = ET.fromstring(out)
     except Exception:  # noqa: BLE001 - any converter failure means: show the source
         return code(latex)

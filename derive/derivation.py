@@ -211,9 +211,11 @@ class Derivation:
         if any(isinstance(x, Partial) for x in sympy.preorder_traversal(e)):
             e = e.replace(lambda x: isinstance(x, Partial),
                           lambda x: self.gradient(x.args[0], x.args[1]))
-        if m.functions:
-            e = expand_calls(e)
         kinds = {type(x) for x in sympy.preorder_traversal(e)}
+        if m.functions and any(issubclass(k, sympy.core.function.AppliedUndef)
+                               for k in kinds):
+            e = expand_calls(e)
+            kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if any(issubclass(k, sympy.Derivative) for k in kinds):
             e = e.replace(lambda x: isinstance(x, sympy.Derivative),
                           lambda x: derivative(expand_calls(x.expr), x.variables[0])

@@ -49,6 +49,65 @@ CLASS_SIZE = 64
 CHEAP_TERMS = 64
 
 
+class _NotPlain(Exception):
+    """A node type the direct mpmath evaluation does not know (or a complex value)."""
+
+
+_MP_FUNCTIONS = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh,
+                 sympy.sinh: mpmath.sinh, sympy.cosh: mpmath.cosh}
+
+
+def _mp_value(e: sympy.Expr, values: dict, seen: dict):
+    """e with mpmath at the working precision, the symbols at ``values`` (a forward pass
+    or a gradient: sums, products, powers, exp/log/tanh, activations). Raises _NotPlain
+    for anything else, and for complex values, so that SymPy's evalf decides those."""
+    if e in seen:
+        return seen[e]
+    if e.is_Symbol:
+        if e not in values:
+            raise _NotPlain(e)
+        v = values[e]
+        v = mpmath.mpf(v._mpf_) if v.is_Float else mpmath.mpf(v.p) / v.q
+    elif e.is_Rational:
+        v = mpmath.mpf(e.p) / e.q
+    elif e.is_Float:
+        v = mpmath.mpf(e._mpf_)
+    elif e.is_Add:
+        v = mpmath.fsum(_mp_value(a, values, seen) for a in e.args)
+    elif e.is_Mul:
+        v = mpmath.mpf(1)
+        for a in e.args:
+            v *= _mp_value(a, values, seen)
+    elif e.is_Pow:
+        base, n = e.args
+        b = _mp_value(base, values, seen)
+        if n.is_Integer:
+            v = b ** int(n) if n >= 0 else 1 / b ** int(-n)
+        elif b > 0:
+            v = mpmath.power(b, _mp_value(n, values, seen))
+        else:
+            raise _NotPlain(e)
+    elif type(e) in _MP_FUNCTIONS:
+        x = _mp_value(e.args[0], values, seen)
+        if type(e) is sympy.log and x <= 0:
+            raise _NotPlain(e)
+        v = _MP_FUNCTIONS[type(e)](x)
+    elif isinstance(e, activations.Activation):
+        v = _mp_value(e.elementary(), values, seen)
+    elif isinstance(e, activations.ActivationPrime):
+        v = _mp_value(e.expand_prime(), values, seen)
+    elif e is sympy.E:
+        v = mpmath.e
+    elif e is sympy.pi:
+        v = +mpmath.pi
+    else:
+        raise _NotPlain(e)
+    if isinstance(v, mpmath.mpc):
+        raise _NotPlain(e)
+    seen[e] = v
+    return v
+
+
 @dataclass(frozen=True)
 class Comparison:
     equal: bool | None      # None: could not decide
@@ -135,7 +194,7 @@ class Equivalence:
         for node in m.order:
             if node not in m.definitions:
                 continue
-            v = self._number(activations.to_elementary(m.definitions[node].rhs), values, prec)
+            v = self._number(m.definitions[node].rhs, values, prec)
             if v is None:
                 return None
             values[node] = v
@@ -143,6 +202,19 @@ class Equivalence:
 
     @staticmethod
     def _number(e: sympy.Expr, values: dict, prec: int) -> sympy.Expr | None:
+        """e at ``values`` with ``prec`` digits: by mpmath directly when every node type
+        is one it knows (fast), else through SymPy's evalf."""
+        try:
+            with mpmath.workdps(prec):
+                v = _mp_value(e, values, {})
+            if mpmath.isfinite(v):
+                return sympy.Float(v, prec)
+            return None
+        except ZeroDivisionError:
+            return None
+        except _NotPlain:
+            pass
+        e = activations.to_elementary(e)
         e = e.xreplace(values).subs(sympy.Heaviside(0), sympy.Rational(1, 2))
         try:
             v = sympy.N(e, prec)
@@ -167,7 +239,7 @@ class Equivalence:
         if values is None:          # a node does not evaluate: compose to the inputs
             values = {s: v for s, v in point.items()}
             expr = self.derivation.compose(expr)
-        val = self._number(activations.to_elementary(expr), values, DIGITS)
+        val = self._number(expr, values, DIGITS)
         if val is None:
             return None
         try:

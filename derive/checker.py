@@ -1,8 +1,8 @@
 """Checks one chapter: collects findings and verdicts into the report model, never prints.
 
 Order of work: read the manifest and the chapter file; build the model and check each
-forward definition against the stated graph; derive every gradient (chain rule, cross-
-checked against sympy.diff of the composed loss); check every ``=`` of every claim in both
+forward definition against the stated graph; derive every gradient (chain rule,
+cross-checked by a second derivation); check every ``=`` of every claim in both
 conventions (per-sample L, batch-mean J); confirm numerically; check captions and notation.
 """
 from __future__ import annotations
@@ -34,6 +34,9 @@ from .timelimit import time_limit
 
 WRONG = "wrong"
 UNKNOWN = "unknown"
+# the cross-check differentiates the composed loss up to this many definitions; beyond,
+# where that costs the cube of the depth, it accumulates forward through the definitions
+COMPOSED_CROSS_CHECK_NODES = 12
 
 
 @dataclass
@@ -636,9 +639,14 @@ class ChapterChecker:
         return nodes + params
 
     def _cross_check(self) -> None:
-        """Chain-rule gradients against sympy.diff of the composed loss (second route)."""
+        """Chain-rule gradients against a second derivation: sympy.diff of the composed
+        loss, or in deep models (where that costs the cube of the depth) forward
+        accumulation with sympy.diff of each definition."""
         m = self.model
         self.gradients = []
+        forward = len(m.definitions) > COMPOSED_CROSS_CHECK_NODES
+        route = ("forward-mode differentiation of the definitions" if forward
+                 else "sympy.diff of the composed loss")
         for v in self._gradient_order(m):
             g = self.derivation.loss_grads.get(v)
             if g is None:
@@ -646,8 +654,12 @@ class ChapterChecker:
             self.gradients.append((f"\\frac{{\\partial {m.latex(m.loss)}}}{{\\partial {m.latex(v)}}}",
                                    sympy.latex(display(g))))
             try:
-                # sympy.diff of the composed loss, written back in the nodes' names
-                direct = self.derivation.abstract(self.derivation.direct_gradient(v), keep=v)
+                if forward:
+                    direct = self.derivation.forward_gradient(v)
+                else:
+                    # sympy.diff of the composed loss, written back in the nodes' names
+                    direct = self.derivation.abstract(self.derivation.direct_gradient(v),
+                                                      keep=v)
                 cmp = self.equivalence.compare(g, direct)
             except Exception as exc:  # noqa: BLE001 - reported, never silent
                 cmp = None
@@ -656,10 +668,12 @@ class ChapterChecker:
                 detail = cmp.detail
             if cmp is not None and cmp.equal is None:
                 self.chapter_findings.append(messages.CrossCheckUndecided(
-                    loss=m.latex(m.loss), var=m.latex(v), detail=detail).finding())
+                    loss=m.latex(m.loss), var=m.latex(v), route=route,
+                    detail=detail).finding())
             elif cmp is None or cmp.equal is not True:
                 self.chapter_findings.append(messages.CrossCheck(
-                    loss=m.latex(m.loss), var=m.latex(v), detail=detail).finding())
+                    loss=m.latex(m.loss), var=m.latex(v), route=route,
+                    detail=detail).finding())
 
     def _conventions_summary(self, claims: list[Claim]) -> None:
         batch, per = [], []

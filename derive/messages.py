@@ -169,15 +169,14 @@ class NumericOnly(Message):
 class CrossCheck(Message):
     kind = "cross-check"
     severity = "error"
-    template = ("the chain-rule gradient d{loss}/d{var} disagrees with sympy.diff of the "
-                "composed loss: {detail}")
+    template = "the chain-rule gradient d{loss}/d{var} disagrees with {route}: {detail}"
 
 
 class CrossCheckUndecided(Message):
     kind = "cross-check"
     severity = "warning"
     template = ("the chain-rule gradient d{loss}/d{var} could not be confirmed against "
-                "sympy.diff of the composed loss: {detail}")
+                "{route}: {detail}")
 
 
 class NoTarget(Message):

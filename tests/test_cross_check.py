@@ -1,0 +1,81 @@
+"""The cross-check: the chain rule's gradients against a second derivation.
+
+Small models are checked against sympy.diff of the composed loss, deep ones (more than
+checker.COMPOSED_CROSS_CHECK_NODES definitions) by forward accumulation. A bug planted in
+the chain rule's local partials must be reported by either route, naming it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import derive.derivation as derivation
+from derive import checker
+from derive.api import clear_caches
+from derive.checker import check_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "equations" / "ch08-two-layer-bce" / "manifest.toml"
+
+MANIFEST = """[functions]
+'\\sigma' = { activation = "sigmoid" }
+[symbols]
+x = { role = "input" }
+y = { role = "label" }
+L = { role = "loss" }
+"""
+
+
+def deep_chapter(folder: Path, layers: int) -> Path:
+    symbols, text = [], []
+    for l in range(1, layers + 1):
+        symbols += [f"'{n}_{{{l}}}' = {{ role = \"{r}\" }}" for n, r in
+                    (("w", "weight"), ("b", "bias"), ("z", "weighted_input"),
+                     ("a", "activation"))]
+        prev = "x" if l == 1 else f"a_{{{l - 1}}}"
+        text += ["% derive: definition", f"z_{{{l}}} = w_{{{l}}} {prev} + b_{{{l}}}", "",
+                 "% derive: definition", f"a_{{{l}}} = \\sigma(z_{{{l}}})", ""]
+    text += ["% derive: definition", f"L = -(y \\log a_{{{layers}}} + (1 - y) \\log (1 - "
+             f"a_{{{layers}}}))", "", "% derive: claim",
+             f"\\frac{{\\partial L}}{{\\partial b_{{{layers}}}}} = a_{{{layers}}} - y", ""]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.toml").write_text(MANIFEST + "\n".join(symbols) + "\n",
+                                          encoding="utf-8")
+    (folder / "chapter.tex").write_text("\n".join(text), encoding="utf-8")
+    return folder / "manifest.toml"
+
+
+def cross_check_findings(manifest: Path) -> list:
+    clear_caches()          # the chain rule's gradients are memoized per model
+    try:
+        result = check_chapter(manifest, numeric=False)
+    finally:
+        clear_caches()
+    return [f for f in result.findings if f.kind == "cross-check"]
+
+
+def test_the_routes_agree_on_correct_gradients(tmp_path):
+    deep = deep_chapter(tmp_path / "deep", 7)
+    assert not cross_check_findings(SEED)
+    assert not cross_check_findings(deep)
+
+
+@pytest.mark.parametrize("layers,route", [
+    (2, "sympy.diff of the composed loss"),                      # 4 definitions
+    (7, "forward-mode differentiation of the definitions"),      # 14 definitions
+])
+def test_a_wrong_local_partial_in_the_chain_rule_is_caught(tmp_path, monkeypatch, layers,
+                                                            route):
+    assert (2 * layers > checker.COMPOSED_CROSS_CHECK_NODES) == route.startswith("forward")
+    manifest = deep_chapter(tmp_path / "deep", layers)
+    right = derivation.local_partial
+
+    def planted(model, node, var):          # ∂z_1/∂w_1 doubled: a bug in the chain rule
+        value = right(model, node, var)
+        return 2 * value if (str(node), str(var)) == ("z_1", "w_1") else value
+    monkeypatch.setattr(derivation, "local_partial", planted)
+    found = cross_check_findings(manifest)
+    assert found and all(f.severity == "error" for f in found)
+    assert any("dL/dw_1" in f.message.replace("{", "").replace("}", "")
+               and route in f.message for f in found)

@@ -1,7 +1,10 @@
 """Shared helpers for the benchmark scripts (not a test module; no timing assertions).
 
-The persistent parse cache is off in every benchmark process (DERIVE_NO_CACHE=1);
-cold_start.py turns it on for its "parse cache warm" series only.
+The persistent parse cache is off in every benchmark process (DERIVE_NO_CACHE=1).
+derive's modules are byte-compiled before any child is started (:func:`byte_compile`),
+as ``pip install`` does for derive and did for SymPy and NumPy: otherwise, on a machine
+with PYTHONDONTWRITEBYTECODE set, every child would compile derive from source (about
+0.05 s) while importing its dependencies compiled.
 
 Every script is run from the repository root as ``python benchmarks/<name>.py`` with the
 project's virtual environment. The repository root is put on ``sys.path`` so that
@@ -35,6 +38,15 @@ def child_env() -> dict:
                                      else "")
     env["NO_COLOR"] = "1"
     return env
+
+
+def byte_compile() -> None:
+    """Write derive/__pycache__ (ignored by git), whatever PYTHONDONTWRITEBYTECODE says."""
+    import compileall
+
+    if not compileall.compile_dir(str(ROOT / "derive"), quiet=1):
+        raise SystemExit("cannot byte-compile derive/")
+    print("# derive byte-compiled (derive/__pycache__), as pip install does")
 
 
 def median(xs) -> float:

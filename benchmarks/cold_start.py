@@ -24,6 +24,7 @@ first on a noisy, shared machine:
     switched off in the child (ChapterChecker._vectorized_forms raises NotDense).
 The JSON reports of the three real series must be identical (checked after the rounds).
 
+derive is byte-compiled first (benchmarks/_common.py: byte_compile), as pip install does.
 Wall time is measured around each child; peak resident memory (ru_maxrss) comes from
 ``os.wait4`` for that one child. Medians over N runs (default 5).
 
@@ -41,7 +42,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, SEED_CHAPTER, child_env, header, median, spread  # noqa: E402
+from _common import (ROOT, SEED_CHAPTER, byte_compile, child_env, header, median,  # noqa: E402
+                     spread)
 
 TARGET = 1.5
 
@@ -94,6 +96,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     header("cold start: derive check of one chapter in a new process")
+    byte_compile()
     py = sys.executable
     check = [py, "-m", "derive.cli", "check", args.chapter, "--format", "json",
              "-o", os.devnull, "--no-cache"] + (["--no-numeric"] if args.no_numeric else [])

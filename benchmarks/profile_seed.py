@@ -4,16 +4,16 @@
     python benchmarks/profile_seed.py [--chapter PATH] [--no-numeric] [--top N] [--warm]
 
 Imports derive.checker, then profiles ``check_chapter`` on the chapter (default: the seed)
-in this fresh process (cold: ANTLR's prediction cache and SymPy's caches are empty), and
-with ``--warm`` once more in the same process (after the what-if timings). Prints the
-top N entries by cumulative time and a table of named buckets (cumulative seconds of one function each; they overlap, e.g.
-the vectorized forms include parsing of their generated chapter). cProfile slows pure
-Python code roughly 2-3x, so read the shares, not the absolute seconds; the wall time
-of a cold check without the profiler is what benchmarks/cold_start.py prints (check minus
-imports). Then, without the profiler, what-if timings of warm checks in the same process:
-all caches warm; the in-process parse cache (derive.latex._PARSE_CACHE) cleared before
-each check, so every formula goes through ANTLR again with its prediction cache (DFA)
-already warm; ChapterChecker._vectorize disabled; the numeric route off.
+in this fresh process (cold: SymPy's caches and derive's memos are empty; in one
+process: the vectorized forms are not computed beside it), and with ``--warm`` once more
+in the same process (after the what-if timings). Prints the top N entries by cumulative
+time and a table of named buckets (cumulative seconds of one function each; they
+overlap, e.g. the vectorized forms include parsing of their generated chapter). cProfile
+slows pure Python code roughly 2-3x, so read the shares, not the absolute seconds; the
+wall time of a cold check without the profiler is what benchmarks/cold_start.py prints.
+Then, without the profiler, what-if timings of warm checks in the same process: all
+caches warm; the in-process parse results (derive.latex._PARSE_CACHE) cleared before
+each check; the vectorized forms left out; the numeric route off.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from _common import SEED_CHAPTER, header  # noqa: E402
 # (label, module path suffix, function name)
 BUCKETS = [
     ("whole check", "derive/checker.py", "check_chapter"),
-    ("LaTeX parsing: derive.latex._latex2sympy (latex2sympy2/ANTLR)", "derive/latex.py",
-     "_latex2sympy"),
+    ("LaTeX parsing: derive.latex._latex2sympy (derive's reader, else latex2sympy2)",
+     "derive/latex.py", "_latex2sympy"),
     ("  of which ANTLR adaptivePredict", "antlr4/atn/ParserATNSimulator.py", "adaptivePredict"),
     ("manifest symbols read through the parser: latex.symbol_name", "derive/latex.py",
      "symbol_name"),
@@ -118,26 +118,29 @@ def main(argv=None) -> int:
     print()
     print("what-if timings without the profiler (same process, median of 3 each):")
     warm = _median_time(lambda: check_chapter(args.chapter, numeric=args.numeric))
-    print(f"  warm check (parse results cached in-process, ANTLR DFA warm): {warm:.2f} s")
+    print(f"  warm check (parse results and derive's memos warm): {warm:.2f} s")
     from derive import latex as _latex
     cache = getattr(_latex, "_PARSE_CACHE", None)
-    if isinstance(cache, dict):
+    if hasattr(cache, "clear"):
         def uncached():
             cache.clear()
             check_chapter(args.chapter, numeric=args.numeric)
         t = _median_time(uncached)
-        print(f"  parse cache cleared before each check (ANTLR DFA warm, every formula "
-              f"parsed again): {t:.2f} s -> parsing with a warm DFA costs {t - warm:.2f} s")
+        print(f"  in-process parse results cleared before each check (every formula "
+              f"parsed again): {t:.2f} s -> parsing costs {t - warm:.2f} s")
     from derive.checker import ChapterChecker
-    if hasattr(ChapterChecker, "_vectorize"):
-        saved = ChapterChecker._vectorize
-        ChapterChecker._vectorize = lambda self, broken: (
-            setattr(self, "vectorized", ()), setattr(self, "vectorized_sizes", ""))
+    if hasattr(ChapterChecker, "_vectorized_forms"):
+        from derive.vectorize import NotDense
+
+        def no_forms(self):
+            raise NotDense()
+        saved = ChapterChecker._vectorized_forms
+        ChapterChecker._vectorized_forms = no_forms
         try:
             t = _median_time(lambda: check_chapter(args.chapter, numeric=args.numeric))
         finally:
-            ChapterChecker._vectorize = saved
-        print(f"  warm check with ChapterChecker._vectorize disabled: {t:.2f} s -> the "
+            ChapterChecker._vectorized_forms = saved
+        print(f"  warm check without the vectorized forms: {t:.2f} s -> the "
               f"vectorized forms cost {warm - t:.2f} s of a warm check")
     t = _median_time(lambda: check_chapter(args.chapter, numeric=False))
     print(f"  warm check with numeric=False: {t:.2f} s -> the numeric route costs "

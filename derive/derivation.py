@@ -92,9 +92,12 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
     if root is None or root == model.loss:
         if model.loss_expr is None:
             return {}
-        # dL/d output from the loss definition, e.g. -y/a_2 + (1-y)/(1-a_2)
-        for v in model.loss_expr.free_symbols:
-            grads[v] = to_nodes(derivative(model.loss_expr, v), model)
+        # dL/d output from the loss definition, e.g. -y/a_2 + (1-y)/(1-a_2); a cost
+        # written with a chapter function, J = 1/m Σ L(y, a), is differentiated through
+        # its body (else each gradient would carry d/da L(y, a) unevaluated)
+        loss = expand_calls(model.loss_expr, model)
+        for v in loss.free_symbols:
+            grads[v] = to_nodes(derivative(loss, v), model)
         start = model.order
     else:
         grads[root] = sympy.Integer(1)
@@ -170,6 +173,17 @@ def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
         b.is_Integer for lim in x.limits for b in lim[1:]), lambda x: x.doit())
 
 
+def expand_calls(e: sympy.Expr, model: Model) -> sympy.Expr:
+    """Calls of chapter functions, L(a_2, y), replaced by their bodies (by position)."""
+    def is_call(x):
+        return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in model.functions
+
+    def call(x):
+        f = model.functions[str(x.func)]
+        return f.body.xreplace(dict(zip(f.params, x.args)))
+    return e.replace(is_call, call) if model.functions else e
+
+
 def has_sample_sum(e: sympy.Expr) -> bool:
     """Does e sum over the samples (a sum whose upper limit is a symbol such as m)?"""
     return any(not lim[2].is_Integer for s in e.atoms(sympy.Sum) for lim in s.limits)
@@ -227,15 +241,7 @@ class Derivation:
 
     def expand_calls(self, e: sympy.Expr) -> sympy.Expr:
         """Replace calls of chapter functions, L(a_2, y), by their bodies (by position)."""
-        m = self.model
-
-        def is_call(x):
-            return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in m.functions
-
-        def call(x):
-            f = m.functions[str(x.func)]
-            return f.body.xreplace(dict(zip(f.params, x.args)))
-        return e.replace(is_call, call)
+        return expand_calls(e, self.model)
 
     def compose(self, expr: sympy.Expr, keep: sympy.Symbol | None = None) -> sympy.Expr:
         """Substitute node definitions down to the leaves (``keep`` and what feeds it stay)."""

@@ -23,7 +23,7 @@ from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
 from .latex import Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex
-from .manifest import PARAMETER_ROLES, Manifest, load_manifest
+from .manifest import Manifest, load_manifest
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
 from .numeric import NumericError, NumericRoute, rel_error

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import sympy
 
 from . import activations
-from .latex import Hadamard, Partial, SampleOf, Transposed, to_latex
+from .latex import Hadamard, SampleOf, Transposed, to_latex
 
 
 class ShapeMismatch(Exception):

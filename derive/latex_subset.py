@@ -11,7 +11,7 @@ SymPy tree latex2sympy2 builds**, unevaluated products and sums included, so tha
 everything downstream is unchanged.
 
 Anything outside the subset, or where latex2sympy2's reading is quirky (``x^23``,
-``w_12``, ``a(x)`` read as a function call, a subscript after ``e``...), raises
+``w_12``, ``b [x]`` read as a call of b, a subscript after ``e``...), raises
 :class:`Declined` and the caller hands the text to latex2sympy2 itself: this reader is
 an accelerator, never a second opinion. Its agreement with latex2sympy2 is tested on
 tables, on every formula of the bundled chapters and their mutants, and on random
@@ -45,8 +45,6 @@ _GREEK = frozenset(
 _OTHER_SYMBOLS = frozenset({"ell"})
 _STYLES = frozenset({"mathrm", "mathbf", "boldsymbol", "bm", "hat", "bar", "vec", "tilde",
                      "mathsf"})
-_MUL_OPS = frozenset({"*", "\\cdot", "\\times"})
-_DIV_OPS = frozenset({"/", "\\div"})
 # one-argument functions as latex2sympy2 builds them
 _FUNCTIONS = frozenset({"ln", "log", "exp", "tanh", "sinh", "cosh"})
 # the inside of \mathrm{...}: a name, optionally with a layer index W^{[2]}

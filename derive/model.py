@@ -12,10 +12,9 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import activations
 from .errors import InputError
-from .latex import Partial, Vocabulary, parse_formula, split_chain
-from .manifest import NODE_ROLES, PARAMETER_ROLES, Manifest
+from .latex import Vocabulary, parse_formula, split_chain
+from .manifest import PARAMETER_ROLES, Manifest
 from .source import Item
 
 
@@ -254,7 +253,6 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
             loss_expr = direct_loss
         elif str(loss) in functions:
             f = functions[str(loss)]
-            label = [p for p in f.params if roles.get(p) == "label"]
             others = [p for p in f.params if roles.get(p) != "label"]
             if len(others) == 1 and output is not None:
                 mapping = {others[0]: output}

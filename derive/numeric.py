@@ -15,7 +15,7 @@ import sympy
 
 from . import activations
 from .derivation import Derivation
-from .latex import Partial, SampleOf
+from .latex import Partial
 from .memo import Memo
 
 TINY = 1e-12

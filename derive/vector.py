@@ -17,7 +17,7 @@ import itertools
 import sympy
 
 from . import messages
-from .checker import WRONG, ChapterChecker, Claim
+from .checker import ChapterChecker, Claim
 from .derivation import Derivation
 from .diagnosis import Diagnoser
 from .equivalence import Equivalence
@@ -31,7 +31,6 @@ from .model import Definition, Model, _topological, build_vocabulary, read_defin
 from .numeric import NumericRoute
 from .report import (BATCH_MEAN, PER_SAMPLE, EquationResult, Finding, LinkResult,
                      NumericEvidence, Verdict)
-from .checker import _SideEvidence
 
 DEFAULT_SAMPLES = 4
 

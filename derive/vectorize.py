@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import sympy
 
 from . import activations
-from .errors import InputError
 from .latex import to_latex
 from .manifest import parse_manifest
 from .source import parse_chapter_text

@@ -3,7 +3,6 @@ verdict or a one-line error, and the right reading."""
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from derive.checker import check_chapter
 from derive.cli import main
 from derive.errors import InputError
 
-from test_diagnosis import FORWARD, LOGISTIC, run  # noqa: E402  (tests/ is on sys.path)
+from test_diagnosis import LOGISTIC, run  # noqa: E402  (tests/ is on sys.path)
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"
 DW = r"\frac{\partial L}{\partial w}"

@@ -3,9 +3,10 @@
 A single chapter leaves a second core idle; its vectorized forms depend only on the
 chosen model, so they can be computed beside the claims. The child is a fork of the
 caller (nothing to import, nothing to send but the result), and ``result()`` returns
-what the function returned or raises what it raised. Without ``os.fork`` (Windows),
-or if the child dies, the function simply runs in the caller when its result is asked
-for: the outcome never depends on where it was computed.
+what the function returned or raises what it raised. Off Linux (no ``os.fork`` on
+Windows; forking without exec is unsafe on macOS, where Python's own multiprocessing
+stopped doing it), or if the child dies, the function simply runs in the caller when
+its result is asked for: the outcome never depends on where it was computed.
 
 >>> job = start(sum, [1, 2, 3])
 >>> job.result()
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -63,8 +65,8 @@ class Job:
 
 
 def start(fn: Callable[..., Any], *args: Any) -> Job:
-    """Begin ``fn(*args)`` in a forked child (if this platform can fork)."""
-    if not hasattr(os, "fork"):
+    """Begin ``fn(*args)`` in a forked child (on Linux)."""
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return Job(fn, args, None)
     read_end, write_end = os.pipe()
     pid = os.fork()

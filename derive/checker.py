@@ -87,9 +87,9 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     then has only those equations and no chapter-level findings. Mutation testing uses
     it to re-check one changed claim.
 
-    ``background``: use a second process for the part of the check that needs only the
-    chapter's model (a scalar chapter's vectorized forms), when a core is free; the
-    result is the same.
+    ``background``: use a second (forked, on Linux) process for the part of the check
+    that needs only the chapter's model (a scalar chapter's vectorized forms), when a
+    core is free; the result is the same.
     """
     if claim_seconds is not None and not claim_seconds > 0:
         raise InputError(f"the time limit for one claim must be a positive number of seconds, "

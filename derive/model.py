@@ -265,7 +265,6 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
                     "the label: name it after a symbol declared with role = \"label\" "
                     "(e.g. L(y, a) with y the label)", file=f.item.file, line=f.item.line,
                     equation=f.item.id)
-            del label
     samples = None
     if manifest.conventions.samples:
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]

@@ -378,7 +378,10 @@ def test_hostile_toml_is_rejected_and_runs_nothing(sandbox, tiny_folder, where):
         code, out = run_cli(["check", str(tiny_folder), "--no-numeric"])
         assert "Traceback" not in out, text
         if where == "title":
-            assert code == 0 and "49" not in out.replace(text, ""), text
+            # (the report names the chapter file, whose temporary path may hold a 49:
+            # pytest-149 made this test fail once)
+            shown = out.replace(text, "").replace(str(tiny_folder), "")
+            assert code == 0 and "49" not in shown, text
         else:
             assert code == 2, (text, out)
     (tiny_folder / "manifest.toml").write_text(TINY_MANIFEST, encoding="utf-8")

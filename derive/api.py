@@ -34,7 +34,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
     one-line entries in ``Report.errors``; the others are checked regardless.
     ``progress(i, n, manifest)``, if given, is called before chapter ``i`` of ``n``.
-    ``jobs > 1`` checks chapters in that many processes (``0``: one per CPU); the report
+    ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the report
     is the same, in the same order, whatever the number of jobs.
 
     >>> report = check("equations/ch08-two-layer-bce", numeric=False)
@@ -63,7 +63,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
         except InputError as exc:
             errors.append(str(exc))
     manifests = sorted(set(manifests), key=str)
-    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    jobs = _usable_cpus() if jobs == 0 else jobs
     # more processes than chapters: a chapter may use a second one for a part of it
     spare = jobs > len(manifests)
     tasks = [(m, numeric, seed, claim_seconds, spare) for m in manifests]
@@ -86,6 +86,14 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
         else:
             chapters.append(result)
     return Report(chapters=tuple(chapters), errors=tuple(errors), seed=seed, numeric=numeric)
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        return os.cpu_count() or 1
 
 
 def clear_caches() -> None:

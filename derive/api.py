@@ -34,8 +34,8 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
     one-line entries in ``Report.errors``; the others are checked regardless.
     ``progress(i, n, manifest)``, if given, is called before chapter ``i`` of ``n``.
-    ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the report
-    is the same, in the same order, whatever the number of jobs.
+    ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the
+    report is the same, in the same order, whatever the number of jobs.
 
     >>> report = check("equations/ch08-two-layer-bce", numeric=False)
     >>> [e.id for e in report.chapters[0].equations if e.verdict != "verified"]

@@ -218,7 +218,6 @@ class Derivation:
         written with f, and f(z_k) becomes a_k.
         """
         m = self.model
-        expand_calls = self.expand_calls
         e = expr
         # each rewrite walks and rebuilds the whole tree: only those that apply (a
         # gradient or a function body may bring derivatives and sums with it)
@@ -228,13 +227,13 @@ class Derivation:
         kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if m.functions and any(issubclass(k, sympy.core.function.AppliedUndef)
                                for k in kinds):
-            e = expand_calls(e)
+            e = self.expand_calls(e)
             kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if any(issubclass(k, sympy.Derivative) for k in kinds):
             e = e.replace(lambda x: isinstance(x, sympy.Derivative),
-                          lambda x: derivative(expand_calls(x.expr), x.variables[0])
+                          lambda x: derivative(self.expand_calls(x.expr), x.variables[0])
                           if len(x.variables) == 1 else
-                          sympy.diff(expand_calls(x.expr), *x.variables))
+                          sympy.diff(self.expand_calls(x.expr), *x.variables))
         if sympy.Sum in kinds or SampleOf in kinds:
             e = strip_sample_sums(e, m)
         return to_nodes(e, m)

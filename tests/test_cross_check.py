@@ -14,35 +14,19 @@ import derive.derivation as derivation
 from derive import checker
 from derive.api import clear_caches
 from derive.checker import check_chapter
+from test_equivalence import SIGMOID_MANIFEST, deep_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "equations" / "ch08-two-layer-bce" / "manifest.toml"
 
-MANIFEST = """[functions]
-'\\sigma' = { activation = "sigmoid" }
-[symbols]
-x = { role = "input" }
-y = { role = "label" }
-L = { role = "loss" }
-"""
-
 
 def deep_chapter(folder: Path, layers: int) -> Path:
-    symbols, text = [], []
-    for l in range(1, layers + 1):
-        symbols += [f"'{n}_{{{l}}}' = {{ role = \"{r}\" }}" for n, r in
-                    (("w", "weight"), ("b", "bias"), ("z", "weighted_input"),
-                     ("a", "activation"))]
-        prev = "x" if l == 1 else f"a_{{{l - 1}}}"
-        text += ["% derive: definition", f"z_{{{l}}} = w_{{{l}}} {prev} + b_{{{l}}}", "",
-                 "% derive: definition", f"a_{{{l}}} = \\sigma(z_{{{l}}})", ""]
-    text += ["% derive: definition", f"L = -(y \\log a_{{{layers}}} + (1 - y) \\log (1 - "
-             f"a_{{{layers}}}))", "", "% derive: claim",
-             f"\\frac{{\\partial L}}{{\\partial b_{{{layers}}}}} = a_{{{layers}}} - y", ""]
+    """The sigmoid chain of test_equivalence, with one claim, as a chapter on disk."""
+    claim = (f"% derive: claim\n\\frac{{\\partial L}}{{\\partial b_{{{layers}}}}} = "
+             f"a_{{{layers}}} - y\n")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.toml").write_text(MANIFEST + "\n".join(symbols) + "\n",
-                                          encoding="utf-8")
-    (folder / "chapter.tex").write_text("\n".join(text), encoding="utf-8")
+    (folder / "manifest.toml").write_text(SIGMOID_MANIFEST, encoding="utf-8")
+    (folder / "chapter.tex").write_text(deep_text(layers) + claim, encoding="utf-8")
     return folder / "manifest.toml"
 
 

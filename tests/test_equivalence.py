@@ -26,8 +26,9 @@ L = { role = "loss" }
 """ for l in range(1, 13))
 
 
-def deep(L: int):
-    """An L-layer scalar sigmoid chain with the cross-entropy loss."""
+def deep_text(L: int) -> str:
+    """The chapter text of an L-layer scalar sigmoid chain (L <= 12, the layers declared
+    in SIGMOID_MANIFEST) with the cross-entropy loss."""
     text = []
     for l in range(1, L + 1):
         prev = "x" if l == 1 else f"a_{{{l - 1}}}"
@@ -35,7 +36,12 @@ def deep(L: int):
                  "% derive: definition", f"a_{{{l}}} = \\sigma(z_{{{l}}})"]
     text += ["% derive: definition",
              f"L = -(y \\log a_{{{L}}} + (1 - y) \\log (1 - a_{{{L}}}))"]
-    model, s = model_of(SIGMOID_MANIFEST, "\n".join(text) + "\n")
+    return "\n".join(text) + "\n"
+
+
+def deep(L: int):
+    """An L-layer scalar sigmoid chain with the cross-entropy loss."""
+    model, s = model_of(SIGMOID_MANIFEST, deep_text(L))
     return Derivation(model), s
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .checker import check_chapter, find_manifests
 from .errors import InputError
-from .latex import save_parse_store
 from .report import Report
 
 Progress = Callable[[int, int, Path], None]
@@ -22,8 +21,6 @@ def _check_one(args) -> tuple:
                              claim_seconds=claim_seconds, background=background), None
     except InputError as exc:
         return None, str(exc.located(file=str(manifest)))
-    finally:
-        save_parse_store()
 
 
 def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bool = True,
@@ -98,8 +95,7 @@ def _usable_cpus() -> int:
 
 def clear_caches() -> None:
     """Forget everything this process has parsed, derived, proved and evaluated (every
-    memo of derive.memo, and SymPy's cache), so that the next check starts cold. The
-    persistent parse cache on disk is not touched.
+    memo of derive.memo, and SymPy's cache), so that the next check starts cold.
 
     >>> clear_caches()
     """

@@ -48,8 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--claim-seconds", type=float, default=None, metavar="S",
                    help="time limit for one claim's symbolic check (default: manifest, 20)")
     c.add_argument("--no-cache", action="store_true",
-                   help="neither read nor write the cache of parsed formulas "
-                        "(default: $DERIVE_CACHE_DIR or ~/.cache/derive; also DERIVE_NO_CACHE=1)")
+                   help="accepted for old scripts; derive keeps no cache on disk")
     return p
 
 
@@ -90,9 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"for the {args.format} report", file=sys.stderr)
         return 2
     from .api import check  # here, so `derive --version` and usage errors stay fast
-
-    if args.no_cache:
-        os.environ["DERIVE_NO_CACHE"] = "1"     # also seen by --jobs worker processes
 
     progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
     try:

@@ -1174,52 +1174,20 @@ def _fractions(b: _Builder, terms: list[tuple[str, str]]) -> None:
         b.rewrite("fraction-split", _join_terms(new), f"\\frac{{{num}}}{{{den}}} split")
 
 
-# --- a memo for the third-party parser ------------------------------------------------
+# --- parsing ---------------------------------------------------------------------------
 
 class parse_cache:
-    """Memoize ``latex2sympy2.latex2sympy`` on its text while the block runs.
-
-    derive resets latex2sympy2's module state before every call, which makes the call a
-    function of its text; the memo is used only in exactly that state (``l2s.sympy`` is
-    SymPy itself and the reset tables are empty) and bypassed otherwise. Checking a mutant
-    re-reads the whole chapter, so this saves most of the parsing time.
-    """
+    """Kept for callers of the old API (``memo=``): derive's own reader is fast and keeps
+    no memo, so this context does nothing."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.saved = None
 
     def __enter__(self):
-        if not self.enabled:
-            return self
-        import latex2sympy2 as l2s
-
-        original = l2s.latex2sympy
-        if getattr(original, "_derive_memo", False):
-            return self
-        memo: dict[str, object] = {}
-
-        def latex2sympy(text, *args, **kwargs):
-            pure = (not args and not kwargs and l2s.sympy is sympy
-                    and not getattr(l2s, "variances", None) and not getattr(l2s, "var", None)
-                    and not getattr(l2s, "VARIABLE_VALUES", None))
-            if not pure:
-                return original(text, *args, **kwargs)
-            if text not in memo:
-                memo[text] = original(text)
-            return memo[text]
-
-        latex2sympy._derive_memo = True
-        self.saved = original
-        l2s.latex2sympy = latex2sympy
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.saved is not None:
-            import latex2sympy2 as l2s
-
-            l2s.latex2sympy = self.saved
-            self.saved = None
+        return None
 
 
 # --- checking cases -----------------------------------------------------------------

@@ -322,9 +322,9 @@ CLOSED = [
     ("g(x)", "g"),
     ("g'(x)", "g"),
     (r"\mathrm{eval(x)}", r"\mathrm{eval(x)}"),
-    (r"\mathrm{eval}(x)", r"\mathrm{eval}"),
+    (r"\mathrm{eval}(x)", r"\operatorname{eval}"),      # any upright spelling of a name
     (r"\sum_{k=1}^{m} a", "k"),
-    (r"a^{(k)}", "k"),
+    (r"a^{(k)}", "^{(k)}"),
 ]
 
 
@@ -348,13 +348,12 @@ def test_w2_is_not_silently_read_as_2w(v):
     assert "w2" in str(info.value)
 
 
-def test_python_call_is_rejected_at_its_prime(v):
+def test_python_call_is_rejected_at_its_first_token(v):
     latex = "__import__('os')"
     with pytest.raises(InputError) as info:
         parse_formula(latex, v)
-    assert info.value.token == "'"
-    assert info.value.column == latex.index("'")
-    assert "(column 11)" in str(info.value)
+    assert info.value.token == "_"
+    assert "at column 1" in str(info.value)
 
 
 def test_payloads_never_run(tmp_path, v):
@@ -386,7 +385,7 @@ def test_empty_formula_is_input_error(latex, v):
         parse_formula(latex, v)
 
 
-@pytest.mark.parametrize("latex", [r"\frac{a", r"a +", r"(a + b", r"\partial a", r"|a|"])
+@pytest.mark.parametrize("latex", [r"\frac{a", r"a +", r"(a + b", r"\partial a", r"|a"])
 def test_unreadable_latex_is_input_error(latex, v):
     with pytest.raises(InputError):
         parse_formula(latex, v)

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .errors import InputError
-from .latex import Vocabulary, parse_formula, split_chain
-from .manifest import PARAMETER_ROLES, Manifest
-from .source import Item
+from ..errors import InputError
+from ..latex import Vocabulary, parse_formula, split_chain
+from ..read.reading import read_header
+from .vocabulary import sympy_name
+from ..manifest import PARAMETER_ROLES, Manifest
+from ..source import Item
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Model:
 def build_vocabulary(manifest: Manifest) -> Vocabulary:
     """The closed world of a chapter, from its manifest."""
     vocab = Vocabulary(log=manifest.conventions.log, star=manifest.conventions.star)
-    from .latex import symbol_name
+    from ..latex import symbol_name
 
     def is_matrix(decl) -> bool:
         if decl.shape is not None:
@@ -117,8 +119,12 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
     for latex, decl in manifest.symbols.items():
         try:
             vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"), is_matrix(decl))
+            if decl.role == "index":
+                vocab.indices[vocab.spelled[symbol_name(latex)]] = "sample"
         except InputError as exc:
             raise exc.located(file=manifest.path)
+    if manifest.conventions.samples:
+        vocab.samples = vocab.names.get(symbol_name(manifest.conventions.samples))
     for latex, decl in manifest.symbols.items():
         for alias in decl.aliases:
             try:
@@ -135,7 +141,13 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
     return vocab
 
 
-_HEADER = re.compile(r"^\s*(?P<name>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\((?P<params>[^()]*)\)\s*$")
+def _header(text: str):
+    """``L(y, a)``: (function key, [(parameter's SymPy name, its LaTeX)]) or None."""
+    found = read_header(text)
+    if found is None:
+        return None
+    fname, params = found
+    return fname, [(sympy_name(p), p) for p in params]
 
 
 def read_definitions(items: list[Item], vocab: Vocabulary):
@@ -151,24 +163,22 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
         parts = split_chain(item.body)
         if len(parts) != 2:
             continue
-        m = _HEADER.match(parts[0])
-        if not m:
+        header = _header(parts[0])
+        if header is None:
             continue
+        fname, params = header
         try:
-            fname = _function_key(m.group("name"))
-            params = [p.strip() for p in m.group("params").split(",") if p.strip()]
             bound = {}
-            for p in params:
-                sym = vocab.symbol(_symbol_key(p))
-                bound[_symbol_key(p)] = sym if sym is not None else sympy.Symbol(
-                    _symbol_key(p), real=True)
+            for name, _latex in params:
+                sym = vocab.symbol(name)
+                bound[name] = sym if sym is not None else sympy.Symbol(name, real=True)
             vocab.user_functions[fname] = tuple(bound.values())
-            vocab.user_latex[m.group("name")] = fname
+            vocab.user_latex[parts[0].split("(")[0].strip()] = fname
             body = parse_formula(parts[1], vocab, bound=bound).expr
             functions[fname] = UserFunction(fname, tuple(bound.values()), body, item)
         except InputError as exc:
             vocab.user_functions.pop(fname, None)
-            vocab.user_latex.pop(m.group("name"), None)
+            vocab.user_latex.pop(parts[0].split("(")[0].strip(), None)
             errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
     for item in def_items:
         if item.id in errors:
@@ -178,7 +188,7 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
             errors[item.id] = InputError("a definition needs exactly one '=': 'v = expression'",
                                          file=item.file, line=item.line, equation=item.id)
             continue
-        if _HEADER.match(parts[0]):
+        if _header(parts[0]) is not None:
             continue
         try:
             lhs = parse_formula(parts[0], vocab).expr
@@ -321,16 +331,5 @@ def _topological(defs, leaves) -> list[sympy.Symbol]:
 
 
 def _name_of(vocab: Vocabulary, latex: str) -> str:
-    from .latex import symbol_name
-    return symbol_name(latex)
-
-
-def _function_key(latex: str) -> str:
-    from .latex import function_name
-    key = function_name(latex)
-    return key if isinstance(key, str) else latex
-
-
-def _symbol_key(latex: str) -> str:
-    from .latex import symbol_name
+    from ..latex import symbol_name
     return symbol_name(latex)

@@ -1,0 +1,312 @@
+"""What a reading means in the chapter: the reader's tree turned into the engine's SymPy
+expression under the chapter's closed world (:class:`~derive.model.vocabulary.Vocabulary`).
+
+Every node of the tree is used or the formula is rejected: a construct the engine cannot
+evaluate in this chapter is an :class:`~derive.errors.InputError` naming it, never
+dropped. Nothing is evaluated beyond SymPy's own canonical form, and numbers are bounded
+(a power tower of numbers is refused, not computed).
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import activations
+from ..errors import InputError
+from ..read import tree as T
+from ..read.printer import latex as tree_latex
+from .objects import Hadamard, Partial, SampleOf, Transposed
+from .vocabulary import ACTIVATION_WORDS, sympy_name
+
+MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)
+
+
+class Meaning:
+    """Turn one side's tree into SymPy; collects the spellings, aliases and notes."""
+
+    def __init__(self, vocab, chain_var=None, bound=None) -> None:
+        self.vocab = vocab
+        self.chain_var = chain_var
+        self.bound = dict(bound or {})
+        self.aliases: set[tuple[str, str]] = set()
+        self.spellings: set[tuple[str, str]] = set()
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def __call__(self, n: T.Node):
+        method = getattr(self, "m_" + type(n).__name__, None)
+        if method is None:
+            raise InputError(f"cannot use {_shown(n)} in this chapter",
+                             token=_shown(n))
+        return method(n)
+
+    # --- atoms --------------------------------------------------------------------------
+
+    def m_Num(self, n):
+        return sympy.Rational(n.text) if "." in n.text else sympy.Integer(n.text)
+
+    def m_Const(self, n):
+        if n.name == "e":
+            return sympy.E
+        if n.name == r"\pi":
+            return sympy.pi
+        raise InputError(f"cannot use {n.name} in a formula that is evaluated",
+                         token=n.name)
+
+    def m_Sym(self, n):
+        return self.symbol(n.name)
+
+    def symbol(self, canonical: str) -> sympy.Symbol:
+        name = sympy_name(canonical)
+        if name in self.bound:
+            return self.bound[name]
+        sym = self.vocab.symbol(name)
+        if sym is None:
+            raise InputError(f"unknown symbol '{canonical}': declare it in the manifest's "
+                             "[symbols] table (or as an alias)", token=canonical)
+        canonical_name = self.vocab.written[name]
+        self.spellings.add((name, canonical_name))
+        if canonical_name != name:
+            self.aliases.add((name, canonical_name))
+        return sym
+
+    def m_Index(self, n):
+        shown = tree_latex(n)
+        raise InputError(f"{shown}: an entry at a free index is index notation, which this "
+                         "chapter cannot evaluate yet; declare the entry as a symbol of its "
+                         "own, or write the chapter with vectors", token=shown)
+
+    # --- arithmetic ---------------------------------------------------------------------
+
+    def m_Neg(self, n):
+        return -self(n.x)
+
+    def m_Add(self, n):
+        return sympy.Add(*[self(t) for t in n.terms])
+
+    def m_Mul(self, n):
+        return sympy.Mul(*[self(f) for f in n.factors])
+
+    def m_Had(self, n):
+        a, b = self(n.a), self(n.b)
+        if a.is_commutative and b.is_commutative:
+            return a * b              # ⊙ of scalars is the product
+        return Hadamard(a, b)
+
+    def m_Div(self, n):
+        return self(n.num) / self(n.den)
+
+    def m_Pow(self, n):
+        base, exp = self(n.base), self(n.exp)
+        if base.is_Number and exp.is_Number and abs(exp) > MAX_EXPONENT:
+            raise InputError(f"the power {tree_latex(n)} is too large to evaluate",
+                             token="^")
+        if exp.is_Number and not exp.is_Integer and base.is_Number and base < 0:
+            raise InputError(f"{tree_latex(n)}: a fractional power of a negative number",
+                             token="^")
+        return sympy.Pow(base, exp)
+
+    def m_Transpose(self, n):
+        inner = self(n.x)
+        if getattr(inner, "is_commutative", True):
+            self.note("^T on a scalar read as the scalar itself")
+            return inner
+        return Transposed(inner)
+
+    def m_Sample(self, n):
+        if isinstance(n.index, T.Num):
+            raise InputError(f"{tree_latex(n)}: a sample superscript takes an index letter, "
+                             "x^{(i)}; for a power write x^{2}", token=tree_latex(n))
+        if not isinstance(n.index, T.Sym):
+            raise InputError(f"{tree_latex(n)}: a sample superscript takes one index",
+                             token=tree_latex(n))
+        return SampleOf(self(n.x), self.index_symbol(n.index.name))
+
+    def index_symbol(self, canonical: str) -> sympy.Symbol:
+        sym = self.vocab.symbol(sympy_name(canonical))
+        if sym is None:
+            raise InputError(f"unknown index '{canonical}': declare it with role = \"index\"",
+                             token=canonical)
+        return self.symbol(canonical)
+
+    # --- functions ----------------------------------------------------------------------
+
+    def m_Call(self, n):
+        v = self.vocab
+        f = n.func
+        args = [self(a) for a in n.args]
+        if f in v.functions or _activation_word(f):
+            cls_ = v.functions.get(f) or self.inferred(f)
+            if len(args) != 1:
+                raise InputError(f"{f} takes one argument, not {len(args)}", token=f)
+            if n.primes > 1:
+                raise InputError(f"{f}{chr(39) * n.primes}: only a first derivative f' is "
+                                 "read", token=f)
+            if n.primes:
+                if cls_.kind == "softmax":
+                    raise InputError(f"{f}' is not supported: softmax is not elementwise (its "
+                                     "derivative is a Jacobian); differentiate the cost "
+                                     "instead", token=f)
+                return activations.prime_class(cls_)(args[0])
+            return cls_(args[0])
+        if f in v.user_functions:
+            params = v.user_functions[f]
+            if n.primes:
+                raise InputError(f"{f}' of a chapter function is not supported; write "
+                                 f"\\frac{{d}}{{dv}}{f}(...)", token=f)
+            if len(args) != len(params):
+                raise InputError(f"{f} is defined with {len(params)} arguments, called with "
+                                 f"{len(args)}", token=f)
+            return sympy.Function(f)(*args)
+        return self.builtin(n, f, args)
+
+    def inferred(self, f: str):
+        kind = _activation_word(f)
+        self.note(f"{f} read as the {kind} activation")
+        return activations.activation_class(kind, f)
+
+    def builtin(self, n, f, args):
+        if n.primes:
+            raise InputError(f"{f}': write the derivative with \\frac{{d}}{{dv}}", token=f)
+        one = args[0] if len(args) == 1 else None
+        if f in (r"\log", r"\ln", r"\lg"):
+            return self.log(n, one)
+        if f == r"\exp" and one is not None:
+            return sympy.exp(one)
+        if f in (r"\tanh", r"\sinh", r"\cosh") and one is not None:
+            return getattr(sympy, f[1:])(one)
+        if f == r"\sqrt" and one is not None:
+            if n.base is None:
+                return sympy.sqrt(one)
+            return sympy.root(one, self(n.base))
+        if f in (r"\max", r"\min") and len(args) >= 2:
+            return (sympy.Max if f == r"\max" else sympy.Min)(*args)
+        if f in (r"\max", r"\min", r"\exp", r"\tanh", r"\sinh", r"\cosh", r"\sqrt"):
+            raise InputError(f"{f} with {len(args)} arguments", token=f)
+        raise InputError(f"unknown function '{f}': declare it in the manifest's [functions] "
+                         "table (or define it in the chapter)", token=f)
+
+    def log(self, n, arg):
+        if arg is None:
+            raise InputError(f"{n.func} takes one argument", token=n.func)
+        if n.func == r"\ln":
+            return sympy.log(arg)
+        if n.base is not None:
+            base = self(n.base)
+            if base == sympy.E:
+                return sympy.log(arg)
+            return sympy.log(arg) / sympy.log(base)
+        if n.func == r"\lg" or self.vocab.log == "10":
+            return sympy.log(arg) / sympy.log(10)
+        if self.vocab.log == "2":
+            return sympy.log(arg) / sympy.log(2)
+        self.note("\\log read as the natural logarithm (manifest: log = natural)")
+        return sympy.log(arg)
+
+    # --- derivatives --------------------------------------------------------------------
+
+    def m_Partial(self, n):
+        num, den = self.one_symbol(n.num), self.one_symbol(n.den)
+        return Partial(num, den)
+
+    def one_symbol(self, node):
+        value = self(node)
+        if not isinstance(value, sympy.Symbol):
+            shown = tree_latex(node)
+            raise InputError(f"'{shown}' in a derivative must be a single declared symbol",
+                             token=shown)
+        return value
+
+    def m_DiffOp(self, n):
+        var = self.one_symbol(n.var)
+        body = n.body
+        if isinstance(body, T.Sym):
+            # d/dv of a named quantity: its derivative through the model, as ∂A/∂v
+            return Partial(self.one_symbol(body), var)
+        return sympy.Derivative(self(body), var, evaluate=False)
+
+    def m_PrimeOf(self, n):
+        if self.chain_var is None:
+            raise InputError("a trailing prime (...)' needs the variable it differentiates "
+                             "by; write \\frac{d}{dv}(...) instead", token="'")
+        inner = self(n.x)
+        self.note(f"(...)' read as d/d{sympy.latex(self.chain_var)} "
+                  "(the variable of this chain)")
+        return sympy.Derivative(inner, self.chain_var, evaluate=False)
+
+    # --- sums and the rest --------------------------------------------------------------
+
+    def m_Sum(self, n):
+        idx = n.index.name
+        if n.cond is not None:
+            raise InputError(f"{tree_latex(n).split(' ')[0]}: a sum with a condition under "
+                             "it cannot be evaluated in this chapter", token=r"\sum")
+        index = self.index_symbol(idx)
+        if n.lower is None or n.upper is None:
+            samples = self.vocab.samples
+            if samples is None or n.lower is not None or n.upper is not None:
+                raise InputError(f"\\sum_{{{idx}}} without its limits: write "
+                                 f"\\sum_{{{idx}=1}}^{{m}}", token=r"\sum")
+            self.note(f"\\sum_{{{idx}}} read as \\sum_{{{idx}=1}}^{{{sympy.latex(samples)}}}")
+            lower, upper = sympy.Integer(1), samples
+        else:
+            lower, upper = self(n.lower), self(n.upper)
+        body = self(n.body)
+        try:
+            return sympy.Sum(body, (index, lower, upper))
+        except ValueError as exc:
+            raise InputError(f"cannot read this sum: {exc}", token="\\sum") from None
+
+    def m_Abs(self, n):
+        return sympy.Abs(self(n.x))
+
+    def m_Norm(self, n):
+        inner = self(n.x)
+        if n.sub not in (None, "2", "F"):
+            raise InputError(f"the norm ‖·‖_{n.sub} is not evaluated", token=r"\|")
+        if inner.is_commutative:
+            return sympy.Abs(inner)
+        from .objects import NormOf
+        return NormOf(inner)
+
+    def m_Indicator(self, n):
+        return sympy.Piecewise((1, self.relation(n.cond)), (0, True))
+
+    def m_Cases(self, n):
+        pieces = []
+        for value, cond in n.rows:
+            pieces.append((self(value), True if cond is None else self.relation(cond)))
+        if pieces[-1][1] is not True:
+            pieces.append((sympy.nan, True))
+        return sympy.Piecewise(*pieces)
+
+    def relation(self, rel: T.Rel):
+        a, b = self(rel.a), self(rel.b)
+        ops = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan,
+               "<=": sympy.LessThan, ">=": sympy.GreaterThan, "=": sympy.Eq,
+               "!=": sympy.Ne}
+        if rel.op not in ops:
+            raise InputError(f"the condition {tree_latex(rel)} cannot be evaluated",
+                             token=rel.op)
+        return ops[rel.op](a, b)
+
+    def m_Inner(self, n):
+        a, b = self(n.a), self(n.b)
+        if a.is_commutative and b.is_commutative:
+            return a * b
+        return Transposed(a) * b
+
+
+def _activation_word(f: str) -> str | None:
+    if f.startswith(r"\operatorname{"):
+        return ACTIVATION_WORDS.get(f[len(r"\operatorname{"):-1].lower())
+    return None
+
+
+def _shown(n: T.Node) -> str:
+    try:
+        return tree_latex(n)
+    except Exception:  # noqa: BLE001 - a name for the construct is enough
+        return type(n).__name__

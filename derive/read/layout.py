@@ -1,0 +1,160 @@
+"""Layout: the tokens that arrange a display on the page, and the split into steps.
+
+A chain of equalities is printed across rows (``&=``, ``\\\\``) with spacing, numbering
+control and labels; none of that is maths. :func:`strip` removes exactly these tokens
+(outside ``cases`` and matrix environments, where ``&`` and ``\\\\`` are structure) and
+says which it removed; :func:`split_steps` cuts the rest on the top-level ``=`` signs.
+
+>>> from .tokens import tokenize
+>>> toks, notes = strip(tokenize(r"\\frac{a}{b} &= c \\\\ &\\quad + d \\nonumber"))
+>>> " ".join(t.text for t in toks)
+'\\\\frac { a } { b } = c + d'
+>>> [" ".join(t.text for t in s) for s in split_steps(toks)[0]]
+['\\\\frac { a } { b }', 'c + d']
+"""
+from __future__ import annotations
+
+from .errors import ReadError
+from .tokens import Token
+
+SPACING = {r"\,", r"\;", r"\:", r"\!", r"\ ", r"\quad", r"\qquad", r"\displaystyle",
+           r"\textstyle", r"\scriptstyle", r"\nonumber", r"\notag", r"\medskip",
+           r"\smallskip", r"\bigskip", r"\allowbreak", r"\mathstrut", r"\strut", "~",
+           r"\enspace", r"\thinspace", r"\negthinspace", r"\>"}
+WITH_GROUP = {r"\label", r"\tag", r"\tag*", r"\hspace", r"\hspace*", r"\vspace",
+              r"\vspace*", r"\phantom", r"\hphantom", r"\vphantom"}
+# environments that only arrange rows: the whole display may be wrapped in one
+WRAPPERS = {"aligned", "align", "align*", "split", "gathered", "gather", "gather*",
+            "equation", "equation*", "multline", "multline*", "eqnarray", "eqnarray*",
+            "alignedat", "flalign", "flalign*"}
+STRUCTURED = {"cases", "dcases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmatrix",
+              "smallmatrix", "array"}
+DEFINES = {":=", r"\coloneqq", r"\triangleq", r"\equiv", r"\doteq", r"\eqqcolon", "=:"}
+
+
+def env_name(tokens: list[Token], i: int) -> tuple[str, int] | None:
+    """``\\begin{name}`` / ``\\end{name}`` at i: (name, index after the closing brace)."""
+    if i + 1 < len(tokens) and tokens[i + 1].text == "{":
+        j, name = i + 2, ""
+        while j < len(tokens) and tokens[j].text != "}":
+            name += tokens[j].text
+            j += 1
+        if j < len(tokens):
+            return name, j + 1
+    raise ReadError("\\begin and \\end need the environment's name in braces",
+                    column=tokens[i].start, construct=tokens[i].text)
+
+
+def strip(tokens: list[Token]) -> tuple[list[Token], list[str]]:
+    """The tokens without layout, and notes on what was dropped (besides spacing)."""
+    out: list[Token] = []
+    notes: list[str] = []
+    structured = 0
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t.text in (r"\begin", r"\end"):
+            name, after = env_name(tokens, i)
+            if name in STRUCTURED:
+                structured += 1 if t.text == r"\begin" else -1
+                out.extend(tokens[i:after])
+            elif name not in WRAPPERS:
+                raise ReadError(f"the environment {name} is not one the reader knows",
+                                column=t.start, construct=f"{t.text}{{{name}}}",
+                                fix="write the formula without it")
+            elif structured:
+                raise ReadError(f"{name} inside a cases or matrix environment",
+                                column=t.start, construct=f"{t.text}{{{name}}}")
+            i = after
+            continue
+        if t.text in SPACING:
+            i += 1
+            continue
+        if t.text in WITH_GROUP or (t.text in (r"\tag", r"\hspace", r"\vspace")
+                                    and i + 1 < len(tokens) and tokens[i + 1].text == "*"):
+            j = i + 1 + (tokens[i + 1].text == "*" if i + 1 < len(tokens) else 0)
+            i = _skip_group(tokens, j, t)
+            continue
+        if not structured and t.text == "&":
+            i += 1
+            continue
+        if not structured and t.text == r"\\":
+            i += 1
+            if i < len(tokens) and tokens[i].text == "[":      # \\[1ex]
+                while i < len(tokens) and tokens[i].text != "]":
+                    i += 1
+                if i == len(tokens):
+                    raise ReadError("a row break \\\\[ without its closing ]",
+                                    column=t.start, construct="\\\\[")
+                i += 1
+            continue
+        out.append(t)
+        i += 1
+    return out, notes
+
+
+def _skip_group(tokens: list[Token], j: int, head: Token) -> int:
+    if j >= len(tokens) or tokens[j].text != "{":
+        raise ReadError(f"{head.text} needs its argument in braces", column=head.start,
+                        construct=head.text)
+    depth = 0
+    for k in range(j, len(tokens)):
+        if tokens[k].text == "{":
+            depth += 1
+        elif tokens[k].text == "}":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    raise ReadError(f"the argument of {head.text} is not closed", column=head.start,
+                    construct=head.text)
+
+
+_OPEN = {"(", "[", "{", r"\{", r"\langle", r"\lVert", r"\lvert"}
+_CLOSE = {")", "]", "}", r"\}", r"\rangle", r"\rVert", r"\rvert"}
+
+
+def split_steps(tokens: list[Token]) -> tuple[list[list[Token]], list[str]]:
+    """The sides of a chain of equalities: the tokens between top-level ``=`` signs.
+
+    Returns (sides, the relation before each side after the first: '=' or ':=')."""
+    sides: list[list[Token]] = [[]]
+    relations: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        width = 1
+        if t.text in (r"\left", r"\right"):
+            depth += 1 if t.text == r"\left" else -1
+            width = 2                       # the delimiter belongs to \left / \right
+        elif t.text in (r"\begin", r"\end"):
+            depth += 1 if t.text == r"\begin" else -1
+            width = env_name(tokens, i)[1] - i
+        elif t.text in _OPEN:
+            depth += 1
+        elif t.text in _CLOSE:
+            depth -= 1
+        elif depth == 0:
+            rel = _relation_at(tokens, i)
+            if rel is not None:
+                sides.append([])
+                relations.append(rel[0])
+                i += rel[1]
+                continue
+        sides[-1].extend(tokens[i:i + width])
+        i += width
+    return sides, relations
+
+
+def _relation_at(tokens: list[Token], i: int) -> tuple[str, int] | None:
+    t = tokens[i]
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
+    if t.text == ":" and nxt == "=":
+        return ":=", 2
+    if t.text == "=" and nxt == ":":
+        return ":=", 2
+    if t.text == "=":
+        return "=", 1
+    if t.text in DEFINES:
+        return ":=", 1
+    return None

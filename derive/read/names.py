@@ -1,0 +1,395 @@
+"""Names and scripts: ``w_1``, ``\\hat{y}_j^k``, ``W^{[l]T}``, ``x^{(i)}``, ``(...)^2``, ``f'(z)``.
+
+A name is a letter (or a declared multi-letter name such as ``dZ``), a Greek letter, or
+a styled letter (``\\mathbf{x}``, ``\\hat{y}``), with an optional subscript and
+superscript in either order. What a script means is decided by the chapter's
+:class:`~derive.read.lexicon.Lexicon`, never by the formula:
+
+- a subscript of declared indices (``x_i``, ``w_{jk}``, ``h_{t-1}``) is an entry; any other
+  subscript is part of the name (``w_1``, ``W_{xh}``, ``\\sigma_{\\mathcal{B}}``);
+- ``^{[l]}`` is a layer (part of the name), ``^T``/``^\\top`` a transpose, ``^{(i)}``
+  a sample (or a layer, by the convention), ``'``/``^\\prime`` a prime on a function;
+- any other superscript on a name is a power, a layer or a sample by the convention.
+"""
+from __future__ import annotations
+
+import re
+
+from . import tree as T
+from .tokens import Token
+
+GREEK = set(r"""\alpha \beta \gamma \delta \epsilon \varepsilon \zeta \eta \theta \vartheta
+\iota \kappa \lambda \mu \nu \xi \pi \varpi \rho \varrho \sigma \varsigma \tau \upsilon \phi
+\varphi \chi \psi \omega \Gamma \Delta \Theta \Lambda \Xi \Pi \Sigma \Upsilon \Phi \Psi
+\Omega \ell \imath \jmath""".split())
+STYLES = {r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathcal", r"\mathbb", r"\mathsf",
+          r"\mathfrak", r"\mathscr", r"\hat", r"\widehat", r"\bar", r"\overline", r"\tilde",
+          r"\widetilde", r"\vec", r"\dot", r"\ddot", r"\check", r"\breve", r"\underline",
+          r"\mathbold", r"\pmb"}
+UPRIGHT = {r"\mathrm", r"\operatorname", r"\text", r"\textrm", r"\textit", r"\mathop",
+           r"\textbf", r"\mbox", r"\textsf", r"\textnormal", r"\rm"}
+TRANSPOSE = {"T", r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}", r"\mathsf T",
+             r"\mathrm T", r"\text{T}", r"\textsf{T}", r"\mathbf{T}"}
+PRIME = {r"\prime"}
+
+
+def canon(tokens: list[Token]) -> str:
+    """Tokens written back as canonical LaTeX (no spaces, a space only where needed)."""
+    out = ""
+    for t in tokens:
+        if out and out[-1].isalpha() and t.kind == "letter" and re.search(r"\\[A-Za-z]+$", out):
+            out += " "
+        out += t.text
+    return out
+
+
+class Names:
+    """Mixin of :class:`derive.read.parser.Parser`: names and their scripts."""
+
+    # --- script arguments -------------------------------------------------------------
+
+    def script_tokens(self) -> list[Token]:
+        """The argument of ^ or _: one token (a style command with its argument) or a
+        brace group's contents. Consumes it."""
+        t = self.peek()
+        if t is None:
+            raise self.error("a script ^ or _ with nothing after it")
+        if t.text == "{":
+            return self.group_tokens()
+        if t.text in STYLES | UPRIGHT and self.peek(1) is not None:
+            self.take()
+            return [t, *self.wrap(self.style_arg_tokens())]
+        if t.kind == "char" and t.text not in ("'",):
+            raise self.error("a script needs a letter, a digit, a command or {...}", t)
+        return [self.take()]
+
+    def wrap(self, tokens: list[Token]) -> list[Token]:
+        if len(tokens) == 1:
+            return [Token("char", "{", tokens[0].start, tokens[0].start), tokens[0],
+                    Token("char", "}", tokens[0].end, tokens[0].end)]
+        return tokens
+
+    def group_tokens(self) -> list[Token]:
+        """``{ ... }`` (consumed): the tokens inside, braces balanced."""
+        open_ = self.expect("{", "a group")
+        depth, inner = 1, []
+        while True:
+            t = self.peek()
+            if t is None:
+                raise self.error("this { is never closed", open_, fix="add the }")
+            self.take()
+            if t.text == "{":
+                depth += 1
+            elif t.text == "}":
+                depth -= 1
+                if depth == 0:
+                    return inner
+            inner.append(t)
+
+    def style_arg_tokens(self) -> list[Token]:
+        """The argument of a style command, with its braces: ``{y}`` or a single token."""
+        t = self.peek()
+        if t is None:
+            raise self.error("a style command with nothing after it")
+        if t.text == "{":
+            start = self.pos
+            self.group_tokens()
+            return self.toks[start:self.pos]
+        return [self.take()]
+
+    def sub_parse(self, tokens: list[Token], how: str = "expr"):
+        """Parse a token list taken out of the stream (a script's argument)."""
+        from .parser import Parser
+        p = Parser(tokens, self.lex, self.notes)
+        p.depth = self.depth
+        if not tokens:
+            raise self.error("an empty group where a value is expected")
+        if how == "expr":
+            node = p.expr()
+        elif how == "primary_scripts":
+            node = p.postfix(p.primary())
+        else:
+            node = p.primary()
+        if p.peek() is not None:
+            raise p.leftover(p.peek())
+        return node
+
+    # --- names ------------------------------------------------------------------------
+
+    def base_name(self) -> tuple[str, Token]:
+        """The name without scripts: (canonical text, first token). Consumes it."""
+        t = self.peek()
+        if t is None:
+            raise self.error("a name is expected here, but the formula ends",
+                             fix="complete the formula")
+        if t.kind == "letter" or t.text in GREEK:
+            for run in self.lex.runs:
+                if self._run_at(run):
+                    toks = [self.take() for _ in run]
+                    return canon(toks), t
+            self.take()
+            return t.text, t
+        if t.text in STYLES:
+            self.take()
+            arg = self.style_arg_tokens()
+            inner = arg[1:-1] if arg and arg[0].text == "{" else arg
+            if not inner or not self._is_name_tokens(inner):
+                raise self.error(f"{t.text} must hold one letter or name", t,
+                                 fix=f"write e.g. {t.text}{{x}}")
+            return f"{t.text}{{{canon(inner)}}}", t
+        raise self.error("a name is expected here", t)
+
+    def _is_name_tokens(self, toks: list[Token]) -> bool:
+        if len(toks) == 1:
+            return toks[0].kind in ("letter", "digit") or toks[0].text in GREEK
+        if toks[0].text in STYLES and len(toks) >= 2:
+            return True
+        return all(t.kind == "letter" for t in toks)
+
+    def _run_at(self, run: tuple[str, ...]) -> bool:
+        """Is the declared multi-letter name ``run`` next (its letters written together;
+        after a command, such as \\Delta in \\Delta w, TeX needs the space)?"""
+        for k, text in enumerate(run):
+            t = self.peek(k)
+            if t is None or t.text != text:
+                return False
+            if k and t.space_before and self.peek(k - 1).kind == "letter":
+                return False
+        nxt = self.peek(len(run))
+        return nxt is None or nxt.kind != "letter" or nxt.space_before
+
+    def name(self) -> T.Node:
+        """A name with its scripts, read by the lexicon's rules (see the module doc)."""
+        base, first = self.base_name()
+        sub: list[Token] | None = None
+        sup: list[Token] | None = None
+        primes = 0
+        while True:
+            if self.at("_"):
+                if sub is not None:
+                    raise self.error("a second subscript on one name", construct="_")
+                self.take()
+                sub = self.script_tokens()
+            elif self.at("^"):
+                if sup is not None:
+                    raise self.error("a second superscript on one name", construct="^",
+                                     fix="group it: {x^{a}}^{b}")
+                caret = self.take()
+                sup = self.script_tokens()
+                if canon(sup) in PRIME or canon(sup) == r"\prime\prime":
+                    primes += canon(sup).count(r"\prime")
+                    sup = None
+                    if not self.is_function(base, None):
+                        raise self.error("a prime is read on a declared function, f'(z), or "
+                                         "on a group, (...)'", caret, construct="^\\prime")
+            elif self.at("'"):
+                tick = self.take()
+                primes += 1
+                if not self.is_function(base, sub):
+                    if self.at("(", r"\left"):
+                        raise self.error(f"unknown function '{base}': declare it in the "
+                                         "manifest's [functions] table to use its derivative",
+                                         first, construct=base)
+                    raise self.error("a prime is read on a declared function, f'(z), or on "
+                                     "a group, (...)'", tick, construct="'",
+                                     fix="write \\frac{d}{dv}(...) or declare the function")
+            else:
+                break
+        return self.named(base, first, sub, sup, primes)
+
+    def named(self, base, first, sub, sup, primes) -> T.Node:
+        subtext = canon(sub) if sub is not None else None
+        full = base + (_sub_text(subtext) if subtext is not None else "")
+        layer, sup = self.split_layer(sup)
+        if layer is not None:
+            full_layer = f"{full}^{{[{layer}]}}"
+        else:
+            full_layer = full
+        if self.is_function(base, sub, layer) and (self.at("(") or self.at(r"\left")
+                                                    or primes or full_layer not in self.lex.names):
+            fname = full_layer if full_layer in self.lex.functions else full
+            if sup is not None:
+                raise self.error(f"a superscript on the function {fname} (a power of f(x) "
+                                 "is written f(x)^2)", first, construct=fname)
+            return self.call(fname, first, primes)
+        if primes:
+            raise self.error("a prime is read on a declared function", first)
+        # the name itself: a whole declared name, or a base with index subscripts
+        node: T.Node
+        indices = self.index_items(sub) if sub is not None else None
+        if full_layer in self.lex.names or indices is None:
+            node = T.Sym(full_layer)
+        else:
+            node = T.Index(T.Sym(base if layer is None else f"{base}^{{[{layer}]}}"),
+                           indices)
+        if sup is None:
+            return node
+        return self.superscript(node, sup, on_name=True, head=first)
+
+    def split_layer(self, sup: list[Token] | None):
+        """``^{[l]...}``: the layer (canonical text) and what follows it in the braces;
+        under the ``layer`` convention a plain superscript is the layer itself."""
+        if sup is None:
+            return None, None
+        text = canon(sup)
+        if sup and sup[0].text == "[":
+            close = next((k for k, t in enumerate(sup) if t.text == "]"), None)
+            if close is None:
+                raise self.error("a layer ^{[...] without its ]", sup[0])
+            layer = self.layer_text(sup[1:close], sup[0])
+            rest = sup[close + 1:]
+            return layer, (rest or None)
+        if self.lex.plain == "layer" and text not in TRANSPOSE and not text.startswith("("):
+            return self.layer_text(sup, sup[0]), None
+        if (self.lex.parenthesised == "layer" or self.lex.parenthesised == "index") and \
+                text.startswith("(") and text.endswith(")") and len(sup) >= 3:
+            inner = sup[1:-1]
+            kind = self.lex.index_kind(canon(inner)) if len(inner) == 1 else None
+            if self.lex.parenthesised == "layer" or kind == "layer" or (
+                    len(inner) >= 1 and inner[0].kind == "digit"):
+                return self.layer_text(inner, sup[0]), None
+        return None, sup
+
+    def layer_text(self, toks: list[Token], where: Token) -> str:
+        """A layer: a number, a layer index (l, L or declared) or one of them ± a number."""
+        text = canon(toks)
+        m = re.fullmatch(r"([A-Za-z]|\d+)(?:([+-])(\d+))?", text)
+        if not m or (m.group(1).isalpha() and m.group(1) not in "lL"
+                     and self.lex.index_kind(m.group(1)) != "layer"):
+            raise self.error(f"'{text}' is not a layer (a number, l, L or a layer index, "
+                             "optionally plus or minus a number)", where,
+                             construct=text or "[]",
+                             fix="write W^{[l-1]}; a power of a named quantity is (x)^{2}"
+                             if self.lex.plain == "layer" else "write W^{[l-1]}")
+        return text
+
+    def index_items(self, sub: list[Token]) -> tuple[T.Node, ...] | None:
+        """The indices a subscript lists, when every item is a declared index (± n)."""
+        if not self.lex.indices or not sub:
+            return None
+        text = canon(sub)
+        items = text.split(",") if "," in text else (
+            list(text) if re.fullmatch(r"[A-Za-z]{2,}", text) else [text])
+        out = []
+        for item in items:
+            m = re.fullmatch(r"([A-Za-z])(?:([+-])(\d+))?", item)
+            if not m or self.lex.index_kind(m.group(1)) is None:
+                return None
+            node: T.Node = T.Sym(m.group(1))
+            if m.group(2):
+                off = T.Num(m.group(3))
+                node = T.Add((node, T.Neg(off) if m.group(2) == "-" else off))
+            out.append(node)
+        return tuple(out)
+
+    def is_function(self, base: str, sub, layer: str | None = None) -> bool:
+        full = base + (_sub_text(canon(sub)) if sub is not None else "")
+        if full in self.lex.functions or base in self.lex.functions:
+            return True
+        return layer is not None and f"{full}^{{[{layer}]}}" in self.lex.functions
+
+    # --- superscripts -----------------------------------------------------------------
+
+    def superscript(self, node: T.Node, sup: list[Token], *, on_name: bool,
+                    head: Token) -> T.Node:
+        text = canon(sup)
+        if text in TRANSPOSE:
+            return T.Transpose(node)
+        if text.endswith("T") and text[:-1].startswith("(") or text.endswith(r"\top") and \
+                text.startswith("("):
+            cut = 1 if text.endswith("T") else 1
+            inner = sup[:-cut]
+            return T.Transpose(self.superscript(node, inner, on_name=on_name, head=head))
+        if text.startswith("(") and text.endswith(")") and self._balanced_parens(sup):
+            return self.sample(node, sup, head)
+        if on_name and self.lex.plain == "sample":
+            idx = self.sub_parse(sup)
+            self.require_index(idx, sup[0], node)
+            return T.Sample(node, idx)
+        exp = self.sub_parse(sup)
+        return T.Pow(node, exp)
+
+    def _balanced_parens(self, sup: list[Token]) -> bool:
+        depth = 0
+        for k, t in enumerate(sup):
+            depth += t.text == "("
+            depth -= t.text == ")"
+            if depth == 0 and k < len(sup) - 1:
+                return False
+        return depth == 0
+
+    def sample(self, node: T.Node, sup: list[Token], head: Token) -> T.Node:
+        inner = sup[1:-1]
+        if not inner:
+            raise self.error("an empty sample superscript ^{()}", sup[0], construct="^{()}")
+        idx = self.sub_parse(inner)
+        if isinstance(idx, T.Num):
+            return T.Sample(node, idx)
+        self.require_index(idx, inner[0], node)
+        return T.Sample(node, idx)
+
+    def require_index(self, idx: T.Node, where: Token, node: T.Node) -> None:
+        """A sample superscript holds a declared index (class: x^{(w)} is not sample w)."""
+        name = idx.name if isinstance(idx, T.Sym) else None
+        if name is not None and self.lex.index_kind(name) not in (None, "layer"):
+            return
+        shown = name or "this"
+        if name is not None and name in self.lex.names and self.lex.index_kind(name) is None:
+            why = (f"a superscript in parentheses is a sample index in this chapter, but "
+                   f"{name} is declared and is not an index")
+        elif name is not None and self.lex.index_kind(name) == "layer":
+            why = f"{name} is a layer index, but this chapter reads ^{{(...)}} as a sample"
+        else:
+            why = f"{shown} is not a declared index"
+        raise self.error(why, where, construct=f"^{{({name or '...'})}}",
+                         fix="declare the index with role = \"index\"; for a power write "
+                             "x^{k}" if name is None or name not in self.lex.names
+                         else f"for a power write {{x}}^{{{name}}}")
+
+
+def _sub_text(text: str) -> str:
+    return f"_{text}" if len(text) == 1 or re.fullmatch(r"\\[A-Za-z]+", text) else f"_{{{text}}}"
+
+
+class Postfix:
+    """Mixin: scripts and primes after a primary that is not a name."""
+
+    def postfix(self, node: T.Node) -> T.Node:
+        while True:
+            if self.at("{") and self.peek(1) is not None and self.peek(1).text == "}" and \
+                    self.peek(2) is not None and self.peek(2).text in ("^", "_"):
+                self.take()                     # x{}^\top: the script goes on x
+                self.take()
+                continue
+            if self.at("^"):
+                caret = self.take()
+                sup = self.script_tokens()
+                text = canon(sup)
+                if text in PRIME:
+                    node = self.prime_of(node, caret)
+                    continue
+                if text.startswith("[") or isinstance(node, (T.Num, T.Const)) and text in TRANSPOSE:
+                    raise self.error("a layer or transpose on a number or group", caret,
+                                     construct=f"^{{{text}}}")
+                node = self.superscript(node, sup, on_name=False, head=caret)
+                continue
+            if self.at("'"):
+                node = self.prime_of(node, self.take())
+                continue
+            if self.at("_"):
+                bar = self.take()
+                raise self.error("a subscript after a bracket, a bar or a call (an index "
+                                 "of a group, or an evaluation bar |_{w=0}) is not read",
+                                 bar, construct="_",
+                                 fix="subscript the name itself, or write the derivative "
+                                     "without the bar")
+            return node
+
+    def prime_of(self, node: T.Node, tick: Token) -> T.Node:
+        if isinstance(node, (T.Sym, T.Num, T.Const, T.Index)) or isinstance(node, T.PrimeOf):
+            raise self.error("a prime is read on a declared function, f'(z), or on a group, "
+                             "(...)'", tick, construct="'",
+                             fix="write \\frac{d}{dv}(...) or declare the function")
+        if isinstance(node, T.Call):
+            raise self.error("a prime after a call: write f'(z)", tick, construct="'")
+        return T.PrimeOf(node)

@@ -18,6 +18,8 @@ import numpy as np
 import sympy
 
 from . import messages
+from .calculus.batch import BatchCheck, BatchEvidence, Kept
+from .calculus.samples import KeepSamples
 from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
@@ -289,9 +291,22 @@ class ChapterChecker:
         return WRONG, cmp.detail
 
     def _evaluate(self, claim: Claim, derivation: Derivation | None = None) -> None:
+        """The value of every side; a side that is no sum of per-sample terms keeps its
+        samples (a :class:`Kept`, checked in explicit batches)."""
         d = derivation or self.derivation
         target = d.gradient(d.model.loss, claim.target)
-        claim.values = [target] + [d.value(p.expr) for p in claim.parsed[1:]]
+        claim.values = [target]
+        for p in claim.parsed[1:]:
+            try:
+                claim.values.append(d.value(p.expr))
+            except KeepSamples as exc:
+                claim.values.append(Kept(p.expr, str(exc)))
+
+    @property
+    def batches(self) -> BatchCheck:
+        if getattr(self, "_batches", None) is None:
+            self._batches = BatchCheck(self.derivation, seed=self.seed, limit=self.limit)
+        return self._batches
 
     def _chapter_convention(self, claims: list[Claim]) -> str:
         declared = self.manifest.conventions.loss
@@ -302,6 +317,8 @@ class ChapterChecker:
             if c.target in self.model.parameters:
                 try:
                     self._evaluate(c)
+                    if isinstance(c.values[-1], Kept):
+                        continue
                     cls, _ = self._classify(c.values[-1], c.values[0], c.target)
                 except Exception:  # noqa: BLE001 - counted as neither
                     continue
@@ -343,7 +360,13 @@ class ChapterChecker:
         claim.classes = ["target"]
         details = [""]
         for p, v in zip(claim.parsed[1:], claim.values[1:]):
-            cls, why = self._classify(v, target, claim.target, summed=has_sample_sum(p.expr))
+            if isinstance(v, Kept):
+                cls, why = self.batches.classify(v.expr, claim.target, self.model.parameters)
+                if cls == UNKNOWN:
+                    why = f"with the samples kept: {why}"
+            else:
+                cls, why = self._classify(v, target, claim.target,
+                                          summed=has_sample_sum(p.expr))
             claim.classes.append(cls)
             details.append(why)
         evidence = self._numeric_sides(claim)
@@ -393,7 +416,12 @@ class ChapterChecker:
                 verdict, convention = Verdict.INCONSISTENT, b_cls
                 findings.append(self._convention_finding(claim, k, b_cls))
         else:
-            cmp = self.equivalence.compare(a_val, b_val)
+            if isinstance(a_val, Kept) or isinstance(b_val, Kept):
+                # two sides, one keeping the samples: compared in the explicit batches
+                cmp = self.batches.compare(claim.parsed[k - 1].expr, stated,
+                                           *self._per_sample(claim, k - 1, k))
+            else:
+                cmp = self.equivalence.compare(a_val, b_val)
             if cmp.equal:
                 verdict = Verdict.VERIFIED
                 convention = b_cls if b_cls in (PER_SAMPLE, BATCH_MEAN) else None
@@ -444,13 +472,23 @@ class ChapterChecker:
                     text, self.vocab, chain_var=claim.target).expr)
                 if self.equivalence.compare(value, expected).equal is not True:
                     return None
-        except InputError:
+        except (InputError, KeepSamples):
             return None
         return " = ".join(sides) + f" \\tag{{{claim.item.id}}}"
+
+    def _per_sample(self, claim: Claim, *sides: int) -> list[bool]:
+        """Which sides are per-sample formulas (read as batch means in a batch)."""
+        return [not isinstance(claim.values[k], Kept) and not claim.summed[k] for k in sides]
 
     def _wrong_side(self, claim: Claim, k: int, expected):
         stated = claim.parsed[k].expr
         m = self.model.samples
+        if isinstance(claim.values[k], Kept):
+            # no per-sample term to diagnose: the fix is the batch-mean form itself
+            detail = claim.values[k].reason
+            form = self._batch_form(claim).split(" = ", 1)[1] if m is not None else None
+            return Verdict.MISMATCH, [messages.KeptSamples(detail=detail).finding(
+                suggestion=form)]
         if claim.summed[k] and m is not None and self.equivalence.compare(
                 claim.values[k], claim.values[0]).equal:
             # Σ_i G^(i) with G the per-sample gradient: the mean's 1/m is missing
@@ -492,8 +530,11 @@ class ChapterChecker:
         why = self._convention_reason()
         if cls == BATCH_MEAN:
             from .derivation import strip_sample_sums
-            fixed = strip_sample_sums(stated, self.model) * m
-            return messages.Convention(why=why).finding(suggestion=to_latex(fixed))
+            try:
+                fixed = to_latex(strip_sample_sums(stated, self.model) * m)
+            except KeepSamples:
+                fixed = None
+            return messages.Convention(why=why).finding(suggestion=fixed)
         fixed = stated / m
         return messages.ConventionOther(why=why).finding(suggestion=to_latex(fixed))
 
@@ -507,6 +548,13 @@ class ChapterChecker:
     def _numeric_sides(self, claim: Claim):
         if self.numeric is None:
             return None
+        if any(isinstance(v, Kept) for v in claim.values):
+            if claim.target not in self.model.parameters:
+                return None
+            s = self.manifest.numeric
+            return BatchEvidence(self.batches, claim,
+                                 [False] + self._per_sample(claim, *range(1, len(claim.values))),
+                                 draws=s.draws, seed=self.seed, tol=s.tolerance)
         return _SideEvidence.measure(self.numeric, claim, self.manifest.numeric.tolerance)
 
     def _agree(self, verdict, findings, claim: Claim, k: int, convention, evidence):

@@ -157,20 +157,11 @@ def write_out_node_only(expr: sympy.Expr, model: Model) -> sympy.Expr:
 
 
 def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
-    """Σ_{i=1}^{m} G^{(i)} -> G: the per-sample term whose sum over the batch the side is.
-
-    A side written with an explicit sum over the samples is read in the batch-mean
-    convention only (see checker._classify); x^{(i)} outside a sum is the per-sample x.
-    """
-    def is_sample_sum(x):
-        return (isinstance(x, sympy.Sum) and len(x.limits) == 1
-                and model.samples is not None and x.limits[0][2] == model.samples
-                and x.limits[0][1] == 1)
-    e = e.replace(is_sample_sum, lambda x: x.function)
-    e = e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
-    # other sums with whole-number limits are just repeated terms
-    return e.replace(lambda x: isinstance(x, sympy.Sum) and all(
-        b.is_Integer for lim in x.limits for b in lim[1:]), lambda x: x.doit())
+    """Σ_{i=1}^{m} G^{(i)} -> G: the per-sample term whose sum over the batch the side is,
+    where that is an identity (derive.calculus.samples.reduce_samples; raises
+    KeepSamples where it is not). x^{(i)} outside a sum is the per-sample x."""
+    from .calculus.samples import reduce_samples
+    return reduce_samples(e, model)
 
 
 def expand_calls(e: sympy.Expr, model: Model) -> sympy.Expr:
@@ -215,8 +206,18 @@ class Derivation:
 
         Partial(A, B) becomes dA/dB from the graph, d/dv(...) is differentiated with the
         other symbols held fixed, calls of chapter functions are expanded, f'(z) is
-        written with f, and f(z_k) becomes a_k.
+        written with f, and f(z_k) becomes a_k. A side that sums over the samples is read
+        as its per-sample term where that is an identity; elsewhere
+        :class:`~derive.calculus.samples.KeepSamples` is raised.
         """
+        e = self.resolve(expr, nodes=False)
+        if any(isinstance(x, (sympy.Sum, SampleOf)) for x in sympy.preorder_traversal(e)):
+            e = strip_sample_sums(e, self.model)
+        return to_nodes(e, self.model)
+
+    def resolve(self, expr: sympy.Expr, nodes: bool = True) -> sympy.Expr:
+        """A printed expression with its derivatives and calls evaluated; sums over the
+        samples and sample superscripts kept as printed."""
         m = self.model
         e = expr
         # each rewrite walks and rebuilds the whole tree: only those that apply (a
@@ -234,9 +235,7 @@ class Derivation:
                           lambda x: derivative(self.expand_calls(x.expr), x.variables[0])
                           if len(x.variables) == 1 else
                           sympy.diff(self.expand_calls(x.expr), *x.variables))
-        if sympy.Sum in kinds or SampleOf in kinds:
-            e = strip_sample_sums(e, m)
-        return to_nodes(e, m)
+        return to_nodes(e, m) if nodes else e
 
     def expand_calls(self, e: sympy.Expr) -> sympy.Expr:
         """Replace calls of chapter functions, L(a_2, y), by their bodies (by position)."""

@@ -31,6 +31,12 @@ class Factor(Message):
     template = "off by a constant factor: the stated form is {factor} times the derivative"
 
 
+class KeptSamples(Message):
+    kind = "samples"
+    template = ("this side is not a sum of per-sample terms ({detail}); read with the "
+                "samples kept, it is not the batch-mean gradient")
+
+
 class Sign(Message):
     kind = "sign"
     template = "wrong sign: the stated form is the negative of the derivative"

@@ -270,8 +270,12 @@ class NumericRoute:
             subs[dv] = dummy
         e = expr.xreplace(subs)
         e = self.d.expand_calls(e)
+        from .calculus.samples import KeepSamples
         from .derivation import strip_sample_sums
-        e = strip_sample_sums(e, self.model)
+        try:
+            e = strip_sample_sums(e, self.model)
+        except KeepSamples as exc:
+            raise NumericError(f"not a sum of per-sample terms ({exc})") from None
         if e.atoms(sympy.Sum):
             raise NumericError("only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
         return self._eval(e, vals)

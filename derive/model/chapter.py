@@ -73,10 +73,13 @@ class Model:
         return self.vocab.canonical_latex.get(sym, sympy.latex(sym))
 
     def content_key(self) -> tuple:
-        """The model's mathematics as a hashable value (its definitions in order, the loss):
-        what derive's in-process memos (derive.memo) are keyed by."""
+        """The model's mathematics as a hashable value (its definitions in order, the loss,
+        the bodies of the chapter's functions): what derive's in-process memos
+        (derive.memo) are keyed by."""
         return (tuple((n, self.definitions[n].rhs) for n in self.order if n in self.definitions),
-                self.loss, self.loss_expr)
+                self.loss, self.loss_expr,
+                # the chapter's functions too: L = H(y, a) means H's body (issue 11, class 7)
+                tuple(sorted((f.name, f.params, f.body) for f in self.functions.values())))
 
     def of_role(self, *roles: str) -> list[sympy.Symbol]:
         return [s for s, r in self.roles.items() if r in roles]
@@ -262,24 +265,47 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
         if direct_loss is not None:
             loss_expr = direct_loss
         elif str(loss) in functions:
-            f = functions[str(loss)]
-            others = [p for p in f.params if roles.get(p) != "label"]
-            if len(others) == 1 and output is not None:
-                mapping = {others[0]: output}
-                loss_expr = f.body.xreplace(mapping)
-            elif len(f.params) == 1 and output is not None:
-                loss_expr = f.body.xreplace({f.params[0]: output})
-            elif output is not None:
-                raise InputError(
-                    f"cannot tell which argument of {f.name}({', '.join(map(str, f.params))}) is "
-                    "the label: name it after a symbol declared with role = \"label\" "
-                    "(e.g. L(y, a) with y the label)", file=f.item.file, line=f.item.line,
-                    equation=f.item.id)
+            loss_expr = bind_loss(functions[str(loss)], roles, defs, output, vocab)
     samples = None
     if manifest.conventions.samples:
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
     return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
                  loss_expr, output, samples, list(graph_items))
+
+
+def bind_loss(f: UserFunction, roles: dict, defs: dict, output, vocab) -> sympy.Expr | None:
+    """The per-sample loss from a definition ``L(y, a) = ...``: the label parameter stays
+    the label and the other parameter stands for the model's output.
+
+    A parameter named after a node means that node, never another one: ``L(y, a)`` with
+    ``a`` a node whose value is not the output is rejected (issue 11: it was bound to
+    the last node silently). A function of the parameters, ``J(w, b)``, is not bound at
+    all: its body is the quantity itself.
+    """
+    def shown(s):
+        return vocab.canonical_latex.get(s, sympy.latex(s))
+    where = dict(file=f.item.file, line=f.item.line, equation=f.item.id)
+    header = f"{f.name}({', '.join(shown(p) for p in f.params)})"
+    for p in f.params:
+        if p in defs and p != output:
+            raise InputError(
+                f"{header}: the parameter {shown(p)} is the node {shown(p)}, but the model's "
+                f"output is {shown(output) if output is not None else 'another node'}; "
+                "derive does not guess which one the loss is of: write the output's name, "
+                f"or a name that is no node (as in L(y, p))", **where)
+    free = [p for p in f.params if roles.get(p) != "label"]
+    if free and all(roles.get(p) in PARAMETER_ROLES for p in free):
+        return f.body                 # a function of the parameters: nothing to bind
+    if any(roles.get(p) in PARAMETER_ROLES for p in free):
+        raise InputError(f"{header} mixes parameters and placeholders: write the loss of "
+                         "one sample as L(y, a), or the cost as J(w, b)", **where)
+    if output is None:
+        return None
+    if len(free) == 1:
+        return f.body.xreplace({free[0]: output})
+    raise InputError(
+        f"cannot tell which argument of {header} is the label: name it after a symbol "
+        "declared with role = \"label\" (e.g. L(y, a) with y the label)", **where)
 
 
 def definition_issues(model: Model) -> list[DefinitionIssue]:

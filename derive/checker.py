@@ -113,11 +113,13 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                                  "chapters (symbols with a shape); write "
                                  "\\frac{\\partial L}{\\partial v} in a scalar chapter",
                                  file=manifest.path)
-    cls = ChapterChecker
     if manifest.vectorized:
-        from .vector import VectorChapterChecker as cls
-    return cls(manifest, items, numeric=numeric, seed=seed, claim_seconds=claim_seconds,
-               focus=focus, background=background).run()
+        from .vector import check_at_two_sizes
+        return check_at_two_sizes(manifest, items, numeric=numeric, seed=seed,
+                                  claim_seconds=claim_seconds, focus=focus)
+    return ChapterChecker(manifest, items, numeric=numeric, seed=seed,
+                          claim_seconds=claim_seconds, focus=focus,
+                          background=background).run()
 
 
 class ChapterChecker:

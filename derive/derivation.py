@@ -185,8 +185,15 @@ class Derivation:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self.loss_grads = backprop(model)
+        self._loss_grads = None
         self._node_grads: dict[sympy.Symbol, dict] = {}
+
+    @property
+    def loss_grads(self) -> dict:
+        """d loss / d v for every v (the chain rule over the whole model, on first use)."""
+        if self._loss_grads is None:
+            self._loss_grads = backprop(self.model)
+        return self._loss_grads
 
     def gradient(self, of: sympy.Symbol, wrt: sympy.Symbol) -> sympy.Expr:
         """d of / d wrt through the graph (0 when wrt does not reach of)."""

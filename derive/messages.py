@@ -197,4 +197,4 @@ KINDS = {cls.kind for cls in Message.__subclasses__()} | {
     "notation", "parse", "timeout", "numeric", "cross-check",
     # vectors and matrices (derive.vector)
     "shape", "missing-transpose", "extra-transpose", "misplaced-transpose", "product-order",
-    "missing-sum", "vectorized"}
+    "missing-sum", "vectorized", "size"}

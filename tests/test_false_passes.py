@@ -160,7 +160,6 @@ def test_a_loss_parameter_named_like_a_node_is_not_rebound(tmp_path):
 
 # --- 6. sizes hidden in constants -------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="class 6: two size sets, in progress")
 @pytest.mark.parametrize("old,new,eid", [
     (r"dw = \frac{1}{m} X dZ^T", r"dw = \frac{4}{m^2} X dZ^T", "LR-2"),
     (r"\frac{1}{m}\sum_{i=1}^{m} dZ^{(i)} \tag{LR-3}", r"\frac{1}{m}\sum_{i=1}^{4} dZ^{(i)} \tag{LR-3}",

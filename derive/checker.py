@@ -125,9 +125,15 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
 class ChapterChecker:
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
                  seed: int = 0, claim_seconds: float | None = None,
-                 focus: Collection[str] | None = None, background: bool = False) -> None:
+                 focus: Collection[str] | None = None, background: bool = False,
+                 cost: bool = False) -> None:
+        self.cost_run = cost          # check the claims about the cost J (see _cost_claims)
+        if cost:
+            manifest = replace(manifest, conventions=replace(manifest.conventions,
+                                                             loss=BATCH_MEAN))
         self.manifest = manifest
         self.focus = frozenset(focus) if focus is not None else None
+        self.cost_claims: list[Item] = []
         self.background = background
         self.items = items
         self.numeric_enabled = numeric
@@ -154,6 +160,13 @@ class ChapterChecker:
         graph_items = [i for i in self.items if i.kind == "graph"]
         try:
             printed = build_model(self.manifest, vocab, defs, functions, edges, graph_items)
+            if printed.loss is None and printed.cost is not None and not self.cost_run:
+                # a chapter with a cost and no per-sample loss: the cost is the loss
+                self.cost_run = True
+                self.manifest = replace(self.manifest, conventions=replace(
+                    self.manifest.conventions, loss=BATCH_MEAN))
+            if self.cost_run:
+                printed = printed.cost_model()
         except InputError as exc:
             raise exc.located(file=str(self.manifest.source_path()))
         self._require_loss(printed)
@@ -183,6 +196,7 @@ class ChapterChecker:
             self.numeric = numeric
             broken = self._broken()
             self._check_claims(claims, broken)
+            self._cost_claims(broken)
             if self.focus is None:
                 self._conventions_summary(claims)
                 self._captions(claims)
@@ -217,6 +231,33 @@ class ChapterChecker:
                     claim.item.line, read_as=self._read_as(claim), findings=(f,))
             else:
                 self.results[claim.item.id] = self._check_claim(claim)
+
+    def _cost_claims(self, broken: list[str]) -> None:
+        """Claims about the cost J, checked against J's own definition in the batch-mean
+        convention (a second checker whose loss is J's per-sample term)."""
+        todo = [i for i in self.cost_claims if self.focused(i.id)]
+        if not todo:
+            return
+        ids = [i.id for i in todo]
+        try:
+            if broken:
+                raise InputError("the model is incomplete because "
+                                 f"{', '.join(broken)} could not be used")
+            sub = ChapterChecker(self.manifest, self.items, numeric=self.numeric_enabled,
+                                 seed=self.seed, claim_seconds=self.limit, focus=ids,
+                                 cost=True).run()
+        except InputError as exc:
+            for item in todo:
+                self.errors[item.id] = InputError(exc.message, file=item.file, line=item.line,
+                                                  equation=item.id)
+            return
+        for e in sub.equations:
+            if e.id in ids and e.kind == "claim":
+                if e.verdict == Verdict.ERROR:
+                    self.errors[e.id] = InputError(e.findings[0].message if e.findings
+                                                   else "cannot be read")
+                else:
+                    self.results[e.id] = e
 
     def _vectorized_forms(self):
         from .vectorize import vectorized_forms
@@ -262,6 +303,10 @@ class ChapterChecker:
                     raise InputError("a claim needs at least one '=' with formulas on both sides")
                 head = parse_formula(texts[0], vocab)
                 target = head.expr
+                if (isinstance(target, Partial) and model.cost is not None
+                        and target.args[0] == model.cost and model.cost != model.loss):
+                    self.cost_claims.append(item)        # checked against J's definition
+                    continue
                 if not (isinstance(target, Partial) and target.args[0] == model.loss):
                     raise InputError(messages.NoTarget(lhs=texts[0]).text, token=texts[0])
                 var = target.args[1]
@@ -388,9 +433,10 @@ class ChapterChecker:
         return EquationResult(
             item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
             convention=convention, corrected=corrected,
-            derived=f"\\frac{{\\partial {self.model.latex(self.model.loss)}}}"
-                    f"{{\\partial {self.model.latex(claim.target)}}} = "
-                    + sympy.latex(display(target)),
+            derived=self._batch_form(claim) if self.cost_run and self.model.samples is not None
+            else f"\\frac{{\\partial {self.model.latex(self.model.loss)}}}"
+                 f"{{\\partial {self.model.latex(claim.target)}}} = "
+                 + sympy.latex(display(target)),
             links=tuple(links), findings=tuple(findings),
             numeric=self._equation_numeric(claim, evidence, convention))
 
@@ -541,6 +587,8 @@ class ChapterChecker:
         return messages.ConventionOther(why=why).finding(suggestion=to_latex(fixed))
 
     def _convention_reason(self) -> str:
+        if self.cost_run:
+            return f"by its definition, {self.model.latex(self.model.loss)} is a mean over the samples"
         if self.manifest.conventions.loss:
             return f"manifest: loss = {self.manifest.conventions.loss}"
         return "most of the chapter's gradients"

@@ -198,7 +198,6 @@ J(w, b) = \frac{{{c}}}{{m}}\sum_{{i=1}}^{{m}} L(y^{{(i)}}, a^{{(i)}})
 """
 
 
-@pytest.mark.xfail(strict=True, reason="class 8: cost claims, in progress")
 def test_the_cost_is_its_own_definition(tmp_path):
     claims = claim(r"\frac{\partial J}{\partial w}", BATCH + r" (a^{(i)} - y^{(i)}) x^{(i)}",
                    eid="j")

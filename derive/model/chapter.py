@@ -68,6 +68,8 @@ class Model:
     samples: sympy.Symbol | None
     graph_items: list[Item] = field(default_factory=list)
     corrected_nodes: tuple[sympy.Symbol, ...] = ()
+    cost: sympy.Symbol | None = None          # J (role cost), when the chapter defines it
+    cost_expr: sympy.Expr | None = None       # its definition as printed (sums, calls)
 
     def latex(self, sym: sympy.Symbol) -> str:
         return self.vocab.canonical_latex.get(sym, sympy.latex(sym))
@@ -80,6 +82,32 @@ class Model:
                 self.loss, self.loss_expr,
                 # the chapter's functions too: L = H(y, a) means H's body (issue 11, class 7)
                 tuple(sorted((f.name, f.params, f.body) for f in self.functions.values())))
+
+    def cost_model(self) -> "Model":
+        """The model whose loss is the chapter's cost J, as a per-sample loss L_J with
+        J = (1/m) Σ_i L_J^{(i)}: claims about J are checked against J's own definition
+        (its constant included), in the batch-mean convention. Raises InputError when J
+        is no sum of per-sample terms."""
+        from ..calculus.samples import KeepSamples, reduce_samples
+        from ..derivation import expand_calls
+        if self.cost is None or self.cost_expr is None:
+            raise InputError("the cost is not defined in the chapter (a definition block "
+                             "'J = \\frac{1}{m}\\sum_{i=1}^{m} ...' or 'J(w, b) = ...')")
+        expr = self.cost_expr
+        if self.loss is not None and self.loss_expr is not None:
+            expr = expr.xreplace({self.loss: self.loss_expr})     # J = mean of L^{(i)}
+        expr = expand_calls(expr, self)
+        if self.samples is None:
+            raise InputError(f"the cost {self.latex(self.cost)} needs the samples symbol "
+                             "(conventions.samples) to be read as a mean over the samples")
+        try:
+            per_sample = self.samples * reduce_samples(expr, self)
+        except KeepSamples as exc:
+            raise InputError(f"the cost {self.latex(self.cost)} is not a sum of per-sample "
+                             f"terms ({exc}): its gradient is not derived") from None
+        m = replace(self, loss=self.cost, loss_expr=sympy.expand(per_sample)
+                    if per_sample.is_Add else per_sample)
+        return m
 
     def of_role(self, *roles: str) -> list[sympy.Symbol]:
         return [s for s, r in self.roles.items() if r in roles]
@@ -246,12 +274,19 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
             layers[sym] = decl.layer
     loss_syms = [s for s, r in roles.items() if r == "loss"]
     loss = loss_syms[0] if loss_syms else None
+    cost = next((s for s, r in roles.items() if r == "cost"), None)
     leaves = [s for s in roles if s not in defs and roles[s] not in ("loss", "cost", "samples",
                                                                      "index")]
     direct_loss = None
     if loss is not None and loss in defs:
         defs = dict(defs)
         direct_loss = defs.pop(loss).rhs          # L = ... written directly
+    cost_expr = None
+    if cost is not None and cost in defs:         # J = ... (a batch quantity, not a node)
+        defs = dict(defs)
+        cost_expr = defs.pop(cost).rhs
+    elif cost is not None and str(cost) in functions:
+        cost_expr = bind_cost(functions[str(cost)], roles, defs, vocab)
     order = _topological(defs, leaves)
     # the output: a node nothing else is computed from (the graph's last node if stated)
     consumers = {p for d in defs.values() for p in d.rhs.free_symbols}
@@ -270,7 +305,22 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     if manifest.conventions.samples:
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
     return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
-                 loss_expr, output, samples, list(graph_items))
+                 loss_expr, output, samples, list(graph_items), cost=cost, cost_expr=cost_expr)
+
+
+def bind_cost(f: UserFunction, roles: dict, defs: dict, vocab) -> sympy.Expr:
+    """The cost from ``J(w, b) = ...``: a function of the parameters is the cost itself
+    (issue 11: it was an unrelated function, or its parameter was bound to the output)."""
+    def shown(s):
+        return vocab.canonical_latex.get(s, sympy.latex(s))
+    header = f"{f.name}({', '.join(shown(p) for p in f.params)})"
+    odd = [p for p in f.params if roles.get(p) not in PARAMETER_ROLES]
+    if odd:
+        raise InputError(f"{header}: the cost is a function of the parameters, but "
+                         f"{', '.join(shown(p) for p in odd)} is not a declared parameter "
+                         "(role weight, bias or parameter)", file=f.item.file,
+                         line=f.item.line, equation=f.item.id)
+    return f.body
 
 
 def bind_loss(f: UserFunction, roles: dict, defs: dict, output, vocab) -> sympy.Expr | None:

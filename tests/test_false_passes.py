@@ -210,10 +210,21 @@ def test_the_cost_is_its_own_definition(tmp_path):
 
 
 def test_a_cost_of_the_parameters_is_not_bound_to_the_output(tmp_path):
-    # J(w) = ...: w is the weight, not a name for the output (the gradient is not 0)
-    forward = FORWARD.replace("% derive: definition\nL(y, p)", "% derive: definition\nJ(w) = "
-                              r"\frac{1}{m}\sum_{i=1}^{m} L(y^{(i)}, a^{(i)})" +
-                              "\n% derive: definition\nL(y, p)")
-    r = run(tmp_path, claim(r"\frac{\partial J}{\partial w}", "0", eid="zero"),
-            forward=forward, loss="batch-mean", extra='J = { role = "cost" }')
+    # J(w) = ... as the chapter's loss: w is the weight, not a name for the output; the
+    # old reading put the output in place of w and derived dJ/dw = 0
+    manifest = LOGISTIC.replace('L = {{ role = "loss" }}', 'J = {{ role = "loss" }}')
+    forward = FORWARD.replace("L(y, p)", "H(y, p)") + (
+        "% derive: definition\n"
+        r"J(w) = \frac{1}{m}\sum_{i=1}^{m} H(y^{(i)}, a^{(i)})" "\n")
+    folder = tmp_path / "ch"
+    folder.mkdir()
+    (folder / "manifest.toml").write_text(manifest.format(loss="batch-mean", extra=""),
+                                          encoding="utf-8")
+    (folder / "chapter.tex").write_text(
+        forward + claim(r"\frac{\partial J}{\partial w}", "0", eid="zero"), encoding="utf-8")
+    try:
+        r = check_chapter(folder / "manifest.toml", seed=1)
+    except InputError as exc:
+        assert "cost" in str(exc)
+        return
     assert verdicts(r)["zero"] != "verified"

@@ -301,6 +301,12 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
             loss_expr = direct_loss
         elif str(loss) in functions:
             loss_expr = bind_loss(functions[str(loss)], roles, defs, output, vocab)
+        if loss_expr is not None and any(
+                not lim[2].is_Integer for s in loss_expr.atoms(sympy.Sum) for lim in s.limits):
+            name = vocab.canonical_latex.get(loss, str(loss))
+            raise InputError(f"the loss {name} is defined as a sum over the samples: that is "
+                             f"a cost; declare {name} with role = \"cost\" (the loss is the "
+                             "loss of one sample)", file=str(manifest.source_path()))
     samples = None
     if manifest.conventions.samples:
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]

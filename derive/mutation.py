@@ -280,6 +280,28 @@ class Chapter:
             return self._entries(expr)
         return None, [self.derivation.value(expr)]
 
+    def batch_equal(self, text: str, base: str, var) -> bool | None:
+        """Do two printed sides agree with the samples kept (explicit batches)?"""
+        from .calculus.batch import BatchCheck
+        from .calculus.samples import KeepSamples
+        if self.vector:
+            return None
+        try:
+            a = parse_formula(text, self.vocab, chain_var=var).expr
+            b = parse_formula(base, self.vocab, chain_var=var).expr
+            per_sample_b = True
+            try:
+                self.derivation.value(b)
+                from .derivation import has_sample_sum
+                per_sample_b = not has_sample_sum(b)
+            except KeepSamples:
+                per_sample_b = False
+            cmp = BatchCheck(self.derivation, seed=0, limit=20).compare(a, b, False,
+                                                                        per_sample_b)
+            return cmp.equal if cmp is not None else None
+        except Exception:  # noqa: BLE001 - undecided: the mutant is kept
+            return None
+
     def _entries(self, expr):
         from .vector import ShapeMismatch
         try:
@@ -694,9 +716,17 @@ class _Builder:
                     self.ids)
 
     def _values(self, rhs: str, kind: str, rewrite: bool):
+        from .calculus.samples import KeepSamples
         try:
             return [self.ch.value(self.ch.text_at(rhs, layer), var)
                     for layer, var, _ in self.contexts], None
+        except KeepSamples as exc:
+            # a side that keeps the samples: compared with the base in explicit batches
+            equal = self.ch.batch_equal(rhs, self.base, self.contexts[0][1])
+            if equal is True:
+                return None, Dropped(self.item.id, kind, rhs, "equivalent to the original",
+                                     f"with the samples kept ({exc})", rewrite)
+            return "kept", None
         except InputError as exc:
             return None, Dropped(self.item.id, kind, rhs, "does not parse", exc.message,
                                  rewrite)
@@ -712,6 +742,9 @@ class _Builder:
         values, dropped = self._values(rhs, kind, False)
         if dropped:
             self.out.dropped.append(dropped)
+            return
+        if values == "kept":
+            self.out.mutants.append(self.case(kind, rhs, note + " (keeps the samples)"))
             return
         if any(self.ch.differs(v, base) for v, (_, _, base) in zip(values, self.contexts)):
             cmps = [(False, "differ at a random point (float screen)")]
@@ -741,6 +774,10 @@ class _Builder:
             return
         self.seen.add(_norm(rhs))
         values, dropped = self._values(rhs, kind, True)
+        if values == "kept":
+            self.out.rewrites.append(self.case(kind, rhs, note + " (keeps the samples)",
+                                               rewrite=True))
+            return
         if dropped:
             # a correct formula the front end cannot read: kept, so the check reports it
             self.out.rewrites.append(self.case(kind, rhs, f"{note} (front end: "

@@ -4,9 +4,11 @@ equivalent rewrites of them must still verify.
 
     python tools/soundness.py [PATH ...] [--jobs N] [--limit N] [--seed S] [--json FILE]
 
-PATH: chapter folders, manifests, or trees of them (default: equations/), inside the
-project or anywhere else. For every claim side that equals the derived gradient, the
-generator (derive/mutation.py) makes mutants and rewrites; each is checked by running
+PATH: chapter folders, manifests, or trees of them (default: equations/ and the soundness
+chapters in tools/corpus/), inside the project or anywhere else. For every claim side that
+equals the derived gradient, the generator (derive/mutation.py) makes mutants and
+rewrites, and tools/textmut.py makes text-level mutants of the printed claims without
+derive's reader; each is checked by running
 derive on a copy of the chapter with that one claim replaced (numeric route on, fixed
 seed). ``--limit N`` keeps at most N mutants and N rewrites, spread over the kinds.
 
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from derive.checker import find_manifests  # noqa: E402
 from derive.errors import InputError  # noqa: E402
@@ -54,7 +57,9 @@ def _progress(stream):
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="soundness", description=__doc__.split("\n\n")[0])
-    p.add_argument("paths", nargs="*", default=[str(ROOT / "equations")], metavar="PATH")
+    p.add_argument("paths", nargs="*", default=[str(ROOT / "equations"),
+                                                 str(ROOT / "tools" / "corpus")],
+                   metavar="PATH")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--limit", type=int, default=None,
                    help="at most N mutants and N rewrites (spread over the kinds)")
@@ -67,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(the same verdicts, several times slower)")
     p.add_argument("--show", type=int, default=8,
                    help="examples shown per list of wrong diagnoses (default 8)")
+    p.add_argument("--no-text", action="store_true",
+                   help="skip the text-level mutants of tools/textmut.py")
     args = p.parse_args(argv)
     out = sys.stdout
     err = sys.stderr
@@ -176,11 +183,35 @@ def main(argv: list[str] | None = None) -> int:
           + (f" [{','.join(o.kinds)}]" if o.kinds else "")
           + (f": {_short(o.message, 200)}" if o.message else "") + "\n")
 
-    status = 0 if not missed and not alarms else 1
+    # --- text-level mutants (tools/textmut.py: made without derive's reader) ---
+    text_passes = 0
+    if not args.no_text:
+        import textmut
+        t2 = time.monotonic()
+        cases, bases = textmut.generate(manifests)
+        text_out = check_cases(cases, jobs=args.jobs, seed=args.seed, full=args.full)
+        w(f"text-level mutants (tools/textmut.py, checked in {time.monotonic() - t2:.0f} s): "
+          f"{len(cases)} of {len(bases)} verified claims\n")
+        by_op: dict = defaultdict(Counter)
+        for o in text_out:
+            by_op[o.case.kind]["n"] += 1
+            by_op[o.case.kind]["pass" if o.verdict == "verified" else "crash"
+                               if o.verdict == "crash" else "caught"] += 1
+        for op in sorted(by_op):
+            r = by_op[op]
+            w(f"  {op:20} {r['n']:>4} caught {r['caught']:>4}  false passes {r['pass']}"
+              + (f"  crashes {r['crash']}" if r['crash'] else "") + "\n")
+        bad = [o for o in text_out if o.verdict in ("verified", "crash")]
+        text_passes = len(bad)
+        w(f"text-level false passes or crashes: {text_passes}\n")
+        for o in bad:
+            w(f"  {o.case.label}  {o.case.kind}  {_short(o.case.rhs, 90)}  {o.verdict}\n")
+
+    status = 0 if not missed and not alarms and not text_passes else 1
     if unreadable:
         status = 2
     w(f"result: {'PASS' if status == 0 else 'FAIL'} ({len(missed)} missed, "
-      f"{len(alarms)} false alarms)\n")
+      f"{len(alarms)} false alarms, {text_passes} text-level false passes)\n")
 
     if args.json:
         data = {"seed": args.seed, "jobs": args.jobs, "status": status,

@@ -69,8 +69,8 @@ class BatchCheck:
             _bm, _copies, _bd, eq = self.batch(size)
             try:
                 stated = self.side(expr, size)
-            except KeepSamples as exc:
-                return UNKNOWN, str(exc)
+            except (KeepSamples, ValueError, TypeError) as exc:
+                return UNKNOWN, str(exc) or type(exc).__name__
             target = self.target(var, size)
             cmp = eq.compare(stated, target)
             if cmp.equal is None:
@@ -85,10 +85,15 @@ class BatchCheck:
 
     def compare(self, a, b, a_per_sample: bool, b_per_sample: bool):
         """Two sides read in the batch (per-sample sides as their batch means)."""
+        from ..equivalence import Comparison
         out = None
         for size in SIZES:
             _bm, _copies, _bd, eq = self.batch(size)
-            cmp = eq.compare(self.side(a, size, a_per_sample), self.side(b, size, b_per_sample))
+            try:
+                sa, sb = self.side(a, size, a_per_sample), self.side(b, size, b_per_sample)
+            except (KeepSamples, ValueError, TypeError) as exc:
+                return Comparison(None, "evaluation", str(exc) or type(exc).__name__)
+            cmp = eq.compare(sa, sb)
             if cmp.equal is not True:
                 return cmp
             out = cmp

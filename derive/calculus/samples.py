@@ -48,6 +48,23 @@ def is_sample_sum(e, model) -> bool:
             and all(lim[2] == model.samples and lim[1] == 1 for lim in e.limits))
 
 
+def _span(lim, model) -> tuple[int, int] | None:
+    """A limit (i, lo, m + c) over part of the samples: (lo, c); None for other sums."""
+    _i, lo, hi = lim
+    m = model.samples
+    if m is None or not lo.is_Integer or lo < 1:
+        return None
+    c = sympy.expand(hi - m)
+    if not c.is_Integer or c > 0:
+        return None
+    return int(lo), int(c)
+
+
+def is_part_sample_sum(e, model) -> bool:
+    """A sum over (part of) the samples: \\sum_{i=2}^{m}, \\sum_{i=1}^{m-1}, ..."""
+    return isinstance(e, sympy.Sum) and all(_span(lim, model) for lim in e.limits)
+
+
 def _outer(s: sympy.Sum) -> tuple[sympy.Expr, sympy.Symbol]:
     """The body and index of the outermost sum of a (possibly nested) Sum."""
     if len(s.limits) == 1:
@@ -72,6 +89,8 @@ def _other_sums(e, model) -> None:
     for s in e.atoms(sympy.Sum):
         if is_sample_sum(s, model):
             continue
+        if is_part_sample_sum(s, model):
+            raise KeepSamples("a sum over part of the samples")
         if not all(b.is_Integer for lim in s.limits for b in lim[1:]):
             raise KeepSamples(f"a sum up to {sympy.latex(s.limits[0][2])}: in a scalar chapter "
                               "only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
@@ -183,10 +202,16 @@ def instantiate(e: sympy.Expr, model, size: int, copies) -> sympy.Expr:
     def walk(x, current):
         # current: which sample each summed index stands for; "_" the sample that bare
         # per-sample symbols belong to (inside a sum: the one summed over; outside: 0)
-        if is_sample_sum(x, model):
+        if isinstance(x, sympy.Sum) and is_part_sample_sum(x, model):
             body, i = _outer(x)
+            lo, c = _span(x.limits[-1], model)
             return sympy.Add(*[walk(body, {**current, i: k, "_": k})
-                               for k in range(1, size + 1)])
+                               for k in range(lo, size + c + 1)])
+        if isinstance(x, sympy.Sum):
+            if all(b.is_Integer for lim in x.limits for b in lim[1:]):
+                return walk(x.doit(), current)
+            raise KeepSamples(f"a sum up to {sympy.latex(x.limits[0][2])} cannot be "
+                              "written out")
         if isinstance(x, SampleOf):
             base, i = x.args
             return base.xreplace(copies[current.get(i, 0)])

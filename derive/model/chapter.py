@@ -320,7 +320,10 @@ def bind_cost(f: UserFunction, roles: dict, defs: dict, vocab) -> sympy.Expr:
     def shown(s):
         return vocab.canonical_latex.get(s, sympy.latex(s))
     header = f"{f.name}({', '.join(shown(p) for p in f.params)})"
-    odd = [p for p in f.params if roles.get(p) not in PARAMETER_ROLES]
+    # J(w, b): declared parameters, or names that only label what J depends on (w for
+    # the weights w_1, w_2); never a quantity the body is then read with
+    odd = [p for p in f.params if roles.get(p) not in PARAMETER_ROLES
+           and (p in roles or p in f.body.free_symbols)]
     if odd:
         raise InputError(f"{header}: the cost is a function of the parameters, but "
                          f"{', '.join(shown(p) for p in odd)} is not a declared parameter "

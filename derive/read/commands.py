@@ -57,8 +57,7 @@ class Commands:
                                  op, fix=f"write {op.text}_{{w}} L")
             return T.DiffOp(var, self.body(), kind)
         if t.text == r"\nabla":
-            raise self.error("\\nabla needs the variable as a subscript", t,
-                             fix="write \\nabla_{w} L")
+            return self.nabla_of_call(t)
         if t.text == r"\partial":
             return self.slash_partial(t)
         if t.text in OPERATORS:
@@ -70,6 +69,23 @@ class Commands:
         texts = [t.text if t else None for t in (self.peek(k) for k in range(4))]
         return texts[0] == "^" and (texts[1] == r"\prime" or texts[1:4] == ["{", r"\prime",
                                                                            "}"])
+
+    def nabla_of_call(self, t: Token) -> T.Node:
+        """``\\nabla E(\\mathbf{w})``: the gradient with respect to the one argument."""
+        self.take()
+        start = self.pos
+        nxt = self.peek()
+        if nxt is not None and self.starts_factor(nxt):
+            body = self.postfix(self.primary())
+            if isinstance(body, T.Call) and len(body.args) == 1 and isinstance(
+                    body.args[0], (T.Sym, T.Index)) and body.func not in OPERATORS:
+                rest = self.peek()
+                if rest is None or not self.starts_factor(rest):
+                    return T.DiffOp(body.args[0], body, "nabla")
+        self.pos = start
+        self.taken = {k for k in self.taken if k < start}
+        raise self.error("\\nabla needs its variable: a subscript, \\nabla_{w} L, or one "
+                         "argument, \\nabla E(w)", t, fix="write \\nabla_{w} L")
 
     def big_operator(self) -> T.Node:
         op = self.take()
@@ -150,9 +166,13 @@ class Commands:
         self.take()
         return T.Partial(num, self.name())
 
-    def function_operator(self) -> T.Node:
-        """``\\log x``, ``\\log(1 - a)``, ``\\log_2 x``, ``\\exp(z)``: one operand."""
-        op = self.take()
+    def function_operator(self, op: Token | None = None, name: str | None = None) -> T.Node:
+        """``\\log x``, ``\\log(1 - a)``, ``\\log_2 x``, ``\\exp(z)``, ``\\log \\sum_k ...``:
+        one operand. ``name``: the command an upright spelling stands for (\\text{exp})."""
+        if op is None:
+            op = self.take()
+        if name is not None:
+            op = Token("cmd", name, op.start, op.end, op.space_before)
         primes = 0
         while self.at("'") or self._prime_script_ahead():
             if self.take().text == "^":
@@ -181,6 +201,8 @@ class Commands:
         if self.at("(") or self.at(r"\left") or self.at(*SIZES):
             arg = self.group(allow_list=False)
             return self.postfix(T.Call(op.text, (arg,), 0, base))
+        if self.at(*BIG):                    # \log \sum_k e^{o_k}: the sum and its body
+            return T.Call(op.text, (self.big_operator(),), 0, base)
         arg = self.postfix(self.primary())
         nxt = self.peek()
         if nxt is not None and self.starts_factor(nxt) and not self.at(*BIG):
@@ -232,6 +254,12 @@ class Commands:
             return self.environment()
         if t.text in (r"\underbrace", r"\overbrace", r"\boxed"):
             return self.braced_annotation()
+        if t.text in (r"\ldots", r"\dots", r"\cdots", r"\dotsb", r"\dotsc", r"\vdots"):
+            raise self.error("elided terms: the reader reads no '...'", t,
+                             fix="write every term, or a sum over an index")
+        if t.text == r"\mid":
+            raise self.error("a conditional bar: probability notation p(a | b) is not read",
+                             t)
         if t.text in ("^", "_"):
             raise self.error("a script with nothing before it (an evaluation bar "
                              "|_{w=0} is not read)", t,
@@ -255,15 +283,18 @@ class Commands:
         if len(digits) > 60:
             raise self.error(f"a number with {len(digits)} digits", start,
                              construct=digits[:12] + "…", fix="use at most 60 digits")
-        if digits == "1" and self.at(r"\{") and not start.space_before:
+        if digits == "1" and (self.at(r"\{") or self.at(r"\left") and self.peek(1) is not None
+                              and self.peek(1).text == r"\{"):
             return self.indicator(taken_one=True)
         return T.Num(digits)
 
     def _indicator_ahead(self) -> bool:
         nxt = [self.peek(k) for k in range(1, 5)]
         texts = [t.text if t else None for t in nxt]
-        return texts[:3] == ["{", "1", "}"] or texts[:3] == ["{", "I", "}"] and \
-            self.peek().text == r"\mathbb"
+        after = texts[3] in ("[", r"\{", "(", r"\left", "_")
+        if texts[:3] == ["{", "1", "}"]:
+            return after or self.peek().text == r"\mathbb"
+        return texts[:3] == ["{", "I", "}"] and self.peek().text == r"\mathbb"
 
     def indicator(self, taken_one: bool = False) -> T.Node:
         """``\\mathbb{1}[z > 0]``, ``\\mathbb{1}\\{y = k\\}``, ``1\\{...\\}``,
@@ -275,6 +306,15 @@ class Commands:
         if self.at("_"):
             self.take()
             return T.Indicator(self.condition(self.script_tokens(), head))
+        if self.at(r"\left"):
+            self.take()
+            opener = self.take()
+            close = {"[": "]", r"\{": r"\}", "(": ")"}.get(opener.text)
+            if close is None:
+                raise self.error("an indicator needs its condition: \\mathbb{1}[z > 0]", head)
+            toks = self.until(r"\right", opener)
+            self.expect(close, "the indicator's closing bracket")
+            return T.Indicator(self.condition(toks, head))
         close = {"[": "]", r"\{": r"\}", "(": ")"}.get(self.peek().text if self.peek() else "")
         if close is None:
             raise self.error("an indicator needs its condition: \\mathbb{1}[z > 0]", head)

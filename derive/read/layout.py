@@ -70,6 +70,10 @@ def strip(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if t.text in SPACING:
             i += 1
             continue
+        if t.text in (r"\text", r"\mbox", r"\hbox") and i + 2 < len(tokens) and \
+                tokens[i + 1].text == "{" and tokens[i + 2].text == "}":
+            i += 3                       # \text{ }: a space
+            continue
         if t.text in WITH_GROUP or (t.text in (r"\tag", r"\hspace", r"\vspace")
                                     and i + 1 < len(tokens) and tokens[i + 1].text == "*"):
             j = i + 1 + (tokens[i + 1].text == "*" if i + 1 < len(tokens) else 0)

@@ -208,6 +208,10 @@ class Names:
         if self.is_function(base, sub, layer) and (self.at("(") or self.at(r"\left")
                                                     or primes or full_layer not in self.lex.names):
             fname = full_layer if full_layer in self.lex.functions else full
+            if sup is not None and canon(sup).startswith("(") and canon(sup).endswith(")") \
+                    and self.lex.parenthesised == "sample" and self.at("(", r"\left"):
+                # l^{(i)}(w, b): the function of sample i
+                return self.sample(self.call(fname, first, primes), sup, first)
             if sup is not None:
                 raise self.error(f"a superscript on the function {fname} (a power of f(x) "
                                  "is written f(x)^2)", first, construct=fname)

@@ -204,6 +204,8 @@ class Parser(Names, Postfix, Commands):
             return True
         if self.bars and t.text == self.bars[-1]:
             return False                 # the bar that closes the open |...| or ‖...‖
+        if t.text in ("|", r"\mid") and getattr(self, "call_depth", 0):
+            return False                 # p(a | b): the group reports the conditional bar
         if t.text in STARTS:
             return True
         return t.kind == "cmd" and self.command_starts_factor(t.text)

@@ -69,7 +69,7 @@ def _trim(side: list[Token], notes: list[str], last: bool) -> list[Token]:
         if side[-1].text in (".", ",", ";") and len(side) > 1:
             side = side[:-1]
             changed = True
-        for at_end in (True, False):
+        for at_end in (True,):          # words after a step, not before one
             cut = _words_at(side, at_end)
             if cut is not None:
                 words, rest = cut

@@ -67,8 +67,19 @@ def group(self, allow_list: bool = False, after=None):
     kind, open_text, tok = _open(self)
     if open_text in ABS_BARS or open_text in NORM_BARS:
         return _bars_rest(self, kind, open_text, tok)
-    items = [self.expr()]
-    while self.at(","):
+    self.call_depth = getattr(self, "call_depth", 0) + (1 if allow_list else 0)
+    try:
+        items = [self.expr()]
+    finally:
+        self.call_depth -= 1 if allow_list else 0
+    if allow_list and self.at("|", r"\mid"):
+        raise self.error("a conditional bar: probability notation p(a | b) is not read",
+                         self.peek(), fix="write the quantity it stands for as a name")
+    if self.at("=", "<", ">", r"\leq", r"\geq", r"\neq", r"\le", r"\ge", r"\ne"):
+        raise self.error("a relation inside brackets (a condition, or probability "
+                         "notation P(y = k)) is not read", self.peek(),
+                         fix="write the quantity it stands for as a name")
+    while self.at(",") or allow_list and self.at(";"):
         comma = self.take()
         if not allow_list and open_text != r"\langle":
             name = T.sexpr(after) if after is not None else None
@@ -78,7 +89,14 @@ def group(self, allow_list: bool = False, after=None):
                                  construct=after.name, fix="declare the function")
             raise self.error("a list (a, b) where one value is expected", comma,
                              construct=",", fix=name and "use one value")
-        items.append(self.expr())
+        self.call_depth += 1 if allow_list else 0
+        try:
+            items.append(self.expr())
+        finally:
+            self.call_depth -= 1 if allow_list else 0
+        if allow_list and self.at("|", r"\mid"):
+            raise self.error("a conditional bar: probability notation p(a | b) is not read",
+                             self.peek(), fix="write the quantity it stands for as a name")
     if open_text == ".":
         raise self.error("\\left. must close with a real delimiter", tok)
     _close(self, kind, open_text, tok)
@@ -225,8 +243,8 @@ def sqrt(self):
     return self.postfix(T.Call(r"\sqrt", (arg,), 0, index))
 
 
-def max_min(self):
-    head = self.take()
+def max_min(self, head=None):
+    head = head if head is not None else self.take()
     if self.at("_"):
         raise self.error(f"{head.text} over an index", head,
                          fix=f"write {head.text}(a, b) with its arguments")
@@ -264,6 +282,11 @@ def upright(self):
                                  "the end of a side, is dropped with a note)")
         raise self.error(f"{head.text}{{{word}}} is not a name", head,
                          construct=f"{head.text}{{{word}}}")
+    if word in ("exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "det"):
+        return self.function_operator(head, name="\\" + word)
+    if word in ("max", "min"):
+        return self.max_min(type(head)("cmd", "\\" + word, head.start, head.end,
+                                       head.space_before))
     fname = rf"\operatorname{{{word}}}"
     if self.at("(") or self.at(r"\left") or self.at(*SIZES_OPEN) or self.at("'", "^") \
             and fname in self.lex.functions:

@@ -31,6 +31,9 @@ NODE_ROLES = ("weighted_input", "activation", "node")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus", "softmax")
 LOG_BASES = ("natural", "10", "2")
 CONVENTIONS = ("per-sample", "batch-mean")
+SUPERSCRIPTS = ("power", "layer", "sample")      # what z^l, x^2 on a name are
+PARENTHESISED = ("sample", "layer", "index")    # what x^{(i)} is
+INDEX_KINDS = ("sample", "layer", "unit", "class", "time")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SymbolDecl:
     layers: tuple[int, int] | None = None      # a family W^{[l]}: the layers it exists for
     simplex: bool = False                      # label columns sum to one (one-hot, probabilities)
     column_of: str | None = None               # x^{(i)} is column i of this batch matrix
+    kind: str | None = None                    # role "index": what it counts (INDEX_KINDS)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Conventions:
     samples: str | None = None       # the symbol counting training samples (e.g. "m")
     loss: str | None = None          # what the loss symbol denotes: per-sample | batch-mean
     star: str = "product"            # what A * B means between matrices: product | elementwise
+    superscript: str = "power"       # a plain superscript on a name: power | layer | sample
+    parenthesised: str = "sample"    # x^{(k)}: sample | layer | index (by k's kind)
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,16 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     chapter = v.table(data, "chapter")
     v.keys(chapter, {"title", "source", "language", "cites"}, "chapter")
     conv = v.table(data, "conventions")
-    v.keys(conv, {"log", "samples", "loss", "star"}, "conventions")
+    v.keys(conv, {"log", "samples", "loss", "star", "superscript", "parenthesised"},
+           "conventions")
+    sup_conv = v.get(conv, "superscript", str, "power", "conventions")
+    if sup_conv not in SUPERSCRIPTS:
+        v.fail(f"conventions.superscript must be one of {', '.join(SUPERSCRIPTS)}, "
+               f"not {sup_conv!r}")
+    par_conv = v.get(conv, "parenthesised", str, "sample", "conventions")
+    if par_conv not in PARENTHESISED:
+        v.fail(f"conventions.parenthesised must be one of {', '.join(PARENTHESISED)}, "
+               f"not {par_conv!r}")
     star = v.get(conv, "star", str, "product", "conventions")
     if star not in ("product", "elementwise"):
         v.fail(f"conventions.star must be 'product' or 'elementwise', not {star!r}")
@@ -157,7 +172,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
         v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
-                      "simplex"}, where)
+                      "simplex", "kind"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -192,8 +207,13 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         simplex = spec.get("simplex", False)
         if not isinstance(simplex, bool) or simplex and (role != "label" or shape is None):
             v.fail(f"{where}.simplex = true is for a label with a shape (its columns sum to one)")
+        kind = v.get(spec, "kind", str, None, where)
+        if kind is not None and (role != "index" or kind not in INDEX_KINDS):
+            v.fail(f"{where}.kind is for a symbol with role = \"index\": one of "
+                   f"{', '.join(INDEX_KINDS)}")
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
-                                  column_of=column_of, layers=fam, simplex=simplex)
+                                  column_of=column_of, layers=fam, simplex=simplex,
+                                  kind=kind)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():
@@ -272,7 +292,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     title=v.get(chapter, "title", str, "", "chapter"),
                     language=v.get(chapter, "language", str, "", "chapter"),
                     cites=v.get(chapter, "cites", str, "", "chapter"),
-                    conventions=Conventions(log, samples, loss_conv, star),
+                    conventions=Conventions(log, samples, loss_conv, star, sup_conv,
+                                            par_conv),
                     symbols=symbols, functions=functions, caption_roles=roles,
                     caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes,
                     layer_count=count if lay else 0, layer_widths=tuple(widths))

@@ -156,7 +156,7 @@ class VectorChapterChecker(ChapterChecker):
 
     def _setup(self, vocab, defs, functions) -> None:
         man = self.manifest
-        names = {decl.latex: vocab.names[vocab.written[_name(latex)]]
+        names = {decl.latex: vocab.names[vocab.written[_name(latex, vocab)]]
                  for latex, decl in man.symbols.items()}
         self.symbol_of = names
         samples = man.conventions.samples
@@ -639,6 +639,6 @@ def _is_param(checker, sym) -> bool:
     return checker.model_roles_guess().get(sym) in PARAMETER_ROLES
 
 
-def _name(latex: str) -> str:
+def _name(latex: str, vocab=None) -> str:
     from .latex import symbol_name
-    return symbol_name(latex)
+    return symbol_name(latex, "", vocab.convention() if vocab is not None else None)

@@ -138,7 +138,9 @@ class Model:
 
 def build_vocabulary(manifest: Manifest) -> Vocabulary:
     """The closed world of a chapter, from its manifest."""
-    vocab = Vocabulary(log=manifest.conventions.log, star=manifest.conventions.star)
+    conv = manifest.conventions
+    vocab = Vocabulary(log=conv.log, star=conv.star, superscript=conv.superscript,
+                       parenthesised=conv.parenthesised)
     from ..latex import symbol_name
 
     def is_matrix(decl) -> bool:
@@ -149,13 +151,15 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
 
     for latex, decl in manifest.symbols.items():
         try:
-            vocab.add_symbol(latex, symbol_name(latex, f"symbols.{latex}"), is_matrix(decl))
+            name = symbol_name(latex, f"symbols.{latex}", vocab.convention())
+            vocab.add_symbol(latex, name, is_matrix(decl))
             if decl.role == "index":
-                vocab.indices[vocab.spelled[symbol_name(latex)]] = "sample"
+                vocab.indices[vocab.spelled[name]] = decl.kind or "sample"
         except InputError as exc:
             raise exc.located(file=manifest.path)
     if manifest.conventions.samples:
-        vocab.samples = vocab.names.get(symbol_name(manifest.conventions.samples))
+        vocab.samples = vocab.names.get(symbol_name(manifest.conventions.samples, "",
+                                                    vocab.convention()))
     for latex, decl in manifest.symbols.items():
         for alias in decl.aliases:
             try:
@@ -417,4 +421,4 @@ def _topological(defs, leaves) -> list[sympy.Symbol]:
 
 def _name_of(vocab: Vocabulary, latex: str) -> str:
     from ..latex import symbol_name
-    return symbol_name(latex)
+    return symbol_name(latex, "", vocab.convention())

@@ -47,10 +47,11 @@ def sympy_name(canonical: str) -> str:
     return canonical
 
 
-def symbol_name(latex: str, where: str = "") -> str:
-    """The SymPy name of a declared symbol's LaTeX; it must read as one name."""
+def symbol_name(latex: str, where: str = "", lexicon: Lexicon | None = None) -> str:
+    """The SymPy name of a declared symbol's LaTeX; it must read as one name (under the
+    chapter's index convention, given by ``lexicon``)."""
     try:
-        return sympy_name(read_name(latex))
+        return sympy_name(read_name(latex, lexicon) if lexicon else read_name(latex))
     except ReadError as exc:
         raise InputError(f"{where + ': ' if where else ''}{latex!s} does not read as one "
                          f"symbol ({exc.reason}); write e.g. w_1 for w1") from None
@@ -109,18 +110,22 @@ class Vocabulary:
             vocab.add_function(alias, None, same_as=target)
         return vocab
 
+    def convention(self) -> Lexicon:
+        """The index convention alone: how declarations themselves are read."""
+        return Lexicon(plain=self.superscript, parenthesised=self.parenthesised)
+
     def add_symbol(self, latex: str, name: str, matrix: bool = False) -> None:
         sym = sympy.Symbol(name, commutative=False) if matrix else sympy.Symbol(name, real=True)
         if matrix:
             self.noncommutative.add(name)
         self.names[name] = sym
         self.written[name] = name
-        self.spelled[name] = read_name(latex)
+        self.spelled[name] = read_name(latex, self.convention())
         self.canonical_latex[sym] = latex
 
     def add_alias(self, alias: str, target: str) -> None:
-        tname = symbol_name(target, f"alias target {target}")
-        aname = symbol_name(alias, f"alias {alias}")
+        tname = symbol_name(target, f"alias target {target}", self.convention())
+        aname = symbol_name(alias, f"alias {alias}", self.convention())
         if tname not in self.names:
             raise InputError(f"alias {alias!r} points at {target!r}, which is not declared")
         if aname in self.names:

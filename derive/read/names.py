@@ -287,8 +287,12 @@ class Names:
         return tuple(out)
 
     def is_function(self, base: str, sub, layer: str | None = None) -> bool:
+        """Is this name a function? A declared function, or one with a subscript of
+        parameters written before its arguments (f_{w,b}(x) for a declared f)."""
         full = base + (_sub_text(canon(sub)) if sub is not None else "")
-        if full in self.lex.functions or base in self.lex.functions:
+        if full in self.lex.functions:
+            return True
+        if base in self.lex.functions and (sub is None or self.at("(", r"\left", "'")):
             return True
         return layer is not None and f"{full}^{{[{layer}]}}" in self.lex.functions
 

@@ -67,12 +67,14 @@ def group(self, allow_list: bool = False, after=None):
     kind, open_text, tok = _open(self)
     if open_text in ABS_BARS or open_text in NORM_BARS:
         return _bars_rest(self, kind, open_text, tok)
-    self.call_depth = getattr(self, "call_depth", 0) + (1 if allow_list else 0)
+    # in a call, or in parentheses right after a name, p(y | x): a bar is conditional
+    conditional = allow_list or isinstance(after, T.Sym)
+    self.call_depth = getattr(self, "call_depth", 0) + (1 if conditional else 0)
     try:
         items = [self.expr()]
     finally:
-        self.call_depth -= 1 if allow_list else 0
-    if allow_list and self.at("|", r"\mid"):
+        self.call_depth -= 1 if conditional else 0
+    if conditional and self.at("|", r"\mid"):
         raise self.error("a conditional bar: probability notation p(a | b) is not read",
                          self.peek(), fix="write the quantity it stands for as a name")
     if self.at("=", "<", ">", r"\leq", r"\geq", r"\neq", r"\le", r"\ge", r"\ne"):

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from .errors import ReadError
 from .lexicon import DEFAULT, Lexicon
-from .reading import Reading, read, read_function_name, read_name, read_side
+from .reading import (Reading, read, read_display, read_function_name, read_name,
+                      read_side)
 from .tree import sexpr
 
-__all__ = ["DEFAULT", "Lexicon", "ReadError", "Reading", "read", "read_function_name",
-           "read_name", "read_side", "sexpr"]
+__all__ = ["DEFAULT", "Lexicon", "ReadError", "Reading", "read", "read_display",
+           "read_function_name", "read_name", "read_side", "sexpr"]

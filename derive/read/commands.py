@@ -221,6 +221,11 @@ class Commands:
         if t.kind == "digit" or t.text == ".":
             return self.indicator_or_number()
         if t.kind == "letter":
+            word = self._function_word() if not self.at_run() else None
+            if word:
+                raise self.error(f"'{word}' written in letters reads as the product "
+                                 f"{' '.join(word)}", t, construct=word,
+                                 fix=f"write \\{word}")
             if t.text == "e" and not self.at_run() and not (self.peek(1) and
                                                             self.peek(1).text == "_"):
                 self.take()

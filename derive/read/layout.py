@@ -47,8 +47,15 @@ def env_name(tokens: list[Token], i: int) -> tuple[str, int] | None:
 
 def strip(tokens: list[Token]) -> tuple[list[Token], list[str]]:
     """The tokens without layout, and notes on what was dropped (besides spacing)."""
+    out, notes, _breaks = strip_rows(tokens)
+    return out, notes
+
+
+def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
+    """:func:`strip`, and where each row after the first starts in the result."""
     out: list[Token] = []
     notes: list[str] = []
+    breaks: list[int] = []
     structured = 0
     i = 0
     while i < len(tokens):
@@ -83,6 +90,7 @@ def strip(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             i += 1
             continue
         if not structured and t.text == r"\\":
+            breaks.append(len(out))          # a new row starts here
             i += 1
             if i < len(tokens) and tokens[i].text == "[":      # \\[1ex]
                 while i < len(tokens) and tokens[i].text != "]":
@@ -94,7 +102,27 @@ def strip(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             continue
         out.append(t)
         i += 1
-    return out, notes
+    return out, notes, breaks
+
+
+def equations(tokens: list[Token], breaks: list[int]) -> list[list[Token]]:
+    """The equations of a display: a row with its own left side and a relation
+    (``b_2 &= ...`` after ``a_1 &= ...``) starts a new one; a row that begins at the
+    relation (``&= ...``) or has none (``&\\quad + w``) continues the one above."""
+    rows, start = [], 0
+    for b in breaks + [len(tokens)]:
+        rows.append(tokens[start:b])
+        start = b
+    out: list[list[Token]] = []
+    for row in rows:
+        if not row:
+            continue
+        sides, _ = split_steps(row)
+        if out and not (len(sides) >= 2 and sides[0]):
+            out[-1].extend(row)
+        else:
+            out.append(list(row))
+    return out
 
 
 def _skip_group(tokens: list[Token], j: int, head: Token) -> int:

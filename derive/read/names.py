@@ -127,6 +127,11 @@ class Names:
                 if self._run_at(run):
                     toks = [self.take() for _ in run]
                     return canon(toks), t
+            word = self._function_word()
+            if word:
+                raise self.error(f"'{word}' written in letters reads as the product "
+                                 f"{' '.join(word)}", t, construct=word,
+                                 fix=f"write \\{word}")
             self.take()
             return t.text, t
         if t.text in STYLES:
@@ -145,6 +150,13 @@ class Names:
         if toks[0].text in STYLES and len(toks) >= 2:
             return True
         return all(t.kind == "letter" for t in toks)
+
+    def _function_word(self) -> str | None:
+        """log, exp, ln, ... written in plain letters (no backslash), not a declared name."""
+        for word in ("log", "exp", "tanh", "sinh", "cosh", "max", "min", "ln"):
+            if self._run_at(tuple(word)):
+                return word
+        return None
 
     def _run_at(self, run: tuple[str, ...]) -> bool:
         """Is the declared multi-letter name ``run`` next (its letters written together;
@@ -248,7 +260,7 @@ class Names:
         if (self.lex.parenthesised == "layer" or self.lex.parenthesised == "index") and \
                 text.startswith("(") and text.endswith(")") and len(sup) >= 3:
             inner = sup[1:-1]
-            kind = self.lex.index_kind(canon(inner)) if len(inner) == 1 else None
+            kind = self.lex.index_kind(re.sub(r"_\{([A-Za-z0-9])\}", r"_\1", canon(inner)))
             if self.lex.parenthesised == "layer" or kind == "layer" or (
                     len(inner) >= 1 and inner[0].kind == "digit"):
                 return self.layer_text(inner, sup[0]), None
@@ -257,9 +269,13 @@ class Names:
     def layer_text(self, toks: list[Token], where: Token) -> str:
         """A layer: a number, a layer index (l, L or declared) or one of them ± a number."""
         text = canon(toks)
-        m = re.fullmatch(r"([A-Za-z]|\d+)(?:([+-])(\d+))?", text)
-        if not m or (m.group(1).isalpha() and m.group(1) not in "lL"
-                     and self.lex.index_kind(m.group(1)) != "layer"):
+        m = re.fullmatch(r"([A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\d+)(?:([+-])(\d+))?", text)
+        head = m.group(1) if m else ""
+        if head and "_" in head:                  # n_{l} and n_l are one name
+            head = re.sub(r"_\{([A-Za-z0-9])\}", r"_\1", head)
+            text = head + text[len(m.group(1)):]
+        if not m or (head[0].isalpha() and head not in ("l", "L")
+                     and self.lex.index_kind(head) != "layer"):
             raise self.error(f"'{text}' is not a layer (a number, l, L or a layer index, "
                              "optionally plus or minus a number)", where,
                              construct=text or "[]",

@@ -33,10 +33,34 @@ class Reading:
 
 
 def read(text: str, lexicon: Lexicon = DEFAULT) -> Reading:
-    """Read a formula; a :class:`ReadError` names the first token that cannot be read."""
-    tokens, notes = layout.strip(tokenize(text))
+    """Read one formula (a chain of equalities, possibly over several rows); a
+    :class:`ReadError` names the first token that cannot be read. A display of several
+    equations is refused here (see :func:`read_display`)."""
+    found = _equations(text)
+    if len(found) > 1:
+        second = found[1][0][0]
+        raise ReadError(f"{len(found)} equations in one formula: the row at column "
+                        f"{second.start + 1} has a left side of its own", column=second.start,
+                        construct=second.text,
+                        fix="put each equation in its own block")
+    tokens, notes = found[0]
+    return _read_tokens(text, tokens, notes, lexicon)
+
+
+def read_display(text: str, lexicon: Lexicon = DEFAULT) -> list[Reading]:
+    """Every equation of a display (rows with their own left sides are equations of
+    their own; the rows of one chain continue it)."""
+    return [_read_tokens(text, tokens, notes, lexicon) for tokens, notes in _equations(text)]
+
+
+def _equations(text: str) -> list[tuple[list[Token], list[str]]]:
+    tokens, notes, breaks = layout.strip_rows(tokenize(text))
     if not tokens:
         raise ReadError("an empty formula", column=0, fix="write the formula")
+    return [(eq, list(notes)) for eq in layout.equations(tokens, breaks)]
+
+
+def _read_tokens(text: str, tokens: list[Token], notes: list[str], lexicon: Lexicon):
     sides, relations = layout.split_steps(tokens)
     trees, texts = [], []
     for k, side in enumerate(sides):

@@ -128,6 +128,9 @@ class Commands:
             else:
                 cur.append(t)
         parts.append(cur)
+        if len(parts) == 1 and len(parts[0]) > 1 and all(
+                t.kind == "letter" and self.lex.index_kind(t.text) for t in parts[0]):
+            parts = [[t] for t in parts[0]]        # \sum_{xj}: over x, then over j
         out = []
         for part in parts:
             if not part:
@@ -147,7 +150,7 @@ class Commands:
                 out.append((idx, None, T.Rel(RELATIONS[part[rel].text], idx, rhs)))
             else:
                 out.append((self.sub_parse(part), None, None))
-            if not isinstance(out[-1][0], T.Sym):
+            if not isinstance(out[-1][0], (T.Sym, T.Index)):
                 raise self.error(f"the index under {op.text} must be one name", part[0],
                                  construct=canon(part))
         return out
@@ -265,6 +268,10 @@ class Commands:
         if t.text == r"\mid":
             raise self.error("a conditional bar: probability notation p(a | b) is not read",
                              t)
+        if t.text in (r"\to", r"\rightarrow", r"\Rightarrow", r"\implies", r"\leftarrow",
+                      r"\gets", r"\mapsto", r"\longrightarrow", r"\impliedby", ")", "]",
+                      r"\}", r"\right", "<", ">", r"\leq", r"\geq", r"\in", ","):
+            raise self.leftover(t)
         if t.text in ("^", "_"):
             raise self.error("a script with nothing before it (an evaluation bar "
                              "|_{w=0} is not read)", t,

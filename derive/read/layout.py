@@ -74,6 +74,14 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
                                 column=t.start, construct=f"{t.text}{{{name}}}")
             i = after
             continue
+        if t.text in (r"\quad", r"\qquad") and _number_at_row_end(tokens, i + 1):
+            close = next(k for k in range(i + 1, len(tokens)) if tokens[k].text == ")")
+            number = "".join(x.text for x in tokens[i + 2:close])
+            note = f"({number}) after the formula read as its equation number"
+            if note not in notes:
+                notes.append(note)
+            i = close + 1
+            continue
         if t.text in SPACING:
             i += 1
             continue
@@ -103,6 +111,21 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
         out.append(t)
         i += 1
     return out, notes, breaks
+
+
+def _number_at_row_end(tokens: list[Token], j: int) -> bool:
+    """( digits ) at j, then the end of the row (a row break, \\end, or the end)."""
+    if j >= len(tokens) or tokens[j].text != "(":
+        return False
+    k = j + 1
+    while k < len(tokens) and tokens[k].kind == "digit":
+        k += 1
+    if k == j + 1 or k >= len(tokens) or tokens[k].text != ")":
+        return False
+    k += 1
+    while k < len(tokens) and tokens[k].text in SPACING:
+        k += 1
+    return k == len(tokens) or tokens[k].text in (r"\\", r"\end")
 
 
 def equations(tokens: list[Token], breaks: list[int]) -> list[list[Token]]:

@@ -30,7 +30,7 @@ UPRIGHT = {r"\mathrm", r"\operatorname", r"\text", r"\textrm", r"\textit", r"\ma
            r"\textbf", r"\mbox", r"\textsf", r"\textnormal", r"\rm"}
 TRANSPOSE = {"T", r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}", r"\mathsf T",
              r"\mathrm T", r"\text{T}", r"\textsf{T}", r"\mathbf{T}"}
-PRIME = {r"\prime"}
+PRIME = {r"\prime", "'"}
 
 
 def canon(tokens: list[Token]) -> str:
@@ -138,10 +138,17 @@ class Names:
             self.take()
             arg = self.style_arg_tokens()
             inner = arg[1:-1] if arg and arg[0].text == "{" else arg
+            cut = next((k for k, x in enumerate(inner) if x.text == "_"), None)
+            if cut and self._is_name_tokens(inner[:cut]) and cut + 1 < len(inner):
+                # \boldsymbol{x_i}: the styled x with the subscript i, as \boldsymbol{x}_i
+                self.pending_sub = inner[cut + 1:]
+                if self.pending_sub[0].text == "{" and self.pending_sub[-1].text == "}":
+                    self.pending_sub = self.pending_sub[1:-1]
+                return f"{t.text}{{{_styled(inner[:cut])}}}", t
             if not inner or not self._is_name_tokens(inner):
                 raise self.error(f"{t.text} must hold one letter or name", t,
                                  fix=f"write e.g. {t.text}{{x}}")
-            return f"{t.text}{{{canon(inner)}}}", t
+            return f"{t.text}{{{_styled(inner)}}}", t
         raise self.error("a name is expected here", t)
 
     def _is_name_tokens(self, toks: list[Token]) -> bool:
@@ -150,6 +157,12 @@ class Names:
         if toks[0].text in STYLES and len(toks) >= 2:
             return True
         return all(t.kind == "letter" for t in toks)
+
+    def _primed_name(self, base: str) -> bool:
+        """Is base' a declared name (a quantity named with a prime, such as W')?"""
+        primed = base + "'"
+        return any(n == primed or n.startswith(primed + "_") or n.startswith(primed + "^")
+                   for n in self.lex.names)
 
     def _function_word(self) -> str | None:
         """log, exp, ln, ... written in plain letters (no backslash), not a declared name."""
@@ -172,8 +185,10 @@ class Names:
 
     def name(self) -> T.Node:
         """A name with its scripts, read by the lexicon's rules (see the module doc)."""
+        self.pending_sub = None
         base, first = self.base_name()
-        sub: list[Token] | None = None
+        sub: list[Token] | None = self.pending_sub
+        self.pending_sub = None
         sup: list[Token] | None = None
         primes = 0
         while True:
@@ -188,12 +203,18 @@ class Names:
                                      fix="group it: {x^{a}}^{b}")
                 caret = self.take()
                 sup = self.script_tokens()
+                if canon(sup) in ("'", r"\prime") and self._primed_name(base):
+                    base, sup = base + "'", None      # w^{'}: the declared name w'
+                    continue
                 if canon(sup) in PRIME or canon(sup) == r"\prime\prime":
                     primes += canon(sup).count(r"\prime")
                     sup = None
                     if not self.is_function(base, None):
                         raise self.error("a prime is read on a declared function, f'(z), or "
                                          "on a group, (...)'", caret, construct="^\\prime")
+            elif self.at("'") and self._primed_name(base):
+                self.take()
+                base += "'"                           # w': the declared name w'
             elif self.at("'"):
                 tick = self.take()
                 primes += 1
@@ -217,8 +238,9 @@ class Names:
             full_layer = f"{full}^{{[{layer}]}}"
         else:
             full_layer = full
-        if self.is_function(base, sub, layer) and (self.at("(") or self.at(r"\left")
-                                                    or primes or full_layer not in self.lex.names):
+        if self.is_function(base, sub, layer) and (
+                self.at("(") or self.at(r"\left") or primes
+                or full_layer not in self.lex.names and full not in self.lex.names):
             fname = full_layer if full_layer in self.lex.functions else full
             if sup is not None and canon(sup).startswith("(") and canon(sup).endswith(")") \
                     and self.lex.parenthesised == "sample" and self.at("(", r"\left"):
@@ -260,7 +282,9 @@ class Names:
         if (self.lex.parenthesised == "layer" or self.lex.parenthesised == "index") and \
                 text.startswith("(") and text.endswith(")") and len(sup) >= 3:
             inner = sup[1:-1]
-            kind = self.lex.index_kind(re.sub(r"_\{([A-Za-z0-9])\}", r"_\1", canon(inner)))
+            lead = re.match(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?",
+                            re.sub(r"_\{([A-Za-z0-9])\}", r"_\1", canon(inner)))
+            kind = self.lex.index_kind(lead.group(0)) if lead else None
             if self.lex.parenthesised == "layer" or kind == "layer" or (
                     len(inner) >= 1 and inner[0].kind == "digit"):
                 return self.layer_text(inner, sup[0]), None
@@ -371,6 +395,13 @@ class Names:
                          else f"for a power write {{x}}^{{{name}}}")
 
 
+def _styled(tokens: list[Token]) -> str:
+    """The canonical text inside a style command: \\boldsymbol x is \\boldsymbol{x}."""
+    text = canon(tokens)
+    return re.sub(r"(\\[A-Za-z]+) ([A-Za-z])", lambda m: f"{m.group(1)}{{{m.group(2)}}}"
+                  if m.group(1) in STYLES else m.group(0), text)
+
+
 def _sub_text(text: str) -> str:
     return f"_{text}" if len(text) == 1 or re.fullmatch(r"\\[A-Za-z]+", text) else f"_{{{text}}}"
 
@@ -416,4 +447,6 @@ class Postfix:
                              fix="write \\frac{d}{dv}(...) or declare the function")
         if isinstance(node, T.Call):
             raise self.error("a prime after a call: write f'(z)", tick, construct="'")
+        if not any(isinstance(n, (T.Sym, T.Index)) for n in node.walk()):
+            raise self.error("a prime on a constant", tick, construct="'")
         return T.PrimeOf(node)

@@ -26,8 +26,13 @@ MAX_DEPTH = 60          # nesting of groups, fractions and operators in one form
 STARTS = {"(", "[", "{", r"\{", r"\left", r"\langle", r"\lVert", r"\lvert", r"\|", r"\Vert",
           r"\vert", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl", r"\big", r"\Big", r"\bigg",
           r"\Bigg"}
+SIZE_COMMANDS = {r"\bigl", r"\Bigl", r"\biggl", r"\Biggl", r"\big", r"\Big", r"\bigg",
+                 r"\Bigg"}
 EXPLICIT_PRODUCT = {r"\cdot", r"\times", "*", r"\ast"}
 ELEMENTWISE = {r"\odot", r"\circ"}
+UNDECIDED = {r"\bullet": "write \\odot for the elementwise product or \\cdot for the product",
+             r"\otimes": "the outer or Kronecker product is not read; write the product out",
+             r"\oplus": "write + or name the operation"}
 
 
 class Parser(Names, Postfix, Commands):
@@ -148,12 +153,18 @@ class Parser(Names, Postfix, Commands):
             if t.text in EXPLICIT_PRODUCT and not (t.text in ("*", r"\ast")
                                                    and self.lex.star == "elementwise"):
                 self.take()
-                if self.at("+", "-"):
-                    raise self.error("a sign right after a product operator",
-                                     fix="put the signed factor in parentheses")
+                if self.at("+"):
+                    raise self.error("a + right after a product operator",
+                                     fix="drop the + or put the factor in parentheses")
+                if self.at("-"):                 # a \cdot -b: the product with -b
+                    self.take()
+                    factors.append(T.Neg(self.factor()))
+                    continue
                 factors.append(self.factor())
             elif t.text == "/":
                 factors = [self.slash(factors)]
+            elif t.text in UNDECIDED:
+                raise self.error(f"{t.text} between factors", t, fix=UNDECIDED[t.text])
             elif self.starts_factor(t):
                 if self.is_number_start(t):
                     before = self.toks[self.pos - 1]
@@ -168,6 +179,13 @@ class Parser(Names, Postfix, Commands):
                     raise self.error("a number after a factor (it would read as a product "
                                      "with the number last)", t,
                                      fix="write the number first, 2 x, or use \\cdot")
+                if t.text in ("(", "[") and self.peek(1) is not None and \
+                        self.peek(1).kind == "digit" and self._closes_number():
+                    raise self.error("a number in brackets after a factor (an equation "
+                                     "number? a layer?)", t,
+                                     construct=self._bracketed_number(),
+                                     fix="write \\tag{3} for a number, g^{[1]} for a layer, "
+                                         "or 2 x for a product")
                 if t.text in ("(", r"\left") and isinstance(factors[-1], (T.Sym, T.Call,
                                                                           T.Partial, T.Index)):
                     factors.append(self.juxtaposed(factors[-1]))
@@ -186,6 +204,21 @@ class Parser(Names, Postfix, Commands):
         if isinstance(node, (T.Sym, T.Index)) and inner and inner[-1].text == ")":
             self.note(f"{T.sexpr(before)}({T.sexpr(node)}) read as a product")
         return node
+
+    def _closes_number(self) -> bool:
+        """( 3 ) or [ 1 ] next: a bracket holding only digits."""
+        k = 1
+        while self.peek(k) is not None and self.peek(k).kind == "digit":
+            k += 1
+        close = self.peek(k)
+        return close is not None and close.text in (")", "]")
+
+    def _bracketed_number(self) -> str:
+        k, text = 0, ""
+        while self.peek(k) is not None and (k == 0 or self.peek(k - 1).text not in (")", "]")):
+            text += self.peek(k).text
+            k += 1
+        return text
 
     def slash(self, factors: list[T.Node]) -> T.Node:
         """``a / b``: the product so far over the next factor."""
@@ -207,6 +240,10 @@ class Parser(Names, Postfix, Commands):
         if t.text in ("|", r"\mid") and getattr(self, "call_depth", 0):
             return False                 # p(a | b): the group reports the conditional bar
         if t.text in STARTS:
+            if t.text in SIZE_COMMANDS:          # \big) closes; \big( opens
+                nxt = self.peek(1) if self.peek() is t else None
+                return nxt is None or nxt.text not in (")", "]", r"\}", "|", r"\|",
+                                                       r"\rangle", r"\rVert", r"\rvert")
             return True
         return t.kind == "cmd" and self.command_starts_factor(t.text)
 
@@ -248,6 +285,13 @@ class Parser(Names, Postfix, Commands):
             return self.error("a comma inside a side: two formulas in one block, or a "
                               "list where one value is expected", t,
                               fix="put each formula in its own block")
-        if text == "|" and not self.bars:
-            return self.error("a '|' that closes nothing", t)
+        if text in SIZE_COMMANDS or text in ("|", r"\vert", r"\Big|"):
+            k = self.toks.index(t)
+            rest = [x.text for x in self.toks[k:k + 3]]
+            if "_" in rest:
+                return self.error("an evaluation bar |_{...} is not read", t,
+                                  fix="write the derivative without the bar")
+            if text == "|" and not self.bars:
+                return self.error("a '|' that closes nothing", t)
+            return self.error("a closing delimiter that closes nothing", t)
         return self.error("unexpected here", t, fix="check the formula around it")

@@ -130,7 +130,8 @@ def _words_at(side: list[Token], at_end: bool):
             depth += toks[k].text == "}"
             depth -= toks[k].text == "{"
             if depth == 0:
-                if k >= 1 and toks[k - 1].text in WORDS:
+                if k >= 1 and toks[k - 1].text in WORDS and not (
+                        k >= 2 and toks[k - 2].text in ("_", "^")):   # _\text{...}: a script
                     return _words(toks[k + 1:-1]), toks[:k - 1]
                 return None
         return None

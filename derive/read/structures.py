@@ -54,7 +54,11 @@ def _close(self, kind, open_text, open_tok):
         self.take()
         t = self.peek()
     if t is None or t.text != want:
-        raise self.error(f"this {open_text} is never closed", open_tok,
+        if t is not None and t.text in (r"\ldots", r"\dots", r"\cdots", r"\vdots"):
+            raise self.error("elided terms: the reader reads no '...'", t,
+                             fix="write every term, or a sum over an index")
+        found = f", but '{t.text}' comes first" if t is not None else ""
+        raise self.error(f"this {open_text} is never closed{found}", open_tok,
                          fix=f"add the closing {want}")
     self.take()
     return want
@@ -191,10 +195,9 @@ def fraction(self):
         if den_rest[0].text == "^" or num_rest and num_rest[0].text == "^":
             raise self.error("a second derivative", head, construct=canon(num_in),
                              fix="write the first derivative of a named quantity")
+        # \partial \sigma^2 below (and no power above) is the derivative with respect to
+        # the square, as batch normalization writes it; the meaning layer decides
         var = self.sub_parse(den_rest, how="primary_scripts")
-        if isinstance(var, T.Pow):
-            raise self.error("a second derivative (a power in the variable below)", head,
-                             construct=canon(den_in))
         if not num_rest:
             if self.peek() is None or not self.starts_factor(self.peek()):
                 raise self.error(f"{canon(num_in)}/{canon(den_in)} needs an expression "
@@ -247,6 +250,9 @@ def sqrt(self):
 
 def max_min(self, head=None):
     head = head if head is not None else self.take()
+    if self.at(r"\limits", r"\nolimits") and self.peek(1) is not None and \
+            self.peek(1).text == "_":
+        self.take()
     if self.at("_"):
         raise self.error(f"{head.text} over an index", head,
                          fix=f"write {head.text}(a, b) with its arguments")
@@ -290,6 +296,10 @@ def upright(self):
         return self.max_min(type(head)("cmd", "\\" + word, head.start, head.end,
                                        head.space_before))
     fname = rf"\operatorname{{{word}}}"
+    if self.at("[") and len(word) > 1:            # \text{Var}[x]: brackets as parentheses
+        open_ = self.take()
+        toks = self.until("]", open_)
+        return self.postfix(T.Call(fname, (self.sub_parse(toks),)))
     if self.at("(") or self.at(r"\left") or self.at(*SIZES_OPEN) or self.at("'", "^") \
             and fname in self.lex.functions:
         primes = 0

@@ -191,7 +191,7 @@ def sexpr(node: Node | None) -> str:
     if isinstance(node, Num):
         return node.text
     if isinstance(node, (Sym, Const)):
-        return node.name
+        return node.name.replace(" ", "~")           # \Delta w: one name, \Delta~w
     name = _SEXPR.get(type(node))
     if isinstance(node, Call):
         head = "call" + "'" * node.primes

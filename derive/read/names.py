@@ -189,6 +189,10 @@ class Names:
         base, first = self.base_name()
         sub: list[Token] | None = self.pending_sub
         self.pending_sub = None
+        return self.scripts(base, first, sub)
+
+    def scripts(self, base: str, first: Token, sub=None) -> T.Node:
+        """The scripts and primes after a name's base, and the name they make."""
         sup: list[Token] | None = None
         primes = 0
         while True:

@@ -29,7 +29,8 @@ class _Printer:
 
     def name(self, name: str) -> str:
         base = name.split("_")[0].split("^")[0]
-        if base.isalpha() and len(base) > 1 and base not in self.lex.runs:
+        runs = {"".join(r) for r in self.lex.runs}
+        if base.isalpha() and len(base) > 1 and base not in runs:
             return rf"\mathrm{{{base}}}" + name[len(base):]
         return name
 

@@ -307,13 +307,11 @@ def upright(self):
             self.take()
             primes += 1
         return self.call(fname, head, primes)
-    if len(word) == 1:
-        return self.postfix(T.Sym(word))
     if head.text in (r"\text", r"\mbox", r"\textrm", r"\textit", r"\textbf") and \
-            word not in self.lex.names:
+            len(word) > 1 and word not in self.lex.names and not self.at("_", "^"):
         raise self.error("words inside a formula", head, construct=f"{head.text}{{{word}}}",
                          fix="move the words out of the formula")
-    return self.postfix(T.Sym(word))
+    return self.scripts(word, head)             # \mathrm{dZ}^{[2]}: the name dZ^{[2]}
 
 
 def environment(self):
@@ -375,10 +373,14 @@ def _cases(self, rows, head):
             if cond_toks[0].text in (r"\quad", r"\qquad", r"\,"):
                 cond_toks = cond_toks[1:]
                 continue
-            close = next(k for k, t in enumerate(cond_toks) if t.text == "}")
-            words += canon(cond_toks[2:close]).strip() + " "
+            close = next((k for k, t in enumerate(cond_toks) if t.text == "}"), None)
+            if close is None or len(cond_toks) < 2 or cond_toks[1].text != "{":
+                raise self.error(f"{cond_toks[0].text} needs its words in braces",
+                                 cond_toks[0])
+            words += "".join((" " if t.space_before and k else "") + t.text
+                             for k, t in enumerate(cond_toks[2:close])) + " "
             cond_toks = cond_toks[close + 1:]
-        words = words.strip().rstrip(",.").strip()
+        words = words.strip().rstrip(",").strip()
         if cond_toks and cond_toks[-1].text in (",", ".", ";"):
             cond_toks = cond_toks[:-1]
         if not cond_toks:

@@ -14,6 +14,8 @@ says which it removed; :func:`split_steps` cuts the rest on the top-level ``=`` 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .errors import ReadError
 from .tokens import Token
 
@@ -29,6 +31,7 @@ WRAPPERS = {"aligned", "align", "align*", "split", "gathered", "gather", "gather
             "alignedat", "flalign", "flalign*"}
 STRUCTURED = {"cases", "dcases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmatrix",
               "smallmatrix", "array"}
+WIDE = {r"\quad", r"\qquad"}
 DEFINES = {":=", r"\coloneqq", r"\triangleq", r"\equiv", r"\doteq", r"\eqqcolon", "=:"}
 
 
@@ -56,6 +59,7 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
     out: list[Token] = []
     notes: list[str] = []
     breaks: list[int] = []
+    wide = False
     structured = 0
     i = 0
     while i < len(tokens):
@@ -83,6 +87,8 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
             i = close + 1
             continue
         if t.text in SPACING:
+            if t.text in WIDE:
+                wide = True
             i += 1
             continue
         if t.text in (r"\text", r"\mbox", r"\hbox") and i + 2 < len(tokens) and \
@@ -93,6 +99,7 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
                                     and i + 1 < len(tokens) and tokens[i + 1].text == "*"):
             j = i + 1 + (tokens[i + 1].text == "*" if i + 1 < len(tokens) else 0)
             i = _skip_group(tokens, j, t)
+            wide = wide or t.text in (r"\hspace", r"\hspace*")
             continue
         if not structured and t.text == "&":
             i += 1
@@ -108,6 +115,9 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
                                     column=t.start, construct="\\\\[")
                 i += 1
             continue
+        if wide:
+            t = replace(t, wide=True)
+            wide = False
         out.append(t)
         i += 1
     return out, notes, breaks

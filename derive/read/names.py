@@ -282,6 +282,12 @@ class Names:
             rest = sup[close + 1:]
             return layer, (rest or None)
         if self.lex.plain == "layer" and text not in TRANSPOSE and not text.startswith("("):
+            if text.isdigit():
+                raise self.error(f"^{text} on a name: in this chapter a superscript on a name "
+                                 "is a layer, and a number could be a layer or a power",
+                                 sup[0], construct=f"^{text}",
+                                 fix=f"write ^{{[{text}]}} for layer {text}, or (x)^{{{text}}} "
+                                     "for a power")
             return self.layer_text(sup, sup[0]), None
         if (self.lex.parenthesised == "layer" or self.lex.parenthesised == "index") and \
                 text.startswith("(") and text.endswith(")") and len(sup) >= 3:
@@ -407,7 +413,8 @@ def _styled(tokens: list[Token]) -> str:
 
 
 def _sub_text(text: str) -> str:
-    return f"_{text}" if len(text) == 1 or re.fullmatch(r"\\[A-Za-z]+", text) else f"_{{{text}}}"
+    """A subscript as a name spells it: one character bare (w_1), anything else braced."""
+    return f"_{text}" if len(text) == 1 else f"_{{{text}}}"
 
 
 class Postfix:

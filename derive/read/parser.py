@@ -132,9 +132,10 @@ class Parser(Names, Postfix, Commands):
         return None
 
     def body(self) -> T.Node:
-        """The operand of a big operator: the rest of the term, with an optional sign."""
+        """The operand of a big operator: the rest of its product (up to a +, a - or a
+        \\odot at its level), with an optional sign."""
         sign = self._sign()
-        t = self.term()
+        t = self.hterm()
         return T.Neg(t) if sign == "-" else t
 
     def term(self) -> T.Node:
@@ -166,6 +167,12 @@ class Parser(Names, Postfix, Commands):
             elif t.text in UNDECIDED:
                 raise self.error(f"{t.text} between factors", t, fix=UNDECIDED[t.text])
             elif self.starts_factor(t):
+                if getattr(t, "wide", False) and t.text not in (r"\text", r"\mbox",
+                                                                r"\textrm"):
+                    raise self.error("a wide space between two factors: two formulas on one "
+                                     "line?", t, construct=t.text,
+                                     fix="put each formula in its own block; write a product "
+                                         "without \\quad")
                 if self.is_number_start(t):
                     before = self.toks[self.pos - 1]
                     if before.kind == "letter" and t.kind == "digit" and not t.space_before:

@@ -50,6 +50,7 @@ class Token:
     start: int          # offset of its first character in the formula
     end: int            # offset just after it
     space_before: bool = False
+    wide: bool = False  # a wide space (\quad, \qquad, \hspace) was dropped before it
 
     def is_(self, *texts: str) -> bool:
         return self.text in texts

@@ -41,7 +41,8 @@ LEXICONS = {
                      "\\mathbf{y} \\mathbf{w} \\mathbf{b} \\mathbf{X} \\mathbf{O} h o x y z w "
                      "b \\lambda \\eta \\xi T q m",
                functions="l f g \\ell P L \\phi",
-               indices=[("i", "sample"), ("j", "unit"), ("k", "unit"), ("t", "time")]),
+               indices=[("i", "sample"), ("j", "unit"), ("k", "unit"), ("t", "time")],
+               parenthesised="index"),           # W^{(1)} a layer, x^{(i)} a sample
     # Goodfellow et al. (the Chinese translation's LaTeX: the book's own macros \Vh, \MW)
     "goodfellow": lex(names="L o y",
                       functions="L p",

@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from derive.read import Lexicon, ReadError, read_display
 from derive.read.layout import SPACING
 from derive.read.printer import latex
@@ -35,14 +37,44 @@ def reading(text: str, lexicon: Lexicon):
         return None
 
 
+# equation numbers and labels: \tag{3.1}, \label{eq:x}, \nonumber, \qquad (8) at a row's end
+NUMBERING = re.compile(r"\\tag\*?\{[^{}]*\}|\\label\{[^{}]*\}|\\nonumber|\\notag|"
+                       r"(?:\\q?quad|\\hspace\{[^{}]*\})\s*\(\s*[\w.\-]+\s*\)"
+                       r"(?=\s*(?:\\\\|\\end|$))")
+ENDS = re.compile(r"\\end\{[a-z]+\*?\}")
+
+
 def ignorable(tok, text: str, lexicon: Lexicon) -> bool:
     if tok.text in IGNORABLE:
         return True
     if tok.text == "*" and lexicon.star == "product":
         return True
+    # the inside of an equation number or label (its command is not ignorable)
+    if any(m.start() < tok.start and tok.end <= m.end() for m in NUMBERING.finditer(text)):
+        return True
+    # a comma between the indices of a subscript: w_{j,k} is w_{jk}
+    if tok.text == "," and _in_subscript(text, tok.start):
+        return True
+    # an upright or bold T: ^{\mathrm{T}} is ^{T}, the transpose
+    if re.match(r"\\(mathrm|mathsf|mathbf|text|textsf|rm)\s*\{?\s*T\s*\}?", text[tok.start:]) \
+            and text[:tok.start].rstrip().endswith(("^", "^{")):
+        return True
     # punctuation that ends a side (a row, or the formula)
-    return tok.text in PUNCTUATION and not text[tok.end:].strip(" \t\n}") or \
-        tok.text in PUNCTUATION and text[tok.end:].lstrip().startswith((r"\\", "&", "="))
+    rest = ENDS.sub(" ", NUMBERING.sub(" ", text[tok.end:])).strip(" \t\n}")
+    return tok.text in PUNCTUATION and (not rest or rest.startswith((r"\\", "&", "=")))
+
+
+def _in_subscript(text: str, at: int) -> bool:
+    """Is position ``at`` directly inside the braces of a subscript ``_{...}``?"""
+    depth = 0
+    for k in range(at - 1, -1, -1):
+        if text[k] == "}":
+            depth += 1
+        elif text[k] == "{":
+            if depth == 0:
+                return text[:k].rstrip().endswith("_")
+            depth -= 1
+    return False
 
 
 def deletions(text: str, lexicon: Lexicon) -> list[str]:

@@ -58,7 +58,7 @@ IDS = [a[2] for a in ACCEPTED]
 
 def test_the_suite_has_formulas_from_every_origin():
     origins = {i.split(":")[0].split("-")[0] for i in IDS}
-    assert {"docs", "ch08", "logreg"} <= origins
+    assert {"docs", "ch08", "logreg", "corpus"} <= origins
     assert len(ACCEPTED) >= 150
 
 

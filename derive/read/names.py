@@ -43,6 +43,12 @@ def canon(tokens: list[Token]) -> str:
     return out
 
 
+def spelled(tokens: list[Token]) -> str:
+    """Tokens as written, with the spaces between words kept (for messages)."""
+    return "".join((" " if k and t.space_before else "") + t.text
+                   for k, t in enumerate(tokens))
+
+
 class Names:
     """Mixin of :class:`derive.read.parser.Parser`: names and their scripts."""
 
@@ -55,7 +61,11 @@ class Names:
         if t is None:
             raise self.error("a script ^ or _ with nothing after it")
         if t.text == "{":
-            return self.group_tokens()
+            inner = self.group_tokens()
+            if not inner:
+                raise self.error("an empty script {} after ^ or _", t, construct="{}",
+                                 fix="remove the ^{} or _{}, or fill it")
+            return inner
         if t.text in STYLES | UPRIGHT and self.peek(1) is not None:
             self.take()
             return [t, *self.wrap(self.style_arg_tokens())]
@@ -132,6 +142,9 @@ class Names:
                 raise self.error(f"'{word}' written in letters reads as the product "
                                  f"{' '.join(word)}", t, construct=word,
                                  fix=f"write \\{word}")
+            prefixed = self._prefixed_name(t)
+            if prefixed:
+                return prefixed, t
             self.take()
             return t.text, t
         if t.text in STYLES:
@@ -151,12 +164,36 @@ class Names:
             return f"{t.text}{{{_styled(inner)}}}", t
         raise self.error("a name is expected here", t)
 
+    def _prefixed_name(self, t: Token) -> str | None:
+        """A Greek letter before a styled name, declared together as one name (the
+        increment \\Delta \\boldsymbol{w}). Consumes it only when declared."""
+        after = self.peek(1)
+        if t.text not in GREEK or after is None or after.text not in STYLES:
+            return None
+        saved = (self.pos, set(self.taken), self.pending_sub)
+        self.take()
+        styled, _ = self.base_name()
+        if f"{t.text} {styled}" in self.lex.names:
+            return f"{t.text} {styled}"
+        self.pos, self.taken, self.pending_sub = saved
+        return None
+
     def _is_name_tokens(self, toks: list[Token]) -> bool:
         if len(toks) == 1:
             return toks[0].kind in ("letter", "digit") or toks[0].text in GREEK
         if toks[0].text in STYLES and len(toks) >= 2:
             return True
         return all(t.kind == "letter" for t in toks)
+
+    def _sample_script(self, sup: list[Token]) -> bool:
+        """Is ``^{(i)}`` a sample here (by the convention, or by i's declared kind)?"""
+        text = canon(sup)
+        if not (text.startswith("(") and text.endswith(")")):
+            return False
+        if self.lex.parenthesised == "sample":
+            return True
+        kind = self.lex.index_kind(text[1:-1])
+        return self.lex.parenthesised == "index" and kind == "sample"
 
     def _primed_name(self, base: str) -> bool:
         """Is base' a declared name (a quantity named with a prime, such as W')?"""
@@ -210,6 +247,13 @@ class Names:
                 if canon(sup) in ("'", r"\prime") and self._primed_name(base):
                     base, sup = base + "'", None      # w^{'}: the declared name w'
                     continue
+                if len(sup) > 1 and sup[0].text in PRIME:
+                    if not self._primed_name(base):
+                        raise self.error(f"a prime on {base}, which is neither a declared "
+                                         f"function nor a declared name {base}'", sup[0],
+                                         construct="^{" + canon(sup) + "}",
+                                         fix=f"declare {base}' as a name")
+                    base, sup = base + "'", sup[1:]   # w^{'(new)}: w' with a superscript
                 if canon(sup) in PRIME or canon(sup) == r"\prime\prime":
                     primes += canon(sup).count(r"\prime")
                     sup = None
@@ -246,8 +290,12 @@ class Names:
                 self.at("(") or self.at(r"\left") or primes
                 or full_layer not in self.lex.names and full not in self.lex.names):
             fname = full_layer if full_layer in self.lex.functions else full
-            if sup is not None and canon(sup).startswith("(") and canon(sup).endswith(")") \
-                    and self.lex.parenthesised == "sample" and self.at("(", r"\left"):
+            entry = self.index_items(sub) if sub is not None and fname == full and \
+                full not in self.lex.functions and layer is None else None
+            if entry is not None and sup is None:
+                # s_j(x) for a declared s: entry j of s(x), not a function named s_j
+                return self.call(base, first, primes, entry=entry)
+            if sup is not None and self._sample_script(sup) and self.at("(", r"\left"):
                 # l^{(i)}(w, b): the function of sample i
                 return self.sample(self.call(fname, first, primes), sup, first)
             if sup is not None:
@@ -259,7 +307,7 @@ class Names:
         # the name itself: a whole declared name, or a base with index subscripts
         node: T.Node
         indices = self.index_items(sub) if sub is not None else None
-        if full_layer in self.lex.names or indices is None:
+        if full_layer in self.lex.names or indices is None or self.lex.index_kind(full):
             node = T.Sym(full_layer)
         else:
             node = T.Index(T.Sym(base if layer is None else f"{base}^{{[{layer}]}}"),
@@ -362,7 +410,7 @@ class Names:
             return self.sample(node, sup, head)
         if on_name and self.lex.plain == "sample":
             idx = self.sub_parse(sup)
-            self.require_index(idx, sup[0], node)
+            self.require_index(idx, sup[0], canon(sup))
             return T.Sample(node, idx)
         exp = self.sub_parse(sup)
         return T.Pow(node, exp)
@@ -383,23 +431,28 @@ class Names:
         idx = self.sub_parse(inner)
         if isinstance(idx, T.Num):
             return T.Sample(node, idx)
-        self.require_index(idx, inner[0], node)
+        if self.lex.parenthesised == "index" and isinstance(idx, T.Sym) and \
+                self.lex.index_kind(idx.name) in ("unit", "class", "time"):
+            return T.Index(node, (idx,))          # \theta^{(k)}, k a class: the k-th \theta
+        self.require_index(idx, inner[0], canon(inner), parenthesised=True)
         return T.Sample(node, idx)
 
-    def require_index(self, idx: T.Node, where: Token, node: T.Node) -> None:
+    def require_index(self, idx: T.Node, where: Token, written: str,
+                      parenthesised: bool = False) -> None:
         """A sample superscript holds a declared index (class: x^{(w)} is not sample w)."""
         name = idx.name if isinstance(idx, T.Sym) else None
         if name is not None and self.lex.index_kind(name) not in (None, "layer"):
             return
-        shown = name or "this"
+        script = f"^{{({written})}}" if parenthesised else f"^{{{written}}}"
         if name is not None and name in self.lex.names and self.lex.index_kind(name) is None:
             why = (f"a superscript in parentheses is a sample index in this chapter, but "
                    f"{name} is declared and is not an index")
         elif name is not None and self.lex.index_kind(name) == "layer":
             why = f"{name} is a layer index, but this chapter reads ^{{(...)}} as a sample"
         else:
-            why = f"{shown} is not a declared index"
-        raise self.error(why, where, construct=f"^{{({name or '...'})}}",
+            why = (f"{written} is not a declared index, and in this chapter a superscript "
+                   f"{'in parentheses ' if parenthesised else ''}on a name is a sample")
+        raise self.error(why, where, construct=script,
                          fix="declare the index with role = \"index\"; for a power write "
                              "x^{k}" if name is None or name not in self.lex.names
                          else f"for a power write {{x}}^{{{name}}}")
@@ -444,8 +497,15 @@ class Postfix:
                 continue
             if self.at("_"):
                 bar = self.take()
-                raise self.error("a subscript after a bracket, a bar or a call (an index "
-                                 "of a group, or an evaluation bar |_{w=0}) is not read",
+                sub = self.script_tokens() if self.peek() is not None else []
+                items = self.index_items(sub) if sub and isinstance(
+                    node, (T.Call, T.Sym, T.Index, T.Sample, T.Add, T.Mul, T.Transpose)) \
+                    else None
+                if items is not None:             # softmax(o)_j: entry j of the result
+                    node = T.Index(node, items)
+                    continue
+                raise self.error("a subscript after a bracket, a bar or a call that is not "
+                                 "made of declared indices (an evaluation bar |_{w=0}?)",
                                  bar, construct="_",
                                  fix="subscript the name itself, or write the derivative "
                                      "without the bar")

@@ -91,18 +91,20 @@ class _Printer:
 
     def _scripted(self, base: T.Node, sup: str) -> str:
         """``base`` with a superscript; a layer name takes it inside its brackets."""
-        if isinstance(base, T.Sym) and "^{[" in base.name:
-            return self.name(base.name)[:-1] + sup + "}"
         if isinstance(base, T.Sym) or isinstance(base, T.Index) and not isinstance(
                 base, T.Sample):
-            return f"{self.p(base)}^{{{sup}}}"
+            printed = self.p(base)
+            if "^{[" in printed:                   # W_{j}^{[l]2}: after the layer
+                return printed[:-1] + sup + "}"
+            return f"{printed}^{{{sup}}}"
         return f"{self.paren(base)}^{{{sup}}}"
 
     def p_Pow(self, n):
         exp = self.p(n.exp)
         if isinstance(n.base, T.Const):
             return f"{n.base.name}^{{{exp}}}"
-        if isinstance(n.base, T.Sym) and "^{[" in n.base.name and isinstance(n.exp, T.Num):
+        if isinstance(n.base, (T.Sym, T.Index)) and not isinstance(n.base, T.Sample) and \
+                "^{[" in self.p(n.base) and isinstance(n.exp, T.Num):
             return self._scripted(n.base, exp)
         if isinstance(n.base, (T.Sym, T.Index)) and self.lex.plain == "power" and \
                 not exp.startswith("("):
@@ -127,7 +129,8 @@ class _Printer:
 
     def p_Index(self, n):
         items = ",".join(self.p(i).replace(" ", "") for i in n.indices)
-        base = self.name(n.x.name) if isinstance(n.x, T.Sym) else self.p(n.x)
+        base = self.name(n.x.name) if isinstance(n.x, T.Sym) else \
+            self.p(n.x) if isinstance(n.x, (T.Call, T.Index)) else self.paren(n.x)
         if "^{[" in base:
             head, layer = base.split("^{[", 1)
             return f"{head}_{{{items}}}^{{[{layer}"

@@ -186,10 +186,15 @@ def read_name(text: str, lexicon: Lexicon = DEFAULT) -> str:
         if t.kind != "letter" and t.text not in GREEK:
             break
         run.append(t)
-    lex = Lexicon(lexicon.names | ({canon(run)} if len(run) > 1 else set()),
+    declared = {canon(run)} if len(run) > 1 else set()
+    if len(toks) > 2 and toks[0].text in GREEK and toks[1].text in STYLES:
+        declared.add(f"{toks[0].text} {read_name(text[toks[1].start:], lexicon)}")
+    if "'" in text:                               # W': a name with a prime
+        declared.add(read_name(text[:text.index("'")], lexicon) + "'")
+    lex = Lexicon(lexicon.names | declared,
                   lexicon.functions, (), lexicon.plain, lexicon.parenthesised, lexicon.star)
-    if toks and toks[0].text in UPRIGHT and len(toks) >= 4 and toks[1].text == "{":
-        close = next(k for k, t in enumerate(toks) if t.text == "}")
+    close = next((k for k, t in enumerate(toks) if t.text == "}"), None)
+    if toks and toks[0].text in UPRIGHT and len(toks) >= 4 and toks[1].text == "{" and close:
         word = canon(toks[2:close])
         if re.fullmatch(r"[A-Za-z]{2,}", word):      # \mathrm{dZ}: the name dZ
             text = word + text[toks[close].end:]

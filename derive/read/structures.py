@@ -7,7 +7,7 @@ These are methods of :class:`derive.read.parser.Parser` (bound in
 from __future__ import annotations
 
 from . import tree as T
-from .names import GREEK, STYLES, UPRIGHT, canon
+from .names import GREEK, STYLES, UPRIGHT, canon, spelled
 
 CLOSERS = {"(": ")", "[": "]", r"\{": r"\}", r"\langle": r"\rangle", "|": "|", r"\|": r"\|",
            r"\lVert": r"\rVert", r"\lvert": r"\rvert", r"\Vert": r"\Vert", r"\vert": r"\vert",
@@ -163,16 +163,21 @@ def _bars_rest(self, kind, open_text, tok):
     return T.Abs(inner)
 
 
-def call(self, fname: str, first, primes: int):
+def call(self, fname: str, first, primes: int, entry=None):
     """``f(a, b)`` after the function's name (and its primes)."""
     if not (self.at("(") or self.at(r"\left") or self.at(*SIZES_OPEN)):
+        if self.at("["):                            # g[1]'(z): a layer in brackets
+            raise self.error(f"brackets after the function {fname}", self.peek(),
+                             construct="[", fix=f"write a layer as {fname}^{{[1]}}, "
+                             f"an argument as {fname}(z)")
         raise self.error(f"{fname} is a function: write its argument in parentheses",
                          first, construct=fname, fix=f"write {fname}(z)")
     args = self.group(allow_list=True)
     if self.at("'"):
         raise self.error("a prime after the arguments", self.peek(),
                          fix=f"write {fname}'(z)")
-    return self.postfix(T.Call(fname, args, primes))
+    node = T.Call(fname, args, primes)
+    return self.postfix(node if entry is None else T.Index(node, entry))
 
 
 def fraction(self):
@@ -269,6 +274,10 @@ def max_min(self, head=None):
             raise args.leftover(args.peek())
         return self.postfix(T.Call(head.text, tuple(items)))
     if not (self.at("(") or self.at(r"\left") or self.at(*SIZES_OPEN)):
+        if self.at("["):                            # g[1]'(z): a layer in brackets
+            raise self.error(f"brackets after the function {fname}", self.peek(),
+                             construct="[", fix=f"write a layer as {fname}^{{[1]}}, "
+                             f"an argument as {fname}(z)")
         raise self.error(f"{head.text} needs its arguments in parentheses", head)
     return self.postfix(T.Call(head.text, self.group(allow_list=True)))
 
@@ -285,11 +294,11 @@ def upright(self):
     word = canon(toks)
     if not all(t.kind in ("letter", "digit") for t in toks):
         if head.text in (r"\text", r"\mbox", r"\textrm", r"\textit", r"\textbf"):
-            raise self.error("words inside a formula", head, construct=f"{head.text}{{{word}}}",
+            raise self.error("words inside a formula", head, construct=f"{head.text}{{{spelled(toks)}}}",
                              fix="move the words out of the formula (text between steps, at "
                                  "the end of a side, is dropped with a note)")
         raise self.error(f"{head.text}{{{word}}} is not a name", head,
-                         construct=f"{head.text}{{{word}}}")
+                         construct=f"{head.text}{{{spelled(toks)}}}")
     if word in ("exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "det"):
         return self.function_operator(head, name="\\" + word)
     if word in ("max", "min"):
@@ -309,7 +318,7 @@ def upright(self):
         return self.call(fname, head, primes)
     if head.text in (r"\text", r"\mbox", r"\textrm", r"\textit", r"\textbf") and \
             len(word) > 1 and word not in self.lex.names and not self.at("_", "^"):
-        raise self.error("words inside a formula", head, construct=f"{head.text}{{{word}}}",
+        raise self.error("words inside a formula", head, construct=f"{head.text}{{{spelled(toks)}}}",
                          fix="move the words out of the formula")
     return self.scripts(word, head)             # \mathrm{dZ}^{[2]}: the name dZ^{[2]}
 

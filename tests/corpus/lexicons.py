@@ -3,15 +3,17 @@ give the reader (its names, functions, indices and index convention). One lexico
 book (or per part of a book whose notation differs)."""
 from __future__ import annotations
 
-from derive.read import Lexicon
+from derive.read import Lexicon, read_function_name, read_name
 
 
 def lex(names="", functions="", indices=(), plain="power", parenthesised="sample"):
     """Names and functions separated by spaces; '~' stands for a space inside one
     (\\Delta~w is the name \\Delta w)."""
-    def words(text):
-        return frozenset(w.replace("~", " ") for w in text.split())
-    return Lexicon(names=words(names), functions=words(functions),
+    def words(text, reader):
+        # each spelled as the reader spells it (h_\theta is h_{\theta})
+        return frozenset(reader(w.replace("~", " ")) for w in text.split())
+    return Lexicon(names=words(names, read_name),
+                   functions=words(functions, read_function_name),
                    indices=tuple(indices), plain=plain, parenthesised=parenthesised)
 
 
@@ -50,7 +52,8 @@ LEXICONS = {
     # Bishop, PRML: E the error, n over data points, y_k outputs, t targets, phi features
     "bishop": lex(names="E E_n \\mathbf{w} w y t a z \\delta h I",
                   functions="E y y_k p \\sigma h",
-                  indices=[("n", "sample"), ("j", "unit"), ("k", "unit"), ("i", "unit")]),
+                  indices=[("n", "sample"), ("j", "unit"), ("k", "unit"), ("i", "unit")],
+                  parenthesised="layer"),
     # Bishop 4.106, where y_k is the value (written y_k(phi) as a function elsewhere):
     # a chapter declares one or the other
     "bishop_values": lex(names="E E_n y y_k t a z I \\delta",
@@ -58,7 +61,7 @@ LEXICONS = {
                          indices=[("n", "sample"), ("j", "unit"), ("k", "unit"),
                                   ("i", "unit")]),
     # Rong, word2vec parameter learning explained: E the loss, W' the output weights
-    "rong": lex(names="E u u' y t e h w w' W' v EH EI \\eta x",
+    "rong": lex(names="E u u' y t h w w' W' v EH EI EI' \\eta x",
                 functions="p",
                 indices=[("j", "unit"), ("i", "unit"), ("k", "unit"), ("c", "unit")]),
     # Ioffe & Szegedy, batch normalization: statistics of the mini-batch B
@@ -77,12 +80,12 @@ LEXICONS = {
     # Raschka, chapter 12 (the multilayer perceptron): a^{(l)}, W^{(l)} layers
     "raschka_mlp": lex(names="J \\mathbf{W} \\mathbf{a} \\mathbf{y} a z \\delta",
                        functions="\\phi J",
-                       indices=[("i", "unit"), ("j", "unit"), ("l", "layer")],
+                       indices=[("i", "sample"), ("j", "unit"), ("l", "layer")],
                        plain="layer", parenthesised="index"),
     # Zhou Zhihua, Machine Learning (the pumpkin book's derivations), 5.3 backprop:
     # y-hat_j^k for example k, E_k its error, beta_j, theta_j, gamma_h, l output units
     "zhou_bp": lex(names="E_k \\hat{y} y \\theta \\beta \\gamma \\alpha v w b x l q d "
-                         "\\eta \\Delta~\\theta g e",
+                         "\\eta \\Delta~\\theta g",
                    functions="f",
                    indices=[("k", "sample"), ("j", "unit"), ("h", "unit"), ("i", "unit")],
                    plain="sample"),

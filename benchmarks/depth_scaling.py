@@ -336,7 +336,7 @@ def main(argv=None) -> int:
         if L_max >= 32:
             verdict = met
         elif stopped is not None or crashed:
-            verdict = (f"NOT met (L=32 was not reached: "
+            verdict = ("NOT met (L=32 was not reached: "
                        + (f"derive crashed at L={min(crashed)}" if crashed else
                           f"L={stopped} is over the budget") + ")")
         else:

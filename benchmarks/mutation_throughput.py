@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     print(f"  {len(outcomes)} cases ({sum(not o.case.rewrite for o in outcomes)} mutants, "
           f"{sum(o.case.rewrite for o in outcomes)} rewrites), {n_claims} claims, "
           f"{wall:.1f} s wall")
-    print(f"  verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()))
+    print("  verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()))
     print(f"  {len(outcomes) / wall:.3f} cases/s, {n_claims / wall:.2f} claims/s "
           f"on {args.jobs} processes; worker busy time {busy:.1f} s "
           f"(parallel efficiency {busy / (wall * args.jobs):.0%})")

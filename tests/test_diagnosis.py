@@ -105,9 +105,9 @@ def test_missing_activation_derivative_is_named_as_sigma_prime(tmp_path):
     manifest = LOGISTIC
     forward = FORWARD.replace(r"L(y, p) = -(y \log p + (1 - y) \log (1 - p)) \tag{1}",
                               r"L(y, p) = \frac{1}{2}(p - y)^2 \tag{1}")
-    r = run(tmp_path, rf"""
+    r = run(tmp_path, r"""
         % derive: claim
-        \frac{{\partial L}}{{\partial z}} = (a - y) \tag{{2}}
+        \frac{\partial L}{\partial z} = (a - y) \tag{2}
         """, manifest, forward)
     (finding,) = equation(r, "2").links[0].findings
     assert finding.kind == "missing-factor"

@@ -163,7 +163,7 @@ def batch_model(model, size: int):
     once per sample, parameters shared, ``m`` the number ``size``; and a copy 0 for a
     sample outside the batch (what a formula uses outside its sums). Its loss is the batch
     mean J of the per-sample loss."""
-    from ..model.chapter import Definition, Model, _topological
+    from ..model.chapter import Model, _topological
     var = varying(model)
     roles, defs = {}, {}
     copies = {}

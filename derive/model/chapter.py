@@ -15,6 +15,7 @@ import sympy
 from ..errors import InputError
 from ..latex import Vocabulary, parse_formula, split_chain
 from ..read.reading import read_header
+from .binding import bind_cost, bind_loss
 from .vocabulary import sympy_name
 from ..manifest import PARAMETER_ROLES, Manifest
 from ..source import Item
@@ -316,59 +317,6 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
     return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
                  loss_expr, output, samples, list(graph_items), cost=cost, cost_expr=cost_expr)
-
-
-def bind_cost(f: UserFunction, roles: dict, defs: dict, vocab) -> sympy.Expr:
-    """The cost from ``J(w, b) = ...``: a function of the parameters is the cost itself
-    (issue 11: it was an unrelated function, or its parameter was bound to the output)."""
-    def shown(s):
-        return vocab.canonical_latex.get(s, sympy.latex(s))
-    header = f"{f.name}({', '.join(shown(p) for p in f.params)})"
-    # J(w, b): declared parameters, or names that only label what J depends on (w for
-    # the weights w_1, w_2); never a quantity the body is then read with
-    odd = [p for p in f.params if roles.get(p) not in PARAMETER_ROLES
-           and (p in roles or p in f.body.free_symbols)]
-    if odd:
-        raise InputError(f"{header}: the cost is a function of the parameters, but "
-                         f"{', '.join(shown(p) for p in odd)} is not a declared parameter "
-                         "(role weight, bias or parameter)", file=f.item.file,
-                         line=f.item.line, equation=f.item.id)
-    return f.body
-
-
-def bind_loss(f: UserFunction, roles: dict, defs: dict, output, vocab) -> sympy.Expr | None:
-    """The per-sample loss from a definition ``L(y, a) = ...``: the label parameter stays
-    the label and the other parameter stands for the model's output.
-
-    A parameter named after a node means that node, never another one: ``L(y, a)`` with
-    ``a`` a node whose value is not the output is rejected (issue 11: it was bound to
-    the last node silently). A function of the parameters, ``J(w, b)``, is not bound at
-    all: its body is the quantity itself.
-    """
-    def shown(s):
-        return vocab.canonical_latex.get(s, sympy.latex(s))
-    where = dict(file=f.item.file, line=f.item.line, equation=f.item.id)
-    header = f"{f.name}({', '.join(shown(p) for p in f.params)})"
-    for p in f.params:
-        if p in defs and p != output:
-            raise InputError(
-                f"{header}: the parameter {shown(p)} is the node {shown(p)}, but the model's "
-                f"output is {shown(output) if output is not None else 'another node'}; "
-                "derive does not guess which one the loss is of: write the output's name, "
-                f"or a name that is no node (as in L(y, p))", **where)
-    free = [p for p in f.params if roles.get(p) != "label"]
-    if free and all(roles.get(p) in PARAMETER_ROLES for p in free):
-        return f.body                 # a function of the parameters: nothing to bind
-    if any(roles.get(p) in PARAMETER_ROLES for p in free):
-        raise InputError(f"{header} mixes parameters and placeholders: write the loss of "
-                         "one sample as L(y, a), or the cost as J(w, b)", **where)
-    if output is None:
-        return None
-    if len(free) == 1:
-        return f.body.xreplace({free[0]: output})
-    raise InputError(
-        f"cannot tell which argument of {header} is the label: name it after a symbol "
-        "declared with role = \"label\" (e.g. L(y, a) with y the label)", **where)
 
 
 def definition_issues(model: Model) -> list[DefinitionIssue]:

@@ -360,5 +360,6 @@ class Commands:
         return T.Rel(RELATIONS[toks[k].text], self.sub_parse(toks[:k]),
                      self.sub_parse(toks[k + 1:]))
 
-    from .structures import (bars_primary, braced_annotation, call, environment,  # noqa: E402
-                             fraction, group, max_min, sqrt, upright)
+    from .environments import environment
+    from .structures import (bars_primary, braced_annotation, call, fraction, group,
+                             max_min, sqrt, upright)

@@ -17,7 +17,8 @@ from . import tree as T
 from .commands import Commands
 from .errors import ReadError
 from .lexicon import Lexicon
-from .names import Names, Postfix
+from .names import Names
+from .scripts import Postfix, Superscripts
 from .tokens import Token
 
 MAX_DEPTH = 60          # nesting of groups, fractions and operators in one formula
@@ -35,7 +36,7 @@ UNDECIDED = {r"\bullet": "write \\odot for the elementwise product or \\cdot for
              r"\oplus": "write + or name the operation"}
 
 
-class Parser(Names, Postfix, Commands):
+class Parser(Names, Superscripts, Postfix, Commands):
     def __init__(self, tokens: list[Token], lexicon: Lexicon, notes: list[str]) -> None:
         self.toks = tokens
         self.pos = 0

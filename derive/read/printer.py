@@ -87,7 +87,10 @@ class _Printer:
         return rf"{a} \odot {b}"
 
     def p_Div(self, n):
-        return rf"\frac{{{self.p(n.num)}}}{{{self.p(n.den)}}}"
+        den = self.p(n.den)
+        if den.startswith(("d", r"\partial", r"\mathrm{d", r"{\rm d")):
+            den = self.paren(n.den)                # dZ/(dZ): a quotient, not a derivative
+        return rf"\frac{{{self.p(n.num)}}}{{{den}}}"
 
     def _scripted(self, base: T.Node, sup: str) -> str:
         """``base`` with a superscript; a layer name takes it inside its brackets."""

@@ -110,7 +110,7 @@ def _words_at(side: list[Token], at_end: bool):
     """``\\text{...}`` (optionally in parentheses) at the start or the end of a side."""
     if len(side) < 3:
         return None
-    toks = side if at_end else side
+    toks = side
     if at_end:
         if toks[-1].text == ")":
             depth = 0

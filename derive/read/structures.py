@@ -1,5 +1,5 @@
 """Bracketed structures of the grammar: groups and calls, fractions and derivatives,
-bars (|x|, ‖x‖), environments (cases, matrices), upright names, annotations.
+bars (|x|, ‖x‖), upright names, annotations (environments: :mod:`derive.read.environments`).
 
 These are methods of :class:`derive.read.parser.Parser` (bound in
 :class:`derive.read.commands.Commands`); they live here to keep each module short.
@@ -274,10 +274,6 @@ def max_min(self, head=None):
             raise args.leftover(args.peek())
         return self.postfix(T.Call(head.text, tuple(items)))
     if not (self.at("(") or self.at(r"\left") or self.at(*SIZES_OPEN)):
-        if self.at("["):                            # g[1]'(z): a layer in brackets
-            raise self.error(f"brackets after the function {fname}", self.peek(),
-                             construct="[", fix=f"write a layer as {fname}^{{[1]}}, "
-                             f"an argument as {fname}(z)")
         raise self.error(f"{head.text} needs its arguments in parentheses", head)
     return self.postfix(T.Call(head.text, self.group(allow_list=True)))
 
@@ -321,86 +317,6 @@ def upright(self):
         raise self.error("words inside a formula", head, construct=f"{head.text}{{{spelled(toks)}}}",
                          fix="move the words out of the formula")
     return self.scripts(word, head)             # \mathrm{dZ}^{[2]}: the name dZ^{[2]}
-
-
-def environment(self):
-    from .layout import env_name
-    name, after = env_name(self.toks, self.pos)
-    head = self.peek()
-    if name not in ("cases", "dcases", "matrix", "bmatrix", "pmatrix", "Bmatrix", "vmatrix"):
-        raise self.error(f"the environment {name} inside a formula", head)
-    for _ in range(self.pos, after):
-        self.take()
-    rows, cur, cells = [], [], []
-    depth = 0
-    while True:
-        t = self.peek()
-        if t is None:
-            raise self.error(f"\\begin{{{name}}} is never closed", head)
-        if t.text == r"\end" and depth == 0:
-            end_name, end_after = env_name(self.toks, self.pos)
-            if end_name != name:
-                raise self.error(f"\\begin{{{name}}} closed by \\end{{{end_name}}}", t)
-            for _ in range(self.pos, end_after):
-                self.take()
-            break
-        self.take()
-        if t.text == r"\begin":
-            depth += 1
-        elif t.text == r"\end":
-            depth -= 1
-        if depth == 0 and t.text == "&":
-            cells.append(cur)
-            cur = []
-        elif depth == 0 and t.text == r"\\":
-            cells.append(cur)
-            rows.append(cells)
-            cur, cells = [], []
-        else:
-            cur.append(t)
-    if cur or cells:
-        cells.append(cur)
-        rows.append(cells)
-    if name in ("cases", "dcases"):
-        return _cases(self, rows, head)
-    return self.postfix(T.Matrix(tuple(tuple(self.sub_parse(c) for c in r) for r in rows)))
-
-
-def _cases(self, rows, head):
-    out = []
-    for cells in rows:
-        if len(cells) != 2 or not cells[0]:
-            raise self.error("each row of cases is 'value & condition'", head)
-        value_toks = cells[0]
-        if value_toks and value_toks[-1].text in (",", ";"):
-            value_toks = value_toks[:-1]
-        value = self.sub_parse(value_toks)
-        cond_toks = cells[1]
-        words = ""
-        while cond_toks and cond_toks[0].text in (r"\text", r"\mbox", r"\textrm", r"\quad",
-                                                  r"\qquad", r"\,"):
-            if cond_toks[0].text in (r"\quad", r"\qquad", r"\,"):
-                cond_toks = cond_toks[1:]
-                continue
-            close = next((k for k, t in enumerate(cond_toks) if t.text == "}"), None)
-            if close is None or len(cond_toks) < 2 or cond_toks[1].text != "{":
-                raise self.error(f"{cond_toks[0].text} needs its words in braces",
-                                 cond_toks[0])
-            words += "".join((" " if t.space_before and k else "") + t.text
-                             for k, t in enumerate(cond_toks[2:close])) + " "
-            cond_toks = cond_toks[close + 1:]
-        words = words.strip().rstrip(",").strip()
-        if cond_toks and cond_toks[-1].text in (",", ".", ";"):
-            cond_toks = cond_toks[:-1]
-        if not cond_toks:
-            if words not in ("otherwise", "else", "o.w.", "elsewhere"):
-                raise self.error(f"a case condition '{words}' the reader cannot check", head)
-            out.append((value, None))
-            continue
-        if words and words not in ("if", "for", "when"):
-            raise self.error(f"a case condition starting with '{words}'", head)
-        out.append((value, self.condition(cond_toks, head)))
-    return T.Cases(tuple(out))
 
 
 def braced_annotation(self):

@@ -313,8 +313,7 @@ class ChapterChecker:
                 parsed = [head] + [parse_formula(t, vocab, chain_var=var) for t in texts[1:]]
                 claims.append(Claim(item, texts, parsed, var))
             except InputError as exc:
-                self.errors[item.id] = exc.located(file=item.file, line=item.line,
-                                                   equation=item.id)
+                self.errors[item.id] = item.locate(exc)
         return claims
 
     def _classify(self, value, target_value, target_var, summed=False) -> tuple[str, str]:
@@ -947,7 +946,8 @@ class ChapterChecker:
                     item.id, "claim" if item.kind == "claim" else "definition", item.latex,
                     Verdict.ERROR, item.line,
                     findings=(messages.Parse(detail=err.message + (
-                        f" (token {err.token!r})" if err.token else "")).finding(),) + extra))
+                        f" (at '{err.token}')" if err.token and err.token not in err.message
+                        else "")).finding(),) + extra))
                 continue
             if item.kind == "claim":
                 r = self.results[item.id]

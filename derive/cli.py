@@ -100,12 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress.clear()
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
+    # one line per distinct problem: a block copied for every layer fails once
+    problems: dict[tuple[str, int, str], list[str]] = {}
     for chapter in report.chapters:
         for e in chapter.equations:
             if e.verdict == "error":
                 msg = e.findings[0].message if e.findings else "cannot be read"
-                print(f"derive: error: {chapter.file}:{e.line}: equation {e.id}: {msg}",
-                      file=sys.stderr)
+                problems.setdefault((chapter.file, e.line, msg), []).append(e.id)
+    for (file, line, msg), ids in problems.items():
+        which = f"equation {ids[0]}" if len(ids) == 1 else f"equations {', '.join(ids)}"
+        print(f"derive: error: {file}:{line}: {which}: {msg}", file=sys.stderr)
     options = {"verbose": args.verbose}
     if args.output:
         buf = io.StringIO()

@@ -52,7 +52,10 @@ def parse_formula(latex: str, vocab: Vocabulary, *, chain_var: sympy.Symbol | No
     ``chain_var`` is the variable a trailing prime ``(...)'`` differentiates with respect to
     (the chain's own d/dv); ``bound`` are parameter names of a function definition.
     """
-    reading = read(latex, vocab.lexicon())
+    try:
+        reading = read(latex, vocab.lexicon())
+    except ReadError as exc:
+        raise exc.shifted(getattr(latex, "start", 0)) from None
     if len(reading.sides) != 1:
         raise InputError("one side of an equation expected, but it has "
                          f"{len(reading.sides) - 1} '=' sign(s)", token="=")
@@ -176,5 +179,21 @@ def split_chain(body: str) -> list[str]:
         return [body.strip()]           # the reader reports the problem when it reads it
     out = []
     for side in sides:
-        out.append(body[side[0].start:side[-1].end].strip() if side else "")
+        out.append(Side(body[side[0].start:side[-1].end].strip(), side[0].start) if side
+                   else Side("", 0))
     return out
+
+
+class Side(str):
+    """One side of a chain as printed, knowing where it starts in the formula (so that a
+    reading error in it points at the formula's column)."""
+
+    start: int
+
+    def __new__(cls, text: str, start: int) -> "Side":
+        side = super().__new__(cls, text)
+        side.start = start
+        return side
+
+    def __getnewargs__(self) -> tuple[str, int]:   # pickled into --jobs workers
+        return str(self), self.start

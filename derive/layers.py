@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from difflib import SequenceMatcher
 
 from .errors import InputError
 from .manifest import Manifest, SymbolDecl
@@ -103,7 +104,8 @@ def expand(manifest: Manifest, items: list[Item]) -> tuple[Manifest, list[Item]]
             new_id = instantiate_text(item.id, l, last)
             if generic and new_id == item.id:
                 new_id = f"{item.id}[l={l}]"
-            out.append(replace(item, id=new_id, latex=latex, body=body))
+            out.append(replace(item, id=new_id, latex=latex, body=body,
+                               places=_copied_places(item, body)))
             made += 1
         if not made:
             raise InputError("this block mentions the layer index but no layer from 0 to "
@@ -124,3 +126,15 @@ def _all_declared(body: str, declared: set[str]) -> bool:
                 d.replace(" ", "") == name.replace(" ", "") for d in declared):
             return False
     return True
+
+
+def _copied_places(item: Item, body: str) -> tuple:
+    """Where the copy's characters are in the file: text the copy kept is where it was in
+    the block; a filled-in index (``[l-1]`` made ``[0]``) is where the index was."""
+    if not item.places:
+        return ()
+    out = []
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, item.body, body, autojunk=False).get_opcodes():
+        for k in range(b1 - b0):
+            out.append(item.places[min(a0 + (k if op == "equal" else 0), len(item.places) - 1)])
+    return tuple(out)

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
@@ -36,6 +36,23 @@ class Item:
     body: str       # the formula without its \tag
     line: int       # line of the block's first content line
     file: str
+    # where each character of ``body`` is in the file: (line, column), both 1-based
+    places: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The file's (line, column) of the body's character at ``offset``."""
+        if not self.places:
+            return self.line, offset + 1
+        return self.places[max(0, min(offset, len(self.places) - 1))]
+
+    def locate(self, exc: InputError) -> InputError:
+        """``exc`` with this block's file, line and id; a reading error also gets the line
+        and column of the file it points at (a block may span several lines)."""
+        if isinstance(exc, _read_error()) and exc.offset is not None and exc.line is None \
+                and self.places:
+            line, column = self.position(exc.offset)
+            exc = exc.placed(line, column)
+        return exc.located(file=self.file, line=self.line, equation=self.id)
 
 
 def load_chapter(path: str | Path) -> list[Item]:
@@ -71,7 +88,7 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
             raise InputError("text before the first '% derive: <kind>' marker", file=file,
                              line=lineno)
         kind, bid, mline, lines, first = blocks[-1]
-        lines.append(stripped)
+        lines.append((stripped, lineno, len(raw) - len(raw.lstrip())))
         if not first:
             blocks[-1] = (kind, bid, mline, lines, lineno)
     items: list[Item] = []
@@ -80,7 +97,8 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
     for kind, bid, mline, lines, first in blocks:
         if not lines:
             raise InputError(f"empty '{kind}' block", file=file, line=mline)
-        latex = ("; " if kind == "graph" else " ").join(lines)
+        joint = "; " if kind == "graph" else " "
+        latex = joint.join(text for text, _, _ in lines)
         tags = _TAG.findall(latex)
         if len(tags) > 1:
             raise InputError("more than one \\tag in one block", file=file, line=first)
@@ -97,8 +115,30 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
             raise InputError(f"id {eid!r} used twice (first on line {seen[key]})", file=file,
                              line=first)
         seen[key] = first
-        items.append(Item(kind, eid, latex, body, first, file))
+        items.append(Item(kind, eid, latex, body, first, file,
+                          _places(latex, lines, joint, body)))
     return items
+
+
+def _places(latex: str, lines, joint: str, body: str) -> tuple[tuple[int, int], ...]:
+    """(line, column) of each character of ``body``: ``latex`` is the lines joined, and
+    ``body`` is ``latex`` without its \\tag, stripped."""
+    where: list[tuple[int, int]] = []
+    for k, (text, lineno, indent) in enumerate(lines):
+        where += [(lineno, indent + c + 1) for c in range(len(text))]
+        if k < len(lines) - 1:
+            where += [(lineno, indent + len(text) + 1)] * len(joint)
+    tags = [range(m.start(), m.end()) for m in _TAG.finditer(latex)]
+    keep = [i for i in range(len(latex)) if not any(i in t for t in tags)]
+    kept = "".join(latex[i] for i in keep)
+    lead = len(kept) - len(kept.lstrip())
+    keep = keep[lead:lead + len(body)]
+    return tuple(where[i] for i in keep)
+
+
+def _read_error():
+    from .read.errors import ReadError      # the reader imports this package's errors
+    return ReadError
 
 
 def _strip_comment(line: str) -> str:

@@ -329,8 +329,7 @@ class VectorChapterChecker(ChapterChecker):
                 parsed = [head] + [parse_formula(t, vocab, chain_var=target) for t in texts[1:]]
                 claims.append(Claim(item, texts, parsed, target))
             except InputError as exc:
-                self.errors[item.id] = exc.located(file=item.file, line=item.line,
-                                                   equation=item.id)
+                self.errors[item.id] = item.locate(exc)
         return claims
 
     def _target_of(self, head, text):

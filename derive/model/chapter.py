@@ -215,7 +215,7 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
         except InputError as exc:
             vocab.user_functions.pop(fname, None)
             vocab.user_latex.pop(parts[0].split("(")[0].strip(), None)
-            errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
+            errors[item.id] = item.locate(exc)
     for item in def_items:
         if item.id in errors:
             continue
@@ -236,7 +236,7 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
                 raise InputError(f"{parts[0]} is defined twice")
             defs[lhs] = Definition(lhs, rhs, item, rhs)
         except InputError as exc:
-            errors[item.id] = exc.located(file=item.file, line=item.line, equation=item.id)
+            errors[item.id] = item.locate(exc)
     return defs, functions, errors
 
 
@@ -258,7 +258,7 @@ def read_graph(items: list[Item], vocab: Vocabulary):
                 try:
                     sym = parse_formula(n, vocab).expr
                 except InputError as exc:
-                    raise exc.located(file=item.file, line=item.line, equation=item.id)
+                    raise item.locate(exc)
                 if not isinstance(sym, sympy.Symbol):
                     raise InputError(f"graph node {n!r} is not one declared symbol",
                                      file=item.file, line=item.line, equation=item.id)

@@ -17,7 +17,8 @@ class ReadError(InputError):
     """
 
     def __init__(self, message: str, *, column: int | None = None,
-                 construct: str | None = None, fix: str | None = None) -> None:
+                 construct: str | None = None, fix: str | None = None,
+                 line: int | None = None) -> None:
         self.reason = message
         self.construct = construct
         self.fix = fix
@@ -25,10 +26,17 @@ class ReadError(InputError):
         head = "cannot read"
         if construct:
             head += f" '{construct}'"
-        if column is not None:
+        if line is not None:
+            head += f" at line {line}, column {column}"
+        elif column is not None:
             head += f" at column {column + 1}"
         text = f"{head}: {message}" + (f"; fix: {fix}" if fix else "")
-        super().__init__(text, token=construct)
+        super().__init__(text, token=construct, line=line)
+
+    def placed(self, line: int, column: int) -> "ReadError":
+        """The same error at a file's line and (1-based) column."""
+        return ReadError(self.reason, column=column, construct=self.construct, fix=self.fix,
+                         line=line)
 
     def shifted(self, offset: int) -> "ReadError":
         """The same error for a formula that starts ``offset`` characters later."""

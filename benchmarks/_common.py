@@ -1,6 +1,7 @@
 """Shared helpers for the benchmark scripts (not a test module; no timing assertions).
 
-The persistent parse cache is off in every benchmark process (DERIVE_NO_CACHE=1).
+Older derive versions' persistent parse cache is off in every benchmark process
+(DERIVE_NO_CACHE=1; derive keeps none since issue 11).
 derive's modules are byte-compiled before any child is started (:func:`byte_compile`),
 as ``pip install`` does for derive and did for SymPy and NumPy: otherwise, on a machine
 with PYTHONDONTWRITEBYTECODE set, every child would compile derive from source (about
@@ -26,8 +27,8 @@ SEED_CHAPTER = ROOT / "equations" / "ch08-two-layer-bce"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# measure derive as a first run would: the persistent parse cache (derive/parse_store.py)
-# stays off in these processes and their children unless a script turns it on explicitly
+# derive keeps no cache on disk since issue 11; older versions (measured with PYTHONPATH)
+# kept parsed formulas there: keep it off so every run is a first run
 os.environ["DERIVE_NO_CACHE"] = "1"
 
 
@@ -69,7 +70,7 @@ def header(title: str) -> None:
     # keep this process small (a child's ru_maxrss starts from the parent's RSS at spawn)
     from importlib import metadata
     versions = []
-    for dist in ("sympy", "numpy", "latex2sympy2", "antlr4-python3-runtime"):
+    for dist in ("sympy", "numpy"):
         try:
             versions.append(f"{dist} {metadata.version(dist)}")
         except metadata.PackageNotFoundError:

@@ -109,7 +109,7 @@ def write_chapter(folder: Path, L: int) -> Path:
 
 def worker(args) -> int:
     t0 = time.perf_counter()
-    from derive.checker import check_chapter  # warm-up import (SymPy, NumPy, latex2sympy2)
+    from derive.checker import check_chapter  # warm-up import (SymPy, NumPy)
     from _common import verdict_counts
     if args.skip_vectorized:
         from derive.checker import ChapterChecker

@@ -6,7 +6,7 @@
 
 1. Peak resident memory of ``python -m derive.cli check <seed> --format json -o /dev/null``
    in a new process (``os.wait4`` ru_maxrss of that child; median of R runs, default 3),
-   next to ``python -c "import sympy, numpy, latex2sympy2"`` for reference.
+   next to ``python -c "import sympy, numpy"`` for reference.
 2. In a worker process: ``derive.checker.check_chapter`` on the chapter again and again
    until N claims (default 1000) have been checked, sampling RSS (VmRSS) after the check
    that crosses every K claims (default 100). Printed: RSS after import, after the first
@@ -105,13 +105,13 @@ def main(argv=None) -> int:
     check = [py, "-m", "derive.cli", "check", chapter_dir, "--format", "json", "-o", os.devnull]
     if not args.numeric:
         check.append("--no-numeric")
-    imports = [py, "-c", "import sympy, numpy, latex2sympy2"]
+    imports = [py, "-c", "import sympy, numpy"]
     peaks = {"check": [], "imports": []}
     for _ in range(args.cold_runs):
         peaks["imports"].append(cold_peak(imports)[0])
         peaks["check"].append(cold_peak(check)[0])
     print(f"cold peak RSS, median of {args.cold_runs} (ru_maxrss of each child):")
-    print(f"  python -c 'import sympy, numpy, latex2sympy2': "
+    print(f"  python -c 'import sympy, numpy': "
           f"{median(peaks['imports']) / 1024:7.1f} MiB")
     print(f"  derive check {chapter_dir}: {median(peaks['check']) / 1024:7.1f} MiB "
           f"(max {max(peaks['check']) / 1024:.1f} MiB)")

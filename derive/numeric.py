@@ -150,6 +150,10 @@ class NumericRoute:
             expr = expr.subs(sympy.Heaviside(0, sympy.Rational(1, 2)), sympy.Rational(1, 2))
             # the numpy module itself, not "numpy": the same printer and code, without
             # lambdify's `from numpy import *` (0.07 s: it loads numpy.f2py, fft, ma...)
+            if any(getattr(type(f), "kind", None) == "softmax"
+                   for f in expr.atoms(sympy.Function)):
+                raise NumericError("softmax is not elementwise: it has no value entry by "
+                                   "entry in a scalar chapter")
             modules = [activations.numpy_functions(expr), np]
             self._fns[key] = sympy.lambdify(symbols, expr, modules=modules)
         return self._fns[key]

@@ -104,3 +104,14 @@ def test_cli_many_paths_one_bad(tmp_path, capsys):
                  "--no-numeric", "-q"])
     err = capsys.readouterr().err
     assert code == 2 and "nope" in err and "Traceback" not in err
+
+
+def test_softmax_of_a_scalar_is_an_error_not_a_traceback(tmp_path):
+    # the numeric route raised KeyError('softmax'); the symbolic one proposed
+    # softmax(a) - y as a fix
+    r = run(tmp_path, r"""
+        % derive: claim
+        \frac{\partial L}{\partial z} = \mathrm{softmax}(z) - y \tag{2}
+        """)
+    e = eq(r, "2")
+    assert e.verdict == "error" and "softmax" in e.findings[0].message

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the checks (default 0)")
     p.add_argument("--json", metavar="FILE", help="write every case and outcome here")
     p.add_argument("--no-memo", action="store_true",
-                   help="do not memoize the third-party LaTeX parser (slower)")
+                   help="no effect (derive's own reader keeps no memo); kept for old command lines")
     p.add_argument("--full", action="store_true",
                    help="re-check each case's whole chapter, not only the changed claim "
                         "(the same verdicts, several times slower)")

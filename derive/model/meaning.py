@@ -144,6 +144,10 @@ class Meaning:
             if n.primes > 1:
                 raise InputError(f"{f}{chr(39) * n.primes}: only a first derivative f' is "
                                  "read", token=f)
+            if cls_.kind == "softmax" and args[0].is_commutative:
+                raise InputError(f"{f} of a scalar: softmax is not elementwise and needs a "
+                                 "vector; write the chapter with vectors (symbols with a "
+                                 "shape)", token=f)
             if n.primes:
                 if cls_.kind == "softmax":
                     raise InputError(f"{f}' is not supported: softmax is not elementwise (its "

@@ -2,7 +2,8 @@
 breaks and brackets are never ignored, printed readings read back the same, and nothing
 but a ReadError ever comes out. They run over every formula the suite accepts (the
 bundled chapters, the soundness chapters, the documentation's table, the corpus of
-textbook formulas) and over generated textbook-like formulas (Hypothesis)."""
+textbook formulas, the reading tables of the other tests) and over generated
+textbook-like formulas (Hypothesis)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,13 +53,22 @@ def corpus_formulas():
     return [(e.latex, LEXICONS[e.lexicon], f"corpus:{e.id}") for e in ENTRIES if e.chains]
 
 
-ACCEPTED = chapter_formulas() + doc_formulas() + corpus_formulas()
+def table_formulas():
+    """The reading tables of the other tests (test_latex.PLAIN, test_read.DISPLAYS)."""
+    from test_latex import PLAIN, vocab
+    from test_read import DISPLAYS, LEX
+    lexicon = vocab().lexicon()
+    return [(latex, lexicon, f"table:{latex}") for latex, _ in PLAIN] + \
+        [(latex, LEX, f"table:{latex}") for latex, expected in DISPLAYS if expected]
+
+
+ACCEPTED = chapter_formulas() + doc_formulas() + corpus_formulas() + table_formulas()
 IDS = [a[2] for a in ACCEPTED]
 
 
 def test_the_suite_has_formulas_from_every_origin():
     origins = {i.split(":")[0].split("-")[0] for i in IDS}
-    assert {"docs", "ch08", "logreg", "corpus"} <= origins
+    assert {"docs", "ch08", "logreg", "corpus", "table"} <= origins
     assert len(ACCEPTED) >= 150
 
 

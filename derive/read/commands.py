@@ -276,6 +276,11 @@ class Commands:
             raise self.error("a script with nothing before it (an evaluation bar "
                              "|_{w=0} is not read)", t,
                              fix="write the derivative without the bar")
+        if t.text.startswith("\\") and t.text[1:].isalpha():
+            raise self.error(f"{t.text} is not a command the reader knows (a macro of the "
+                             "book's own?)", t, fix="write it out in standard LaTeX, e.g. "
+                             "\\boldsymbol{a} for a bold vector; see docs/format.md, "
+                             "'The grammar'")
         raise self.error("not something the reader knows", t,
                          fix="see docs/format.md, 'The grammar'")
 

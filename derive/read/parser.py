@@ -302,4 +302,7 @@ class Parser(Names, Superscripts, Postfix, Commands):
             if text == "|" and not self.bars:
                 return self.error("a '|' that closes nothing", t)
             return self.error("a closing delimiter that closes nothing", t)
+        if text == "." and self.toks.index(t) == 1 and self.toks[0].kind == "digit":
+            return self.error("a numbered step (1. …) is not read", t,
+                              fix="remove the step's number, or put it in \\text{…}")
         return self.error("unexpected here", t, fix="check the formula around it")

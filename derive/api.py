@@ -15,17 +15,24 @@ Progress = Callable[[int, int, Path], None]
 
 def _check_one(args) -> tuple:
     """One chapter in a worker process: (result, None) or (None, one-line error)."""
-    manifest, numeric, seed, claim_seconds, background = args
+    manifest, numeric, seed, claim_seconds, background, allow_outside = args
     try:
         return check_chapter(manifest, numeric=numeric, seed=seed,
-                             claim_seconds=claim_seconds, background=background), None
+                             claim_seconds=claim_seconds, background=background,
+                             allow_outside=allow_outside), None
     except InputError as exc:
         return None, str(exc.located(file=str(manifest)))
+    except (RecursionError, MemoryError) as exc:
+        return None, f"{manifest}: gave up on this chapter ({type(exc).__name__})"
+    except Exception as exc:  # noqa: BLE001 - one chapter's bug must not stop the others
+        return None, (f"{manifest}: internal error ({type(exc).__name__}: {exc}); this is a bug "
+                      "in derive, please report it with the chapter")
 
 
 def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bool = True,
           seed: int = 0, claim_seconds: float | None = None,
-          progress: Progress | None = None, jobs: int = 1) -> Report:
+          progress: Progress | None = None, jobs: int = 1,
+          allow_outside: bool = False) -> Report:
     """Check every chapter under ``paths`` and return the report.
 
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
@@ -33,6 +40,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     ``progress(i, n, manifest)``, if given, is called before chapter ``i`` of ``n``.
     ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the
     report is the same, in the same order, whatever the number of jobs.
+    ``allow_outside`` lets a manifest's ``source`` name a file outside its folder.
 
     >>> report = check("equations/ch08-two-layer-bce", numeric=False)
     >>> [e.id for e in report.chapters[0].equations if e.verdict != "verified"]
@@ -63,7 +71,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     jobs = _usable_cpus() if jobs == 0 else jobs
     # more processes than chapters: a chapter may use a second one for a part of it
     spare = jobs > len(manifests)
-    tasks = [(m, numeric, seed, claim_seconds, spare) for m in manifests]
+    tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside) for m in manifests]
     if jobs > 1 and len(manifests) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(manifests))) as pool:
             results = []

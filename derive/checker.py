@@ -24,8 +24,10 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
-from .latex import Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex
-from .manifest import Manifest, load_manifest
+from .inputs import inside
+from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
+                    unreadable)
+from .manifest import MAX_CLAIM_SECONDS, Manifest, load_manifest
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
 from .numeric import NumericError, NumericRoute, rel_error
@@ -80,7 +82,7 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
                   claim_seconds: float | None = None,
                   focus: Collection[str] | None = None,
-                  background: bool = False) -> ChapterResult:
+                  background: bool = False, allow_outside: bool = False) -> ChapterResult:
     """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all.
 
     ``focus``: check only these equations (an id also stands for its layer instances,
@@ -92,12 +94,16 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     ``background``: use a second (forked, on Linux) process for the part of the check
     that needs only the chapter's model (a scalar chapter's vectorized forms), when a
     core is free; the result is the same.
+
+    ``allow_outside``: read a ``source`` outside the manifest's folder (refused otherwise).
     """
-    if claim_seconds is not None and not claim_seconds > 0:
-        raise InputError(f"the time limit for one claim must be a positive number of seconds, "
-                         f"not {claim_seconds}")
+    if claim_seconds is not None and not 0 < claim_seconds <= MAX_CLAIM_SECONDS:
+        raise InputError(f"the time limit for one claim must be a positive number of seconds "
+                         f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
+    started = time.monotonic()          # the chapter's time limit counts from here
     manifest = load_manifest(manifest_path)
-    items = load_chapter(manifest.source_path())
+    items = load_chapter(inside(manifest.source_path(), manifest.directory, "chapter file",
+                                allow_outside=allow_outside))
     if manifest.layer_count:
         from .layers import expand
         manifest, items = expand(manifest, items)
@@ -116,17 +122,17 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if manifest.vectorized:
         from .vector import check_at_two_sizes
         return check_at_two_sizes(manifest, items, numeric=numeric, seed=seed,
-                                  claim_seconds=claim_seconds, focus=focus)
+                                  claim_seconds=claim_seconds, focus=focus, started=started)
     return ChapterChecker(manifest, items, numeric=numeric, seed=seed,
                           claim_seconds=claim_seconds, focus=focus,
-                          background=background).run()
+                          background=background, started=started).run()
 
 
 class ChapterChecker:
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
                  seed: int = 0, claim_seconds: float | None = None,
                  focus: Collection[str] | None = None, background: bool = False,
-                 cost: bool = False) -> None:
+                 cost: bool = False, started: float | None = None) -> None:
         self.cost_run = cost          # check the claims about the cost J (see _cost_claims)
         if cost:
             manifest = replace(manifest, conventions=replace(manifest.conventions,
@@ -139,7 +145,9 @@ class ChapterChecker:
         self.numeric_enabled = numeric
         self.seed = seed
         self.limit = claim_seconds or manifest.limits.claim_seconds
-        self.started = time.monotonic()
+        self.started = time.monotonic() if started is None else started
+        self.timed_out = False            # the chapter's time limit ended the run early
+        self.definitions_done = False     # every definition has been checked
         self.chapter_findings: list[Finding] = []
         self.eq_findings: dict[str, list[Finding]] = {}
         self.errors: dict[str, InputError] = {}
@@ -148,6 +156,19 @@ class ChapterChecker:
     # --- driver ------------------------------------------------------------------------
 
     def run(self) -> ChapterResult:
+        """Check the chapter within its time limit (``limits.chapter_seconds``, counted from
+        when its files were read): what is not done by then is reported inconclusive."""
+        try:
+            with time_limit(max(self.remaining(), 1e-3)):
+                self._run()
+        except CheckTimeout:
+            self.timed_out = True
+        return self._assemble()
+
+    def remaining(self) -> float:
+        return self.manifest.limits.chapter_seconds - (time.monotonic() - self.started)
+
+    def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
         defs, functions, errors = read_definitions(self.items, vocab)
@@ -188,6 +209,7 @@ class ChapterChecker:
             if self.focus is None:
                 self._cross_check()
                 self._definitions(printed, issues, claims)
+            self.definitions_done = True
             numeric = None
             if self.numeric_enabled and model.loss_expr is not None:
                 s = self.manifest.numeric
@@ -205,7 +227,6 @@ class ChapterChecker:
         finally:
             if job is not None:
                 job.cancel()          # not collected: the check ended early
-        return self._assemble()
 
     def _broken(self) -> list[str]:
         """Definitions and graph blocks that could not be read (the model is incomplete)."""
@@ -245,7 +266,7 @@ class ChapterChecker:
                                  f"{', '.join(broken)} could not be used")
             sub = ChapterChecker(self.manifest, self.items, numeric=self.numeric_enabled,
                                  seed=self.seed, claim_seconds=self.limit, focus=ids,
-                                 cost=True).run()
+                                 cost=True, started=self.started).run()
         except InputError as exc:
             for item in todo:
                 self.errors[item.id] = InputError(exc.message, file=item.file, line=item.line,
@@ -300,6 +321,7 @@ class ChapterChecker:
             texts = split_chain(item.body)
             try:
                 if len(texts) < 2 or not all(texts):
+                    unreadable(item.body, vocab)
                     raise InputError("a claim needs at least one '=' with formulas on both sides")
                 head = parse_formula(texts[0], vocab)
                 target = head.expr
@@ -392,6 +414,11 @@ class ChapterChecker:
             f = messages.Inconclusive(detail=f"numeric route could not evaluate: {exc}").finding()
         except (RecursionError, MemoryError, OverflowError) as exc:
             f = messages.Inconclusive(detail=f"gave up: {type(exc).__name__}").finding()
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug in one claim: open, never a verdict
+            f = messages.Inconclusive(detail=f"internal error ({type(exc).__name__}: {exc}); "
+                                      "a bug in derive, please report it").finding()
         return EquationResult(item.id, "claim", item.latex, Verdict.INCONCLUSIVE, item.line,
                               read_as=self._read_as(claim), findings=(f,))
 
@@ -949,6 +976,16 @@ class ChapterChecker:
                         f" (at '{err.token}')" if err.token and err.token not in err.message
                         else "")).finding(),) + extra))
                 continue
+            if item.id not in self.results and (item.kind == "claim" or self.timed_out
+                                                 and not self.definitions_done):
+                # the chapter's time limit came first
+                f = messages.Inconclusive(detail="not checked: the chapter's time limit "
+                                          f"({self.manifest.limits.chapter_seconds:g} s) was "
+                                          "reached first").finding()
+                equations.append(EquationResult(
+                    item.id, "claim" if item.kind == "claim" else "definition", item.latex,
+                    Verdict.INCONCLUSIVE, item.line, findings=(f,) + extra))
+                continue
             if item.kind == "claim":
                 r = self.results[item.id]
                 equations.append(replace(r, findings=r.findings + extra))
@@ -969,12 +1006,15 @@ class ChapterChecker:
         del captioned_only
         return ChapterResult(
             file=str(self.manifest.source_path()), title=self.manifest.title,
-            convention=self.convention, findings=tuple(self.chapter_findings),
-            equations=tuple(equations), gradients=tuple(self.gradients), seed=self.seed,
+            convention=getattr(self, "convention", None),
+            findings=tuple(self.chapter_findings), equations=tuple(equations),
+            gradients=tuple(getattr(self, "gradients", ())), seed=self.seed,
             vectorized=tuple(getattr(self, "vectorized", ())),
             vectorized_sizes=getattr(self, "vectorized_sizes", ""))
 
     def _definition_read_as(self, item: Item) -> str | None:
+        if not hasattr(self, "model"):
+            return None
         try:
             sides = split_chain(item.body)
             out = []

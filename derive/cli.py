@@ -11,6 +11,7 @@ import argparse
 import io
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check chapters in N processes (default 0: one per CPU)")
     c.add_argument("--claim-seconds", type=float, default=None, metavar="S",
                    help="time limit for one claim's symbolic check (default: manifest, 20)")
+    c.add_argument("--allow-outside", action="store_true",
+                   help="let a manifest's source name a file outside the manifest's folder")
     c.add_argument("--no-cache", action="store_true",
                    help="accepted for old scripts; derive keeps no cache on disk")
     return p
@@ -88,13 +91,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"derive: error: --quiet prints only the summary line; give --output FILE "
               f"for the {args.format} report", file=sys.stderr)
         return 2
-    from .api import check  # here, so `derive --version` and usage errors stay fast
+    try:
+        with warnings.catch_warnings():
+            # NumPy's and SymPy's warnings are not the user's business: every problem
+            # derive finds is in the report, every failure one line on stderr
+            warnings.simplefilter("ignore")
+            return _check(args)
+    except KeyboardInterrupt:
+        print("derive: error: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug must still be one line, not a traceback
+        print(f"derive: error: internal error ({type(exc).__name__}: {exc}); this is a bug "
+              "in derive, please report it with the chapter", file=sys.stderr)
+        return 2
 
+
+def _check(args) -> int:
+    from .api import check  # here, so `derive --version` and usage errors stay fast
+    from .outputs import OutputError, prepare_output, write_output
+
+    if args.output:
+        try:
+            prepare_output(args.output, args.paths)
+        except OutputError as exc:
+            print(f"derive: error: {exc}", file=sys.stderr)
+            return 2
     progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
     try:
         report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
                        claim_seconds=args.claim_seconds, progress=progress,
-                       jobs=max(args.jobs, 0))
+                       jobs=max(args.jobs, 0), allow_outside=args.allow_outside)
     finally:
         if progress is not None:
             progress.clear()
@@ -115,10 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         buf = io.StringIO()
         render(report, args.format, buf, **options)
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(buf.getvalue())
-        except OSError as exc:
-            print(f"derive: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            write_output(args.output, buf.getvalue())
+        except OutputError as exc:
+            print(f"derive: error: {exc}", file=sys.stderr)
             return 2
         if args.quiet:
             print(summary_line(report))

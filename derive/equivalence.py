@@ -67,6 +67,8 @@ def _mp_value(e: sympy.Expr, values: dict, seen: dict):
         if e not in values:
             raise _NotPlain(e)
         v = values[e]
+        if not (v.is_Float or v.is_Rational):
+            raise _NotPlain(e)            # a complex node value (log of a negative, ...)
         v = mpmath.mpf(v._mpf_) if v.is_Float else mpmath.mpf(v.p) / v.q
     elif e.is_Rational:
         v = mpmath.mpf(e.p) / e.q

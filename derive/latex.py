@@ -63,10 +63,20 @@ def parse_formula(latex: str, vocab: Vocabulary, *, chain_var: sympy.Symbol | No
                       notes=reading.notes)
 
 
+def unreadable(body: str, vocab: Vocabulary) -> None:
+    """Raise the reader's own error for ``body`` if it cannot be read at all (so that a
+    formula too long or broken is not reported as one with a missing '=')."""
+    read(body, vocab.lexicon())
+
+
 def meaning_of(tree, vocab: Vocabulary, *, chain_var=None, bound=None, notes=()) -> Parsed:
     """The SymPy meaning of one side's tree, with the notes on how it was read."""
     m = Meaning(vocab, chain_var, bound)
     expr = m(tree)
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        # \log 0, \frac{1}{0}: no value anywhere, so nothing to compare
+        raise InputError(f"the formula has no finite value ({to_latex(expr)}: a \\log 0 "
+                         "or a division by 0?)", token=to_latex(expr))
     all_notes = list(notes)
     for n in m.notes:
         if n not in all_notes:

@@ -114,15 +114,18 @@ class Manifest:
 
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate ``manifest.toml``; raise :class:`InputError` on any problem."""
+    from .inputs import MAX_MANIFEST_BYTES, read_text
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("manifest not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read manifest: {exc}", file=str(path)) from None
-    return parse_manifest(text, str(path))
+    return parse_manifest(read_text(path, "manifest", MAX_MANIFEST_BYTES), str(path))
 
+
+# bounds on what a manifest may ask for, so that every run stays bounded
+MAX_SIZE = 12                  # an explicit size or a literal shape
+MAX_RANGE = 1e6                # |low|, |high| of a symbol's range
+MAX_SAMPLES = 4096             # numeric.samples
+MAX_DRAWS = 20                 # numeric.draws
+MAX_CLAIM_SECONDS = 3600.0
+MAX_CHAPTER_SECONDS = 86400.0
 
 _TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits",
              "sizes", "layers"}
@@ -181,17 +184,20 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         rng = spec.get("range")
         if rng is not None:
             if (not isinstance(rng, list) or len(rng) != 2
-                    or not all(isinstance(r, (int, float)) and not isinstance(r, bool) for r in rng)
+                    or not all(isinstance(r, (int, float)) and not isinstance(r, bool)
+                               and math.isfinite(r) and abs(r) <= MAX_RANGE for r in rng)
                     or not rng[0] < rng[1]):
-                v.fail(f"{where}.range must be two numbers [low, high] with low < high")
+                v.fail(f"{where}.range must be two finite numbers [low, high] with low < high, "
+                       f"each within ±{MAX_RANGE:g}")
             rng = (float(rng[0]), float(rng[1]))
         shape = spec.get("shape")
         if shape is not None:
             if (not isinstance(shape, list) or len(shape) != 2 or not all(
-                    (isinstance(d, int) and not isinstance(d, bool) and d > 0)
+                    (isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= MAX_SIZE)
                     or (isinstance(d, str) and d) for d in shape)):
-                v.fail(f"{where}.shape must be [rows, cols]: positive whole numbers or size "
-                       "names from [sizes]")
+                v.fail(f"{where}.shape must be [rows, cols]: whole numbers from 1 to "
+                       f"{MAX_SIZE} or size names from [sizes] (explicit sizes are for checking "
+                       "entry by entry, keep them small)")
             shape = (shape[0], shape[1])
         of = v.get(spec, "of", str, None, where)
         if role == "gradient" and of is None:
@@ -249,8 +255,9 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         tolerance=float(v.get(num, "tolerance", (int, float), 1e-6, "numeric")))
     if not 0 < numeric.tolerance < 1:
         v.fail("numeric.tolerance must be a number between 0 and 1")
-    if numeric.samples < 2 or numeric.draws < 1:
-        v.fail("numeric.samples must be at least 2 and numeric.draws at least 1")
+    if not 2 <= numeric.samples <= MAX_SAMPLES or not 1 <= numeric.draws <= MAX_DRAWS:
+        v.fail(f"numeric.samples must be from 2 to {MAX_SAMPLES} and numeric.draws from 1 "
+               f"to {MAX_DRAWS}")
     lim = v.table(data, "limits")
     v.keys(lim, {"claim_seconds", "chapter_seconds"}, "limits")
     limits = Limits(float(v.get(lim, "claim_seconds", (int, float), 20.0, "limits")),
@@ -258,12 +265,15 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     if not all(math.isfinite(x) and x > 0 for x in (limits.claim_seconds,
                                                     limits.chapter_seconds)):
         v.fail("limits must be positive, finite numbers of seconds")
+    if limits.claim_seconds > MAX_CLAIM_SECONDS or limits.chapter_seconds > MAX_CHAPTER_SECONDS:
+        v.fail(f"limits: claim_seconds at most {MAX_CLAIM_SECONDS:g}, chapter_seconds at most "
+               f"{MAX_CHAPTER_SECONDS:g}")
 
     sizes = {}
     for name, value in v.table(data, "sizes").items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
-            v.fail(f"sizes.{name} must be a whole number from 1 to 12 (explicit sizes are for "
-                   "checking entry by entry, keep them small)")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
+            v.fail(f"sizes.{name} must be a whole number from 1 to {MAX_SIZE} (explicit sizes "
+                   "are for checking entry by entry, keep them small)")
         sizes[name] = value
     lay = v.table(data, "layers")
     v.keys(lay, {"count", "widths"}, "layers")
@@ -288,7 +298,10 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     samples = v.get(conv, "samples", str, None, "conventions")
     if samples is not None and samples not in symbols:
         v.fail(f"conventions.samples names {samples!r}, which is not declared in [symbols]")
-    return Manifest(path=path, source=v.get(chapter, "source", str, "chapter.tex", "chapter"),
+    source = v.get(chapter, "source", str, "chapter.tex", "chapter")
+    if not source.strip() or "\x00" in source:
+        v.fail("chapter.source must name the chapter file, relative to the manifest's folder")
+    return Manifest(path=path, source=source,
                     title=v.get(chapter, "title", str, "", "chapter"),
                     language=v.get(chapter, "language", str, "", "chapter"),
                     cites=v.get(chapter, "cites", str, "", "chapter"),

@@ -215,8 +215,10 @@ class NumericRoute:
 
     @staticmethod
     def _stencil(f, x, h):
-        # f'(x) ≈ (-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / 12h, error O(h^4)
-        return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+        # f'(x) ≈ (-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / 12h, error O(h^4); a
+        # non-finite value (relu' at a kink, log of a negative) is judged by the caller
+        with np.errstate(all="ignore"):
+            return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
 
     def _draw_key(self, draw: Draw) -> tuple:
         """What an FD result depends on: the model's definitions and the draw's values."""

@@ -56,14 +56,9 @@ class Item:
 
 
 def load_chapter(path: str | Path) -> list[Item]:
+    from .inputs import read_text
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("chapter file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read chapter file: {exc}", file=str(path)) from None
-    return parse_chapter_text(text, str(path))
+    return parse_chapter_text(read_text(path, "chapter file"), str(path))
 
 
 def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:

@@ -3,6 +3,7 @@ one sample (its label parameter stays the label, the other stands for the output
 ``J(w, b) = ...``, a function of the parameters, is the cost itself."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import sympy
@@ -65,3 +66,43 @@ def bind_loss(f: UserFunction, roles: dict, defs: dict, output, vocab) -> sympy.
     raise InputError(
         f"cannot tell which argument of {header} is the label: name it after a symbol "
         "declared with role = \"label\" (e.g. L(y, a) with y the label)", **where)
+
+
+def inline_calls(expr: sympy.Expr, functions: dict) -> sympy.Expr:
+    """Calls of the chapter's functions in ``expr`` replaced by their bodies (by position).
+    The bodies must already be free of calls (:func:`inline_functions`)."""
+    if not functions:
+        return expr
+
+    def is_call(x):
+        return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in functions
+
+    def body(x):
+        f = functions[str(x.func)]
+        return f.body.xreplace(dict(zip(f.params, x.args)))
+    return expr.replace(is_call, body)
+
+
+def inline_functions(functions: dict) -> dict:
+    """The chapter's functions with the calls of the others in their bodies expanded
+    (``L(a, y) = G(a - y)`` with ``G(u) = u^2``), so that a loss or a node definition that
+    uses them can be differentiated and evaluated. A function defined in terms of itself
+    is refused."""
+    done: dict = {}
+
+    def inline(name: str, stack: tuple[str, ...]) -> None:
+        if name in done:
+            return
+        f = functions[name]
+        if name in stack:
+            cycle = " → ".join((*stack[stack.index(name):], name))
+            raise InputError(f"{name} is defined in terms of itself ({cycle}); derive cannot "
+                             "expand it", file=f.item.file, line=f.item.line, equation=f.item.id)
+        for call in f.body.atoms(sympy.core.function.AppliedUndef):
+            if str(call.func) in functions:
+                inline(str(call.func), (*stack, name))
+        done[name] = replace(f, body=inline_calls(f.body, done))
+
+    for name in functions:
+        inline(name, ())
+    return done

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 import sympy
 
 from ..errors import InputError
-from ..latex import Vocabulary, parse_formula, split_chain
+from ..latex import Vocabulary, parse_formula, split_chain, unreadable
 from ..read.reading import read_header
-from .binding import bind_cost, bind_loss
+from .binding import bind_cost, bind_loss, inline_calls, inline_functions
 from .vocabulary import sympy_name
 from ..manifest import PARAMETER_ROLES, Manifest
 from ..source import Item
@@ -221,8 +221,11 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
             continue
         parts = split_chain(item.body)
         if len(parts) != 2:
-            errors[item.id] = InputError("a definition needs exactly one '=': 'v = expression'",
-                                         file=item.file, line=item.line, equation=item.id)
+            try:
+                unreadable(item.body, vocab)
+                raise InputError("a definition needs exactly one '=': 'v = expression'")
+            except InputError as exc:
+                errors[item.id] = item.locate(exc)
             continue
         if _header(parts[0]) is not None:
             continue
@@ -270,6 +273,10 @@ def read_graph(items: list[Item], vocab: Vocabulary):
 
 def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
                 graph_items) -> Model:
+    # calls of the chapter's functions inside other functions and node definitions are
+    # expanded once, here: the chain rule and the numeric route see only their bodies
+    functions = inline_functions(functions)
+    defs = {n: replace(d, rhs=inline_calls(d.rhs, functions)) for n, d in defs.items()}
     roles = {}
     layers = {}
     for latex, decl in manifest.symbols.items():

@@ -18,6 +18,7 @@ from .objects import Hadamard, Partial, SampleOf, Transposed
 from .vocabulary import ACTIVATION_WORDS, sympy_name
 
 MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)
+MAX_FORMULA_EXPONENT = 64  # |n| in a power of a formula ((a - y)^{2^{16}} would be expanded)
 
 
 class Meaning:
@@ -103,6 +104,9 @@ class Meaning:
         if base.is_Number and exp.is_Number and abs(exp) > MAX_EXPONENT:
             raise InputError(f"the power {tree_latex(n)} is too large to evaluate",
                              token="^")
+        if exp.is_Number and not base.is_Number and abs(exp) > MAX_FORMULA_EXPONENT:
+            raise InputError(f"the power {tree_latex(n)} has the exponent {exp}: derive reads "
+                             f"powers of a formula up to {MAX_FORMULA_EXPONENT}", token="^")
         if exp.is_Number and not exp.is_Integer and base.is_Number and base < 0:
             raise InputError(f"{tree_latex(n)}: a fractional power of a negative number",
                              token="^")

@@ -106,6 +106,8 @@ class _Printer:
         exp = self.p(n.exp)
         if isinstance(n.base, T.Const):
             return f"{n.base.name}^{{{exp}}}"
+        if isinstance(n.base, T.Num):
+            return f"{n.base.text}^{{{exp}}}"             # 2^{10}, not (2)^{10}
         if isinstance(n.base, (T.Sym, T.Index)) and not isinstance(n.base, T.Sample) and \
                 "^{[" in self.p(n.base) and isinstance(n.exp, T.Num):
             return self._scripted(n.base, exp)

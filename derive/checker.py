@@ -24,16 +24,15 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
-from .inputs import inside
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
-from .manifest import MAX_CLAIM_SECONDS, Manifest, load_manifest
+from .manifest import MAX_CLAIM_SECONDS, Manifest
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
 from .numeric import NumericError, NumericRoute, rel_error
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
-from .source import Item, load_chapter
+from .source import Item
 from .timelimit import time_limit
 
 WRONG = "wrong"
@@ -61,22 +60,9 @@ class Claim:
 
 
 def find_manifests(paths: list[str | Path]) -> list[Path]:
-    """Chapter manifests under the given paths (a manifest, a chapter folder, or a tree)."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_file():
-            if p.name != "manifest.toml":
-                raise InputError("expected a chapter folder or its manifest.toml", file=str(p))
-            found.append(p)
-        elif p.is_dir():
-            direct = p / "manifest.toml"
-            hits = [direct] if direct.is_file() else sorted(p.rglob("manifest.toml"))
-            if not hits:
-                raise InputError("no manifest.toml found here", file=str(p))
-            found.extend(hits)
-        else:
-            raise InputError("no such file or folder", file=str(p))
-    return sorted(set(found), key=lambda q: str(q))
+    """Chapters under the given paths: manifests, and documents (see derive.chapters)."""
+    from .chapters import find_chapters
+    return find_chapters(paths)
 
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
@@ -101,9 +87,8 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         raise InputError(f"the time limit for one claim must be a positive number of seconds "
                          f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
     started = time.monotonic()          # the chapter's time limit counts from here
-    manifest = load_manifest(manifest_path)
-    items = load_chapter(inside(manifest.source_path(), manifest.directory, "chapter file",
-                                allow_outside=allow_outside))
+    from .chapters import load_chapter_input
+    manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
     if manifest.layer_count:
         from .layers import expand
         manifest, items = expand(manifest, items)
@@ -121,11 +106,15 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                                  file=manifest.path)
     if manifest.vectorized:
         from .vector import check_at_two_sizes
-        return check_at_two_sizes(manifest, items, numeric=numeric, seed=seed,
-                                  claim_seconds=claim_seconds, focus=focus, started=started)
-    return ChapterChecker(manifest, items, numeric=numeric, seed=seed,
-                          claim_seconds=claim_seconds, focus=focus,
-                          background=background, started=started).run()
+        result = check_at_two_sizes(manifest, items, numeric=numeric, seed=seed,
+                                    claim_seconds=claim_seconds, focus=focus, started=started)
+    else:
+        result = ChapterChecker(manifest, items, numeric=numeric, seed=seed,
+                                claim_seconds=claim_seconds, focus=focus,
+                                background=background, started=started).run()
+    if preface and focus is None:
+        result = replace(result, findings=tuple(preface) + result.findings)
+    return result
 
 
 class ChapterChecker:

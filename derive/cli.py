@@ -52,7 +52,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="let a manifest's source name a file outside the manifest's folder")
     c.add_argument("--no-cache", action="store_true",
                    help="accepted for old scripts; derive keeps no cache on disk")
+    i = sub.add_parser("init", help="write the manifest a document implies, for review")
+    i.add_argument("document", metavar="FILE", help="a .tex, .md or .ipynb chapter")
+    i.add_argument("--force", action="store_true", help="replace an existing manifest")
+    i.add_argument("--allow-outside", action="store_true",
+                   help="follow \\input files outside the document's folder")
     return p
+
+
+def _init(args) -> int:
+    """``derive init FILE``: the inferred manifest, written beside FILE for the author."""
+    from .chapters import load_chapter_input, manifest_beside
+    from .errors import InputError
+    from .model.infer import infer_manifest
+    from .model.writer import manifest_toml
+    from .outputs import OutputError, write_output
+    from .read.blocks import blocks
+    from .read.document import load_document
+    path = Path(args.document)
+    target = manifest_beside(path)
+    if target.exists() and not args.force:
+        print(f"derive: error: {target} exists; --force replaces it", file=sys.stderr)
+        return 2
+    try:
+        doc = load_document(path, path.parent, allow_outside=args.allow_outside)
+        items, _ = blocks(doc)
+        inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language)
+        text = manifest_toml(inferred.manifest, inferred.notes)
+        write_output(str(target), text)
+        load_chapter_input(path, allow_outside=args.allow_outside)   # it reads back
+    except (InputError, OutputError) as exc:
+        print(f"derive: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {target}: {len(inferred.manifest.symbols)} symbols, "
+          f"{len(inferred.manifest.functions)} functions; review it, then `derive check {path}`")
+    return 0
 
 
 def _isatty(stream) -> bool:
@@ -87,7 +121,7 @@ class _ProgressLine:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.quiet and args.format != "text" and not args.output:
+    if args.command == "check" and args.quiet and args.format != "text" and not args.output:
         print(f"derive: error: --quiet prints only the summary line; give --output FILE "
               f"for the {args.format} report", file=sys.stderr)
         return 2
@@ -96,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # NumPy's and SymPy's warnings are not the user's business: every problem
             # derive finds is in the report, every failure one line on stderr
             warnings.simplefilter("ignore")
-            return _check(args)
+            return _init(args) if args.command == "init" else _check(args)
     except KeyboardInterrupt:
         print("derive: error: interrupted", file=sys.stderr)
         return 2

@@ -38,6 +38,7 @@ class Item:
     file: str
     # where each character of ``body`` is in the file: (line, column), both 1-based
     places: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+    where: str = field(default="", compare=False)     # a notebook's "cell 3"
 
     def position(self, offset: int) -> tuple[int, int]:
         """The file's (line, column) of the body's character at ``offset``."""

@@ -1,0 +1,165 @@
+"""What a run checks, and how each chapter is read.
+
+A chapter is either a **chapter folder** (a ``manifest.toml`` whose ``source`` is a
+marked ``chapter.tex``, or a document) or a **document** as the author keeps it: a
+``.tex``, ``.md`` or ``.ipynb`` file, with its manifest beside it (``<name>.derive.toml``,
+written by ``derive init``) or inferred from its formulas.
+
+``find_chapters`` walks folders: chapter folders, and documents that hold a display
+formula and are not ``\\input`` by another document; a ``derive.toml`` at the root of a
+walked folder may say which to take::
+
+    [book]
+    include = ["chapters/*.tex", "*.md"]     # globs, relative to the folder
+    exclude = ["drafts/*"]
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import InputError
+from .inputs import MAX_MANIFEST_BYTES, inside, read_text
+from .read.document import DOCUMENT_SUFFIXES
+from .report import Finding
+from .source import Item, parse_chapter_text
+
+_DISPLAY = re.compile(r"\$\$|\\\[|\\begin\{(?:equation|align|gather|multline|eqnarray)|"
+                      r"```\{math\}|\"cell_type\"")
+_INPUTS = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}]+)\}")
+
+
+def manifest_beside(document: Path) -> Path:
+    """Where ``derive init`` keeps a document's manifest: ``ch05.derive.toml``."""
+    return document.with_name(document.stem + ".derive.toml")
+
+
+def find_chapters(paths) -> list[Path]:
+    """Manifests and documents under the given paths, in a stable order."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_file():
+            if p.name == "manifest.toml" or p.name.endswith(".derive.toml"):
+                found.append(p if p.name == "manifest.toml" else _document_of(p))
+            elif p.suffix.lower() in DOCUMENT_SUFFIXES:
+                found.append(p)
+            else:
+                raise InputError("expected a chapter folder, a manifest.toml or a document "
+                                 "(.tex, .md, .ipynb)", file=str(p))
+        elif p.is_dir():
+            direct = p / "manifest.toml"
+            hits = [direct] if direct.is_file() else _walk(p)
+            if not hits:
+                raise InputError("no chapter here: no manifest.toml and no .tex, .md or "
+                                 ".ipynb file with a display formula", file=str(p))
+            found.extend(hits)
+        else:
+            raise InputError("no such file or folder", file=str(p))
+    return sorted(set(found), key=str)
+
+
+def _document_of(manifest: Path) -> Path:
+    for suffix in DOCUMENT_SUFFIXES:
+        doc = manifest.with_name(manifest.name[:-len(".derive.toml")] + suffix)
+        if doc.is_file():
+            return doc
+    raise InputError("no document beside this manifest", file=str(manifest))
+
+
+def _walk(folder: Path) -> list[Path]:
+    include, exclude = ["*"], []
+    config = folder / "derive.toml"
+    if config.is_file():
+        try:
+            data = tomllib.loads(read_text(config, "book configuration", MAX_MANIFEST_BYTES))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"invalid TOML: {exc}", file=str(config)) from None
+        book = data.get("book", {})
+        if not isinstance(book, dict) or set(book) - {"include", "exclude"} or not all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v)
+                for v in book.values()):
+            raise InputError("[book] takes include = [globs] and exclude = [globs]",
+                             file=str(config))
+        include = book.get("include", include)
+        exclude = book.get("exclude", exclude)
+    manifests = sorted(folder.rglob("manifest.toml"))
+    chapter_dirs = {m.parent for m in manifests}
+    docs, included = [], set()
+    for f in sorted(folder.rglob("*")):
+        if not f.is_file() or f.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
+        if any(d == f.parent or d in f.parents for d in chapter_dirs):
+            continue                         # part of a chapter folder
+        rel = f.relative_to(folder).as_posix()
+        if not any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(f.name, g) for g in include) or \
+                any(fnmatch.fnmatch(rel, g) for g in exclude):
+            continue
+        try:
+            text = read_text(f, "document")
+        except InputError:
+            docs.append(f)                   # reported when it is checked
+            continue
+        if f.suffix.lower() == ".tex":
+            for name in _INPUTS.findall(text):
+                target = (f.parent / name.strip())
+                included.add((target if target.suffix else target.with_suffix(".tex")).resolve())
+        if _DISPLAY.search(text):
+            docs.append(f)
+    return manifests + [d for d in docs if d.resolve() not in included]
+
+
+def load_chapter_input(path, *, allow_outside: bool = False):
+    """(manifest, items, findings to put first in the report) of one chapter."""
+    from .manifest import load_manifest
+    from .read.blocks import blocks
+    from .read.document import load_document
+    path = Path(path)
+    if path.name == "manifest.toml" or path.suffix == ".toml":
+        manifest = load_manifest(path)
+        source = inside(manifest.source_path(), manifest.directory, "chapter file",
+                        allow_outside=allow_outside)
+        text = read_text(source, "chapter file")
+        if source.suffix.lower() not in DOCUMENT_SUFFIXES or _marked(text):
+            return manifest, parse_chapter_text(text, str(source)), []
+        doc = load_document(source, manifest.directory, allow_outside=allow_outside)
+        items, skipped = blocks(doc)
+        return manifest, items, _preface(doc, skipped, [])
+    doc = load_document(path, path.parent, allow_outside=allow_outside)
+    items, skipped = blocks(doc)
+    explicit = manifest_beside(path)
+    if explicit.is_file():
+        manifest = load_manifest(explicit)
+        from dataclasses import replace
+        manifest = replace(manifest, source=path.name)
+        return manifest, items, _preface(doc, skipped, [])
+    from .model.infer import infer_manifest
+    inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language)
+    return inferred.manifest, items, _preface(doc, skipped, inferred.notes)
+
+
+def _marked(text: str) -> bool:
+    """A chapter.tex in derive's own format: blocks after markers, nothing else."""
+    try:
+        parse_chapter_text(text)
+    except InputError as exc:
+        # prose before the first marker: a document, if it writes its formulas in
+        # display math; otherwise a chapter.tex with a misplaced line, reported as such
+        return not ("text before the first" in exc.message and _DISPLAY.search(text))
+    return True
+
+
+def _preface(doc, skipped, notes) -> list[Finding]:
+    out = [Finding("inference", f"inferred {n}", None, "info") for n in notes]
+    for s in skipped:
+        out.append(Finding("unchecked", f"not checked (line {s.line}): {s.text} — {s.why}",
+                           None, "info"))
+    for n in doc.notes:
+        out.append(Finding("unchecked", n, None, "info"))
+    return out
+
+
+def items_of(path) -> list[Item]:
+    """The blocks of a chapter (for tools): its items, without checking anything."""
+    return load_chapter_input(path)[1]

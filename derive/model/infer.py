@@ -1,0 +1,281 @@
+"""The manifest a chapter implies: roles, activations, layers and conventions inferred
+from its own formulas and names, each inference with the reason and the place.
+
+The closed world stays: only names the chapter introduces are declared — the left side
+of a definition, a name on a definition's right side (a leaf), an index of a sum, the
+variable of a derivative that is also a leaf. A name that appears only in a claim is not
+declared (a typo is reported as an unknown symbol), unless it differs from a declared
+name only in case (``Z_2`` for ``z_2``): then it is an alias, and the notation check
+says so.
+
+Roles of leaves come from the usual names (``w``, ``W``, ``\\theta`` weights, ``b``
+biases, ``x`` inputs, ``y``, ``t`` labels, ``m``, ``n``, ``N`` the samples when they count
+a sum or divide it, ``\\eta``, ``\\lambda`` constants); a leaf that a claim
+differentiates by and no name explains is a parameter, any other an input.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
+from ..read import Lexicon, ReadError, read_display, read_name, tree as T
+from ..source import Item
+
+ACTIVATION_COMMANDS = {r"\sigma": "sigmoid", r"\operatorname{sigmoid}": "sigmoid",
+                       r"\operatorname{ReLU}": "relu", r"\operatorname{relu}": "relu",
+                       r"\operatorname{softmax}": "softmax", r"\operatorname{softplus}": "softplus"}
+BUILTIN = {r"\tanh", r"\log", r"\ln", r"\exp", r"\max", r"\min", r"\sqrt", r"\lg",
+           r"\sinh", r"\cosh"}
+WEIGHTS = {"w", "W", r"\theta", r"\Theta", r"\omega", r"\Omega", "v", "V", "U", "u"}
+BIASES = {"b", "B", "c"}
+INPUTS = {"x", "X", "h", "s", "o"}
+LABELS = {"y", "Y", "t", "T", "d"}
+SAMPLES = {"m", "n", "N", "M"}
+CONSTANTS = {r"\eta", r"\lambda", r"\alpha", r"\epsilon", r"\varepsilon", r"\gamma", r"\mu",
+             r"\rho", r"\beta"}
+_GRAD = r"(([A-Za-z])(?:_\{?([A-Za-z0-9]+)\}?)?)"     # z, w_1, w_{12} after a d
+CAPTION_WORDS = {
+    "zh": ({"activation": ("激活值", "激活输出"), "weighted_input": ("加权输入", "线性加权"),
+            "weight": ("权重",), "bias": ("偏置",)}, ("隐藏层", "隐层"), ("输出层",)),
+    "en": ({"activation": ("activation",), "weighted_input": ("weighted input",),
+            "weight": ("weight",), "bias": ("bias",)}, ("hidden layer",), ("output layer",)),
+}
+
+
+@dataclass
+class Inferred:
+    manifest: Manifest
+    notes: list[str] = field(default_factory=list)     # "x: input (a leaf named x, line 3)"
+
+
+def infer_manifest(items: list[Item], path: str, *, title: str = "",
+                   language: str = "") -> Inferred:
+    """The manifest of a chapter that has none, from its blocks."""
+    lex = _lexicon(items)
+    notes: list[str] = []
+    defined: dict[str, tuple[T.Node, Item]] = {}     # node -> (right side, item)
+    functions: dict[str, tuple[list[str], T.Node, Item]] = {}
+    used: dict[str, Item] = {}                      # every name read, where first
+    targets: dict[str, Item] = {}                   # numerators of the claims' derivatives
+    wrt: dict[str, Item] = {}                       # variables the claims differentiate by
+    indices: dict[str, Item] = {}
+    sample_counts: dict[str, Item] = {}
+    calls: dict[str, Item] = {}
+    for item in items:
+        if item.kind not in ("definition", "claim", "graph"):
+            continue
+        texts = re.split(r"→|\\to\b|->", item.body) if item.kind == "graph" else [item.body]
+        for text in texts:
+            try:
+                readings = read_display(text, lex)
+            except ReadError:
+                continue                 # reported when the chapter is checked
+            for r in readings:
+                _collect(r, item, defined, functions, used, targets, wrt, indices,
+                         sample_counts, calls)
+    symbols: dict[str, SymbolDecl] = {}
+
+    def declare(name: str, role: str, why: str, item: Item | None, **kw) -> None:
+        if name in symbols:
+            return
+        symbols[name] = SymbolDecl(name, role, **kw)
+        where = f" (line {item.line})" if item is not None else ""
+        notes.append(f"{name}: {role.replace('_', ' ')} — {why}{where}")
+
+    loss = _loss(targets, functions, defined)
+    for name, (rhs, item) in defined.items():
+        if name == loss or name in targets:
+            role = "cost" if _has_sample_sum(rhs) else "loss"
+            declare(name, role, "the quantity the claims differentiate", item)
+            continue
+        role = "activation" if isinstance(rhs, T.Call) and _is_activation(rhs.func) else \
+            "weighted_input" if _affine(rhs) else "node"
+        declare(name, role, f"defined as {'an activation' if role == 'activation' else 'a weighted sum' if role == 'weighted_input' else 'a formula'}",
+                item, layer=_layer(name, defined))
+    for name, (params, body, item) in functions.items():
+        if name == loss or name in targets:
+            role = "cost" if _has_sample_sum(body) else "loss"
+            declare(name, role, f"the function {name}({', '.join(params)}) the claims differentiate",
+                    item)
+    samples = None
+    for name, item in sample_counts.items():
+        if name in used and name not in defined:
+            declare(name, "samples", "it counts the samples of a sum or a mean", item)
+            samples = samples or name
+    for name, item in indices.items():
+        declare(name, "index", "the index of a sum or a sample superscript", item)
+    # a name the chapter uses that only differs in case from a defined one: an alias
+    aliases: dict[str, list[str]] = {}
+    for name, item in used.items():
+        if name in defined or name in functions:
+            continue
+        twin = next((s for s in defined if s.lower() == name.lower()), None)
+        if twin is not None:
+            aliases.setdefault(twin, []).append(name)
+            notes.append(f"{name}: another spelling of {twin} (line {item.line})")
+    spelled = {a for names in aliases.values() for a in names}
+    for name, item in used.items():
+        if name in symbols or name in defined or name in functions or name in spelled:
+            continue
+        role, why = _leaf_role(name, name in wrt)
+        if role == "samples" and samples is None:
+            samples = name
+        declare(name, role, why, item, layer=_layer(name, {**defined, **dict.fromkeys(
+            (n for n in used if n not in defined), None)}))
+    for twin, names in aliases.items():
+        d = symbols[twin]
+        symbols[twin] = SymbolDecl(d.latex, d.role, d.layer, tuple(names), d.range)
+    funcs = {}
+    for name, item in calls.items():
+        kind = ACTIVATION_COMMANDS.get(name)
+        if kind and name not in functions:
+            funcs[name] = FunctionDecl(name, kind)
+            notes.append(f"{name}: the {kind} activation (line {item.line})")
+    layered = {d.layer for d in symbols.values() if d.layer is not None}
+    words, hidden, output = CAPTION_WORDS.get(language or "en", CAPTION_WORDS["en"])
+    caption_layers = {}
+    if layered:
+        caption_layers[max(layered)] = output
+        if len(layered) == 2:
+            caption_layers[min(layered)] = hidden
+    superscript = "layer" if _plain_layers(used) else "power"
+    if superscript == "layer":
+        notes.append("superscripts on names are layers (z^l, a^{l-1} are written with the "
+                     "layer index l)")
+    manifest = Manifest(path=path, source=path.rsplit("/", 1)[-1], title=title,
+                        language=language,
+                        conventions=Conventions(samples=samples, superscript=superscript),
+                        symbols=symbols, functions=funcs,
+                        caption_roles=dict(words), caption_layers=caption_layers)
+    return Inferred(manifest, notes)
+
+
+def _lexicon(items: list[Item]) -> Lexicon:
+    """What reading the chapter needs before its manifest exists: the functions it
+    defines and applies, the named gradients, the indices of its sums."""
+    funcs = set(ACTIVATION_COMMANDS) | {r"\sigma"}
+    names = set()
+    indices = set()
+    gradients = any(item.kind == "claim" and re.match(rf"^\s*d{_GRAD}\s*=", item.body)
+                    for item in items)
+    for item in items:
+        m = re.match(r"^\s*(\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\(", item.body)
+        if item.kind == "definition" and m:
+            head = read_name(m.group(1))
+            funcs.add(head)
+            names.add(head)          # L(y, a) = ... defines L, which claims differentiate
+        if gradients:                # Ng's dz, dw_1: the named gradients, as one name each
+            for g in re.finditer(rf"(?<![A-Za-z\\{{])d({_GRAD})", item.body):
+                base, sub = g.group(2), g.group(3)
+                names.add(f"d{base}" + (f"_{sub}" if sub and len(sub) == 1 else
+                                        f"_{{{sub}}}" if sub else ""))
+        for g in re.finditer(r"\\sum_\{?\s*([a-z])\s*=", item.body):
+            indices.add(g.group(1))
+        for g in re.finditer(r"\^\{\(([a-z])\)\}", item.body):
+            indices.add(g.group(1))
+    return Lexicon(names=frozenset(names), functions=frozenset(funcs),
+                   indices=tuple((i, "sample") for i in sorted(indices)))
+
+
+def _collect(r, item, defined, functions, used, targets, wrt, indices, counts, calls) -> None:
+    sides = list(r.sides)
+    in_function = False
+    if item.kind == "definition" and len(sides) == 2:
+        head = sides[0]
+        if isinstance(head, T.Call):
+            params = [p.name for p in head.args if isinstance(p, T.Sym)]
+            functions.setdefault(head.func, (params, sides[1], item))
+            sides = sides[1:]
+            in_function = True
+        elif isinstance(head, T.Sym):
+            defined.setdefault(head.name, (sides[1], item))
+    if item.kind == "claim" and sides and isinstance(sides[0], T.Partial):
+        num, den = sides[0].num, sides[0].den      # the claim is about ∂num/∂den
+        if isinstance(num, (T.Sym, T.Call)):
+            targets.setdefault(num.name if isinstance(num, T.Sym) else num.func, item)
+        if isinstance(den, T.Sym):
+            wrt.setdefault(den.name, item)
+    for side in sides:
+        for n in side.walk():
+            if isinstance(n, T.Sym):
+                if not in_function:
+                    used.setdefault(n.name, item)
+            elif isinstance(n, T.Index) and isinstance(n.x, T.Sym):
+                used.setdefault(n.x.name, item)
+            elif isinstance(n, T.Call):
+                calls.setdefault(n.func, item)
+            elif isinstance(n, (T.Sum, T.Prod)):
+                if isinstance(n.index, T.Sym):
+                    indices.setdefault(n.index.name, item)
+                if isinstance(n.upper, T.Sym):
+                    counts.setdefault(n.upper.name, item)
+            elif isinstance(n, T.Sample) and isinstance(n.index, T.Sym):
+                indices.setdefault(n.index.name, item)
+            elif isinstance(n, T.Div) and isinstance(n.den, T.Sym) and \
+                    isinstance(n.num, T.Num) and n.den.name in SAMPLES:
+                counts.setdefault(n.den.name, item)
+
+
+def _loss(targets, functions, defined) -> str | None:
+    for name in targets:
+        if name in functions or name in defined:
+            return name
+    return next(iter(targets), None)
+
+
+def _has_sample_sum(node: T.Node) -> bool:
+    return any(isinstance(n, T.Sum) and isinstance(n.upper, T.Sym) for n in node.walk())
+
+
+def _is_activation(func: str) -> bool:
+    return func in ACTIVATION_COMMANDS or func in (r"\tanh",)
+
+
+def _affine(node: T.Node) -> bool:
+    """A weighted sum: no function applied (w x + b, w_2 a_1 + b_2)."""
+    return isinstance(node, (T.Add, T.Mul)) and not any(
+        isinstance(n, (T.Call, T.Pow, T.Div)) for n in node.walk())
+
+
+def _base(name: str) -> str:
+    m = re.match(r"(\\[A-Za-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])", name)
+    base = m.group(1) if m else name
+    inner = re.match(r"\\(?:mathbf|boldsymbol|bm|hat|bar|tilde|vec)\{(.*)\}$", base)
+    return inner.group(1) if inner else base
+
+
+def _leaf_role(name: str, differentiated: bool) -> tuple[str, str]:
+    base = _base(name)
+    if base in WEIGHTS:
+        return "weight", f"a leaf named {base}, as weights are"
+    if base in BIASES:
+        return "bias", f"a leaf named {base}, as biases are"
+    if differentiated:
+        return "parameter", "a leaf the claims differentiate by"
+    if base in LABELS:
+        return "label", f"a leaf named {base}, as targets are"
+    if base in INPUTS or re.match(r"a_?\{?0\}?$|a\^\{?\[?0", name):
+        return "input", f"a leaf named {base}, as inputs are"
+    if base in CONSTANTS:
+        return "constant", f"a leaf named {base}"
+    if base in SAMPLES and name == base:
+        return "samples", f"a leaf named {base}, as sample counts are"
+    return "input", "a leaf no claim differentiates by"
+
+
+def _layer(name: str, family: dict) -> int | None:
+    """w_1, b_2, z_2: the number of a family's member (when the family has others)."""
+    m = re.fullmatch(r"(.+?)_\{?(\d)\}?", name)
+    if m is None:
+        m2 = re.fullmatch(r"(.+?)\^\{\[(\d)\]\}", name)
+        return int(m2.group(2)) if m2 else None
+    base = m.group(1)
+    members = [n for n in family if re.fullmatch(rf"{re.escape(base)}_\{{?\d\}}?", n)]
+    return int(m.group(2)) if len(members) >= 2 else None
+
+
+def _plain_layers(used: dict) -> bool:
+    return any(re.search(r"\^\{?l(?:[+-]1)?\}?$|\^\{?L\}?$", n) for n in used)
+
+

@@ -99,10 +99,10 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                                  "shapes of the chapter's symbols (shape = [rows, cols])",
                                  file=manifest.path)
         for d in manifest.symbols.values():
-            if d.role == "gradient":
-                raise InputError(f"symbols.{d.latex}: role = \"gradient\" is for vectorized "
-                                 "chapters (symbols with a shape); write "
-                                 "\\frac{\\partial L}{\\partial v} in a scalar chapter",
+            if d.role == "gradient" and (d.of not in manifest.symbols or not any(
+                    s.role in ("loss", "cost") for s in manifest.symbols.values())):
+                raise InputError(f"symbols.{d.latex}: a gradient needs of = \"<symbol>\" "
+                                 "naming a declared symbol, and the chapter a loss",
                                  file=manifest.path)
     if manifest.vectorized:
         from .vector import check_at_two_sizes
@@ -114,6 +114,13 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                                 background=background, started=started).run()
     if preface and focus is None:
         result = replace(result, findings=tuple(preface) + result.findings)
+    # a block from an \input file, or in a notebook's cell, says where it is
+    placed = {i.id: i for i in items if i.file != result.file or i.where}
+    if placed:
+        result = replace(result, equations=tuple(
+            replace(e, file=placed[e.id].file if placed[e.id].file != result.file else None,
+                    where=placed[e.id].where or None) if e.id in placed else e
+            for e in result.equations))
     return result
 
 

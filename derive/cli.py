@@ -161,15 +161,15 @@ def _check(args) -> int:
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
     # one line per distinct problem: a block copied for every layer fails once
-    problems: dict[tuple[str, int, str], list[str]] = {}
+    problems: dict[tuple[str, str], list[str]] = {}
     for chapter in report.chapters:
         for e in chapter.equations:
             if e.verdict == "error":
                 msg = e.findings[0].message if e.findings else "cannot be read"
-                problems.setdefault((chapter.file, e.line, msg), []).append(e.id)
-    for (file, line, msg), ids in problems.items():
+                problems.setdefault((e.place(chapter.file), msg), []).append(e.id)
+    for (place, msg), ids in problems.items():
         which = f"equation {ids[0]}" if len(ids) == 1 else f"equations {', '.join(ids)}"
-        print(f"derive: error: {file}:{line}: {which}: {msg}", file=sys.stderr)
+        print(f"derive: error: {place}: {which}: {msg}", file=sys.stderr)
     options = {"verbose": args.verbose}
     if args.output:
         buf = io.StringIO()

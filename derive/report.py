@@ -104,6 +104,13 @@ class EquationResult:
     links: tuple[LinkResult, ...] = ()
     findings: tuple[Finding, ...] = ()
     numeric: NumericEvidence | None = None
+    file: str | None = None          # the file it is in, when not the chapter's (\input)
+    where: str | None = None         # a notebook's "cell 3"
+
+    def place(self, chapter_file: str) -> str:
+        """``file:line``, or ``file (cell 3):line`` in a notebook."""
+        where = f" ({self.where})" if self.where else ""
+        return f"{self.file or chapter_file}{where}" + (f":{self.line}" if self.line else "")
 
     @property
     def summary(self) -> str:
@@ -125,7 +132,9 @@ class EquationResult:
                 "corrected": self.corrected,
                 "links": [link.to_dict() for link in self.links],
                 "findings": [f.to_dict() for f in self.findings],
-                "numeric": self.numeric.to_dict() if self.numeric else None}
+                "numeric": self.numeric.to_dict() if self.numeric else None,
+                **({"file": self.file} if self.file else {}),
+                **({"where": self.where} if self.where else {})}
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ class Model:
     @property
     def leaves(self) -> list[sympy.Symbol]:
         return [s for s in self.roles if s not in self.definitions
-                and self.roles[s] not in ("loss", "cost", "samples", "index")]
+                and self.roles[s] not in ("loss", "cost", "samples", "index", "gradient")]
 
     def is_node(self, sym) -> bool:
         return sym in self.definitions
@@ -167,6 +167,15 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
                 vocab.add_alias(alias, latex)
             except InputError as exc:
                 raise exc.located(file=manifest.path)
+    if not manifest.vectorized:
+        loss = next((d for d in manifest.symbols.values() if d.role == "loss"), None) or \
+            next((d for d in manifest.symbols.values() if d.role == "cost"), None)
+        for latex, decl in manifest.symbols.items():
+            if decl.role == "gradient" and loss is not None and decl.of in manifest.symbols:
+                name = symbol_name(latex, "", vocab.convention())
+                vocab.gradients[name] = (
+                    vocab.names[symbol_name(loss.latex, "", vocab.convention())],
+                    vocab.names[symbol_name(decl.of, "", vocab.convention())])
     for latex, decl in manifest.functions.items():
         try:
             vocab.add_function(latex, decl.activation)
@@ -287,8 +296,8 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     loss_syms = [s for s, r in roles.items() if r == "loss"]
     loss = loss_syms[0] if loss_syms else None
     cost = next((s for s, r in roles.items() if r == "cost"), None)
-    leaves = [s for s in roles if s not in defs and roles[s] not in ("loss", "cost", "samples",
-                                                                     "index")]
+    leaves = [s for s in roles if s not in defs and roles[s] not in (
+        "loss", "cost", "samples", "index", "gradient")]
     direct_loss = None
     if loss is not None and loss in defs:
         defs = dict(defs)

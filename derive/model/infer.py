@@ -105,6 +105,13 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             samples = samples or name
     for name, item in indices.items():
         declare(name, "index", "the index of a sum or a sample superscript", item)
+    # dz, dw_1: named gradients of quantities the chapter has (Ng's notation)
+    for name, item in used.items():
+        m = re.fullmatch(r"d(.+)", name)
+        if m and name not in defined and m.group(1) in (set(defined) | set(used)) and \
+                loss is not None:
+            declare(name, "gradient", f"the derivative of {loss} by {m.group(1)}, named "
+                    f"d{m.group(1)}", item, of=m.group(1))
     # a name the chapter uses that only differs in case from a defined one: an alias
     aliases: dict[str, list[str]] = {}
     for name, item in used.items():
@@ -217,11 +224,18 @@ def _collect(r, item, defined, functions, used, targets, wrt, indices, counts, c
                 counts.setdefault(n.den.name, item)
 
 
+LOSS_NAMES = ("L", r"\ell", r"\mathcal{L}", "C", "J", "E", "l", r"\mathcal{J}")
+
+
 def _loss(targets, functions, defined) -> str | None:
     for name in targets:
         if name in functions or name in defined:
             return name
-    return next(iter(targets), None)
+    if targets:
+        return next(iter(targets))
+    # only named gradients (da, dz): the loss is the function the chapter defines
+    named = [f for f in functions if f in LOSS_NAMES] or list(functions)
+    return named[-1] if named else None
 
 
 def _has_sample_sum(node: T.Node) -> bool:

@@ -57,7 +57,12 @@ class Meaning:
                          token=n.name)
 
     def m_Sym(self, n):
-        return self.symbol(n.name)
+        sym = self.symbol(n.name)
+        named = self.vocab.gradients.get(sympy_name(n.name)) or \
+            self.vocab.gradients.get(str(sym))
+        if named is not None:                      # dz: the loss's derivative by z
+            return Partial(*named)
+        return sym
 
     def symbol(self, canonical: str) -> sympy.Symbol:
         name = sympy_name(canonical)
@@ -216,6 +221,10 @@ class Meaning:
     # --- derivatives --------------------------------------------------------------------
 
     def m_Partial(self, n):
+        if isinstance(n.num, T.Call) and n.num.func in self.vocab.user_functions:
+            # \frac{dL(a, y)}{da}: the chapter's function differentiated by one of its
+            # arguments, the others held fixed, as \frac{d}{da} L(a, y)
+            return sympy.Derivative(self(n.num), self.one_symbol(n.den), evaluate=False)
         num, den = self.one_symbol(n.num), self.one_symbol(n.den)
         return Partial(num, den)
 

@@ -90,6 +90,8 @@ class Vocabulary:
     superscript: str = "power"
     parenthesised: str = "sample"
     samples: sympy.Symbol | None = None
+    # scalar chapters: a named gradient (Ng's dz) is the loss's derivative by its quantity
+    gradients: dict[str, tuple[sympy.Symbol, sympy.Symbol]] = field(default_factory=dict)
 
     @classmethod
     def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,

@@ -131,7 +131,7 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
     if _DERIVATIVE.match(first):
         return "claim", "", None
     g = _GRADIENT.match(text)
-    if g and _plain(g.group(1)) in names and _plain("d" + g.group(1)) not in names:
+    if g and _plain(g.group(1)) in forward and _plain("d" + g.group(1)) not in names:
         return "claim", "", None                    # dz = a - y: the gradient named dz
     head = _DEFINED.match(text)
     if head:
@@ -181,6 +181,8 @@ def _ident(display, text, start, kind, head, used, counters) -> str:
     elif kind == "definition" and head and len(head) <= 40:
         m = _DEFINED.match(text)
         ident = m.group(1).strip() if m else head
+    elif kind == "claim" and _GRADIENT.match(text):
+        ident = "d" + _GRADIENT.match(text).group(1).strip()      # dz = a - y: "dz"
     elif kind == "graph":
         counters["graph"] = counters.get("graph", 0) + 1
         ident = "graph" if counters["graph"] == 1 else f"graph-{counters['graph']}"

@@ -135,7 +135,8 @@ def failure_text(chapter: ChapterResult, case: Case) -> str:
     conv = case.link.convention if case.link is not None else e.convention
     if conv:
         head += f" ({conv})"
-    lines = [head, f"  file:    {chapter.file}" + (f", line {e.line}" if e.line else "")]
+    lines = [head, f"  file:    {e.file or chapter.file}" + (f", {e.where}" if e.where else "")
+             + (f", line {e.line}" if e.line else "")]
     if case.link is not None:
         lines.append(f"  step:    {case.link.lhs} = {case.link.rhs}")
         if case.link.lhs_read or case.link.rhs_read:

@@ -68,8 +68,8 @@ def _suite(chapter: ChapterResult, report: Report) -> ET.Element:
         ET.SubElement(props, "property", name=name, value=_x(value))
     for case in cases(chapter):
         e = case.equation
-        attrs = {"classname": _x(classname), "name": _x(case.name), "file": _x(chapter.file),
-                 "time": "0"}
+        attrs = {"classname": _x(classname), "name": _x(case.name),
+                 "file": _x(e.file or chapter.file), "time": "0"}
         if e.line is not None:
             attrs["line"] = str(e.line)
         tc = ET.SubElement(suite, "testcase", attrs)

@@ -103,7 +103,8 @@ def _chapter_finding(f: Finding, w) -> None:
 
 def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
     w(f"\n### Equation {_esc(e.id)}\n\n")
-    where = f"line {e.line}, " if e.line else ""
+    where = (f"{e.file}, " if e.file else "") + (f"{e.where}, " if e.where else "") + \
+        (f"line {e.line}, " if e.line else "")
     conv = f", read in the {e.convention} convention" if e.convention else ""
     w(f"*{e.kind}, {where}{e.verdict}{conv}*\n\n")
     w("**Printed:**\n\n" + _block(e.latex) + "\n")

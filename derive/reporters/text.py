@@ -88,7 +88,8 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
 
 
 def _details(e: EquationResult, w, pen: _Pen, verbose: bool) -> None:
-    w(f"\n  {e.id} ({e.kind}, line {e.line}): {pen.verdict(e.verdict)}"
+    where = (f"{e.file}, " if e.file else "") + (f"{e.where}, " if e.where else "")
+    w(f"\n  {e.id} ({e.kind}, {where}line {e.line}): {pen.verdict(e.verdict)}"
       + (f", {e.convention}" if e.convention else "") + "\n")
     w(f"    printed: {e.latex}\n")
     if e.read_as:

@@ -101,11 +101,11 @@ def _walk(folder: Path) -> list[Path]:
         except InputError:
             docs.append(f)                   # reported when it is checked
             continue
-        if f.suffix.lower() == ".tex":
-            for name in _INPUTS.findall(text):
-                target = (f.parent / name.strip())
-                included.add((target if target.suffix else target.with_suffix(".tex")).resolve())
-        if _DISPLAY.search(text):
+        inputs = _INPUTS.findall(text) if f.suffix.lower() == ".tex" else []
+        for name in inputs:
+            target = (f.parent / name.strip())
+            included.add((target if target.suffix else target.with_suffix(".tex")).resolve())
+        if _DISPLAY.search(text) or inputs:          # a main file whose formulas are \input
             docs.append(f)
     return manifests + [d for d in docs if d.resolve() not in included]
 
@@ -135,7 +135,8 @@ def load_chapter_input(path, *, allow_outside: bool = False):
         manifest = replace(manifest, source=path.name)
         return manifest, items, _preface(doc, skipped, [])
     from .model.infer import infer_manifest
-    inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language)
+    inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language,
+                              aliases=doc.aliases)
     return inferred.manifest, items, _preface(doc, skipped, inferred.notes)
 
 
@@ -163,3 +164,36 @@ def _preface(doc, skipped, notes) -> list[Finding]:
 def items_of(path) -> list[Item]:
     """The blocks of a chapter (for tools): its items, without checking anything."""
     return load_chapter_input(path)[1]
+
+
+def check_parts(run, items: list[Item]):
+    """Check a chapter part by part (a document that redefines a name moves on to another
+    model) and put the parts' results together, each block reported once, in order."""
+    from dataclasses import replace as _replace
+
+    from .read.blocks import parts
+    groups = parts(items)
+    if len(groups) == 1:
+        return run(items)
+    results = [run(g) for g in groups]
+    owner = {i.id: i.part for i in items}
+    equations = [e for k, r in enumerate(results) for e in r.equations
+                 if owner.get(e.id.split("[l=")[0], 0) == k]
+    order = {i.id: n for n, i in enumerate(items)}
+    equations.sort(key=lambda e: order.get(e.id, len(order)))
+    findings, seen = [], set()
+    for k, r in enumerate(results):
+        for f in r.findings:
+            if (f.kind, f.message) not in seen:
+                seen.add((f.kind, f.message))
+                findings.append(f)
+    starts = [next((i for i in items if i.part == k), None) for k in range(len(groups))]
+    gradients = list(results[0].gradients)
+    for k, r in enumerate(results[1:], start=1):
+        where = f"\\quad\\text{{(from line {starts[k].line})}}" if starts[k] else ""
+        gradients += [(lhs + where, rhs) for lhs, rhs in r.gradients]
+    note = Finding("unchecked", "the chapter redefines "
+                   + ", ".join(f"{i.id} (line {i.line})" for i in starts[1:] if i)
+                   + ": what follows each is checked with the new definition", None, "info")
+    return _replace(results[0], equations=tuple(equations), findings=(note, *findings),
+                    gradients=tuple(gradients))

@@ -104,14 +104,17 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                 raise InputError(f"symbols.{d.latex}: a gradient needs of = \"<symbol>\" "
                                  "naming a declared symbol, and the chapter a loss",
                                  file=manifest.path)
-    if manifest.vectorized:
-        from .vector import check_at_two_sizes
-        result = check_at_two_sizes(manifest, items, numeric=numeric, seed=seed,
-                                    claim_seconds=claim_seconds, focus=focus, started=started)
-    else:
-        result = ChapterChecker(manifest, items, numeric=numeric, seed=seed,
-                                claim_seconds=claim_seconds, focus=focus,
-                                background=background, started=started).run()
+    def run(part: list[Item]) -> ChapterResult:
+        if manifest.vectorized:
+            from .vector import check_at_two_sizes
+            return check_at_two_sizes(manifest, part, numeric=numeric, seed=seed,
+                                      claim_seconds=claim_seconds, focus=focus,
+                                      started=started)
+        return ChapterChecker(manifest, part, numeric=numeric, seed=seed,
+                              claim_seconds=claim_seconds, focus=focus,
+                              background=background, started=started).run()
+    from .chapters import check_parts
+    result = check_parts(run, items)
     if preface and focus is None:
         result = replace(result, findings=tuple(preface) + result.findings)
     # a block from an \input file, or in a notebook's cell, says where it is
@@ -320,6 +323,8 @@ class ChapterChecker:
                     unreadable(item.body, vocab)
                     raise InputError("a claim needs at least one '=' with formulas on both sides")
                 head = parse_formula(texts[0], vocab)
+                head = self._loss_call(head, model)
+                head = self._named_cost(head, texts, vocab, model)
                 target = head.expr
                 if (isinstance(target, Partial) and model.cost is not None
                         and target.args[0] == model.cost and model.cost != model.loss):
@@ -333,6 +338,37 @@ class ChapterChecker:
             except InputError as exc:
                 self.errors[item.id] = item.locate(exc)
         return claims
+
+    @staticmethod
+    def _named_cost(head: Parsed, texts, vocab, model: Model) -> Parsed:
+        """``db = \\frac{1}{m}\\sum_i dz^{(i)}``: a named gradient whose sides sum over the
+        samples is the cost's (Ng writes db for ∂J/∂b over m samples, ∂L/∂b for one)."""
+        e = head.expr
+        if not isinstance(e, Partial) or model.cost is None or not vocab.gradients or \
+                re.search(r"\\frac|\\partial|\\nabla|\\mathrm\s*\{?d", str(texts[0])):
+            return head
+        try:
+            sides = [parse_formula(t, vocab).expr for t in texts[1:]]
+        except InputError:
+            return head
+        if any(has_sample_sum(s) for s in sides):
+            return replace(head, expr=Partial(model.cost, e.args[1]))
+        return head
+
+    @staticmethod
+    def _loss_call(head: Parsed, model: Model) -> Parsed:
+        """\frac{dL(a, y)}{da} as a first side: the loss's derivative by a, when the call is
+        the chapter's loss itself (the same function, called as the loss is bound)."""
+        e = head.expr
+        if isinstance(e, sympy.Derivative) and len(e.variables) == 1 and \
+                model.loss is not None and model.loss_expr is not None:
+            from .derivation import expand_calls
+            call = e.expr
+            if isinstance(call, sympy.core.function.AppliedUndef) and \
+                    str(call.func) == str(model.loss) and \
+                    sympy.simplify(expand_calls(call, model) - model.loss_expr) == 0:
+                return replace(head, expr=Partial(model.loss, e.variables[0]))
+        return head
 
     def _classify(self, value, target_value, target_var, summed=False) -> tuple[str, str]:
         """PER_SAMPLE / BATCH_MEAN / WRONG / UNKNOWN, with the reason for UNKNOWN.

@@ -238,11 +238,21 @@ class Derivation:
             e = self.expand_calls(e)
             kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if any(issubclass(k, sympy.Derivative) for k in kinds):
-            e = e.replace(lambda x: isinstance(x, sympy.Derivative),
-                          lambda x: derivative(self.expand_calls(x.expr), x.variables[0])
-                          if len(x.variables) == 1 else
-                          sympy.diff(self.expand_calls(x.expr), *x.variables))
+            e = e.replace(lambda x: isinstance(x, sympy.Derivative), self.total_derivative)
         return to_nodes(e, m) if nodes else e
+
+    def total_derivative(self, d: sympy.Derivative) -> sympy.Expr:
+        r"""\frac{d}{dv} X as textbooks mean it: through the model. The quantities of X that
+        depend on v are written out down to v (\frac{d}{dz} L(a, y) with a = \sigma(z)
+        differentiates \sigma(z)); v and what it is computed from stay."""
+        inner = self.expand_calls(d.expr)
+        for v in d.variables:
+            inner = self.compose(inner, keep=v) if v in self.model.definitions or \
+                any(v in self.ancestors(n) for n in inner.free_symbols
+                    if n in self.model.definitions) else inner
+        if len(d.variables) == 1:
+            return derivative(inner, d.variables[0])
+        return sympy.diff(inner, *d.variables)
 
     def expand_calls(self, e: sympy.Expr) -> sympy.Expr:
         """Replace calls of chapter functions, L(a_2, y), by their bodies (by position)."""

@@ -272,7 +272,7 @@ class NumericRoute:
             subs[p] = dummy
         for k, dv in enumerate(sorted(expr.atoms(sympy.Derivative), key=str)):
             dummy = sympy.Symbol(f"_dv{k}")
-            vals[dummy] = self._derivative_op(dv, vals)
+            vals[dummy] = self._derivative_op(dv, vals, draw)
             subs[dv] = dummy
         e = expr.xreplace(subs)
         e = self.d.expand_calls(e)
@@ -286,7 +286,9 @@ class NumericRoute:
             raise NumericError("only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
         return self._eval(e, vals)
 
-    def _derivative_op(self, dv: sympy.Derivative, vals: dict) -> np.ndarray:
+    def _derivative_op(self, dv: sympy.Derivative, vals: dict, draw: Draw) -> np.ndarray:
+        """\frac{d}{dv} X by finite differences through the model: moving v moves every
+        quantity computed from it (as Derivation.total_derivative reads it)."""
         inner = self.d.expand_calls(dv.expr)
         (var,) = dv.variables
         x0 = np.broadcast_to(np.asarray(vals[var], float), (self.m,))
@@ -294,6 +296,7 @@ class NumericRoute:
 
         def f(x):
             v = dict(vals)
+            v.update(self.forward(draw.values, {var: x}))
             v[var] = x
             return self._eval(inner, v)
         return self._stencil(f, x0, h)

@@ -39,6 +39,7 @@ class Item:
     # where each character of ``body`` is in the file: (line, column), both 1-based
     places: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
     where: str = field(default="", compare=False)     # a notebook's "cell 3"
+    part: int = field(default=0, compare=False)       # a document redefining a name: its part
 
     def position(self, offset: int) -> tuple[int, int]:
         """The file's (line, column) of the body's character at ``offset``."""

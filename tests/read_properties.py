@@ -59,6 +59,9 @@ def ignorable(tok, text: str, lexicon: Lexicon) -> bool:
     if re.match(r"\\(mathrm|mathsf|mathbf|text|textsf|rm)\s*\{?\s*T\s*\}?", text[tok.start:]) \
             and text[:tok.start].rstrip().endswith(("^", "^{")):
         return True
+    # an upright differential: \mathrm{d}L is dL, as {d}L is
+    if re.match(r"\\(mathrm|rm|text|operatorname)\s*\{\s*d\s*\}", text[tok.start:]):
+        return True
     # punctuation that ends a side (a row, or the formula)
     rest = ENDS.sub(" ", NUMBERING.sub(" ", text[tok.end:])).strip(" \t\n}")
     return tok.text in PUNCTUATION and (not rest or rest.startswith((r"\\", "&", "=")))

@@ -195,6 +195,20 @@ def _header(text: str):
     return fname, [(sympy_name(p), p) for p in params]
 
 
+def _activation_statement(vocab: Vocabulary, fname: str, param: str, body: str) -> None:
+    """A definition of a declared activation must be that activation."""
+    u = sympy.Symbol(param, real=True)
+    stated = parse_formula(body, vocab, bound={param: u}).expr
+    cls_ = vocab.functions[fname]
+    want = cls_(u).elementary()
+    if sympy.simplify(stated - want) != 0:
+        points = [sympy.Rational(k, 7) for k in (-5, -1, 2, 6)]
+        if any(abs(sympy.N((stated - want).subs(u, p))) > 1e-12 for p in points):
+            raise InputError(f"{fname}({param}) = {body.strip()} is not the {cls_.kind} "
+                             f"activation {fname} is declared as; declare {fname} with its "
+                             "activation in a manifest (derive init writes one)")
+
+
 def read_definitions(items: list[Item], vocab: Vocabulary):
     """Parse definition items; returns (node definitions, user functions, errors by item id).
 
@@ -204,6 +218,13 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
     defs: dict[sympy.Symbol, Definition] = {}
     errors: dict[str, InputError] = {}
     def_items = [i for i in items if i.kind == "definition"]
+    # every function's name first, so that a body may call one defined further down
+    for item in def_items:
+        parts = split_chain(item.body)
+        header = _header(parts[0]) if len(parts) == 2 else None
+        if header is not None and header[0] not in vocab.functions:
+            vocab.user_functions.setdefault(header[0], tuple(
+                sympy.Symbol(name, real=True) for name, _ in header[1]))
     for item in def_items:
         parts = split_chain(item.body)
         if len(parts) != 2:
@@ -212,6 +233,13 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
         if header is None:
             continue
         fname, params = header
+        if fname in vocab.functions and len(params) == 1:
+            # \sigma(z) = \frac{1}{1 + e^{-z}}: the chapter states its activation
+            try:
+                _activation_statement(vocab, fname, params[0][0], parts[1])
+            except InputError as exc:
+                errors[item.id] = item.locate(exc)
+            continue
         try:
             bound = {}
             for name, _latex in params:

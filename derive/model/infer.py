@@ -16,6 +16,7 @@ differentiates by and no name explains is a parameter, any other an input.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
@@ -34,7 +35,7 @@ LABELS = {"y", "Y", "t", "T", "d"}
 SAMPLES = {"m", "n", "N", "M"}
 CONSTANTS = {r"\eta", r"\lambda", r"\alpha", r"\epsilon", r"\varepsilon", r"\gamma", r"\mu",
              r"\rho", r"\beta"}
-_GRAD = r"(([A-Za-z])(?:_\{?([A-Za-z0-9]+)\}?)?)"     # z, w_1, w_{12} after a d
+_GRAD = r"(?P<base>[A-Za-z])(?:_\{?(?P<sub>[A-Za-z0-9]+)\}?)?"     # z, w_1, w_{12} after a d
 CAPTION_WORDS = {
     "zh": ({"activation": ("激活值", "激活输出"), "weighted_input": ("加权输入", "线性加权"),
             "weight": ("权重",), "bias": ("偏置",)}, ("隐藏层", "隐层"), ("输出层",)),
@@ -50,14 +51,14 @@ class Inferred:
 
 
 def infer_manifest(items: list[Item], path: str, *, title: str = "",
-                   language: str = "") -> Inferred:
+                   language: str = "", aliases=()) -> Inferred:
     """The manifest of a chapter that has none, from its blocks."""
     lex = _lexicon(items)
     notes: list[str] = []
     defined: dict[str, tuple[T.Node, Item]] = {}     # node -> (right side, item)
     functions: dict[str, tuple[list[str], T.Node, Item]] = {}
     used: dict[str, Item] = {}                      # every name read, where first
-    targets: dict[str, Item] = {}                   # numerators of the claims' derivatives
+    targets: Counter = Counter()                    # numerators of the claims' derivatives
     wrt: dict[str, Item] = {}                       # variables the claims differentiate by
     indices: dict[str, Item] = {}
     sample_counts: dict[str, Item] = {}
@@ -85,7 +86,7 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
 
     loss = _loss(targets, functions, defined)
     for name, (rhs, item) in defined.items():
-        if name == loss or name in targets:
+        if name == loss:
             role = "cost" if _has_sample_sum(rhs) else "loss"
             declare(name, role, "the quantity the claims differentiate", item)
             continue
@@ -93,11 +94,15 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             "weighted_input" if _affine(rhs) else "node"
         declare(name, role, f"defined as {'an activation' if role == 'activation' else 'a weighted sum' if role == 'weighted_input' else 'a formula'}",
                 item, layer=_layer(name, defined))
-    for name, (params, body, item) in functions.items():
-        if name == loss or name in targets:
+    for name, (params, body, item) in list(functions.items()):
+        if name in ACTIVATION_COMMANDS:
+            del functions[name]             # \sigma(z) = ...: the activation, stated
+            continue
+        if name == loss or _has_sample_sum(body) and name in LOSS_NAMES + ("J",):
             role = "cost" if _has_sample_sum(body) else "loss"
-            declare(name, role, f"the function {name}({', '.join(params)}) the claims differentiate",
-                    item)
+            why = "the claims differentiate" if name == loss else \
+                "a mean of the loss over the samples"
+            declare(name, role, f"the function {name}({', '.join(params)}) {why}", item)
     samples = None
     for name, item in sample_counts.items():
         if name in used and name not in defined:
@@ -112,8 +117,18 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
                 loss is not None:
             declare(name, "gradient", f"the derivative of {loss} by {m.group(1)}, named "
                     f"d{m.group(1)}", item, of=m.group(1))
+    stated = aliases
     # a name the chapter uses that only differs in case from a defined one: an alias
     aliases: dict[str, list[str]] = {}
+    for a in stated:                                  # \hat{y} = a = \sigma(z)
+        try:
+            name, of = read_name(a.name), read_name(a.of)
+        except ReadError:
+            continue
+        if of in defined or of in used:
+            aliases.setdefault(of, []).append(name)
+            notes.append(f"{name}: another name for {of}, written {a.name} = {a.of} "
+                         f"(line {a.line})")
     for name, item in used.items():
         if name in defined or name in functions:
             continue
@@ -121,6 +136,15 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
         if twin is not None:
             aliases.setdefault(twin, []).append(name)
             notes.append(f"{name}: another spelling of {twin} (line {item.line})")
+    # \partial\sigma/\partial w: a bare activation name stands for the one node it makes
+    for name, item in used.items():
+        if name in calls or name in ACTIVATION_COMMANDS:
+            makers = [n for n, (rhs, _) in defined.items()
+                      if isinstance(rhs, T.Call) and rhs.func == name]
+            if len(makers) == 1:
+                aliases.setdefault(makers[0], []).append(name)
+                notes.append(f"{name}: written alone, the activation {makers[0]} "
+                             f"= {name}(...) (line {item.line})")
     spelled = {a for names in aliases.values() for a in names}
     for name, item in used.items():
         if name in symbols or name in defined or name in functions or name in spelled:
@@ -158,28 +182,35 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
     return Inferred(manifest, notes)
 
 
+def _flat_(text: str) -> str:
+    from ..read.blocks import _flat
+    return _flat(text)
+
+
 def _lexicon(items: list[Item]) -> Lexicon:
     """What reading the chapter needs before its manifest exists: the functions it
     defines and applies, the named gradients, the indices of its sums."""
     funcs = set(ACTIVATION_COMMANDS) | {r"\sigma"}
     names = set()
     indices = set()
-    gradients = any(item.kind == "claim" and re.match(rf"^\s*d{_GRAD}\s*=", item.body)
+    gradients = any(item.kind == "claim" and re.match(rf"^\s*d{_GRAD}\s*=", _flat_(item.body))
                     for item in items)
+    from ..read.blocks import _flat
     for item in items:
-        m = re.match(r"^\s*(\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\(", item.body)
+        body = _flat(item.body)
+        m = re.match(r"^\s*(\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*(?:\(|\\left\s*\()", body)
         if item.kind == "definition" and m:
             head = read_name(m.group(1))
             funcs.add(head)
             names.add(head)          # L(y, a) = ... defines L, which claims differentiate
         if gradients:                # Ng's dz, dw_1: the named gradients, as one name each
-            for g in re.finditer(rf"(?<![A-Za-z\\{{])d({_GRAD})", item.body):
-                base, sub = g.group(2), g.group(3)
+            for g in re.finditer(rf"(?<![A-Za-z\\{{])d{_GRAD}", body):
+                base, sub = g.group("base"), g.group("sub")
                 names.add(f"d{base}" + (f"_{sub}" if sub and len(sub) == 1 else
                                         f"_{{{sub}}}" if sub else ""))
-        for g in re.finditer(r"\\sum_\{?\s*([a-z])\s*=", item.body):
+        for g in re.finditer(r"\\sum\\?[a-z]*_\{?\s*([a-z])\s*[=}^]", body):
             indices.add(g.group(1))
-        for g in re.finditer(r"\^\{\(([a-z])\)\}", item.body):
+        for g in re.finditer(r"\^\{\(([a-z])\)\}", body):
             indices.add(g.group(1))
     return Lexicon(names=frozenset(names), functions=frozenset(funcs),
                    indices=tuple((i, "sample") for i in sorted(indices)))
@@ -200,7 +231,7 @@ def _collect(r, item, defined, functions, used, targets, wrt, indices, counts, c
     if item.kind == "claim" and sides and isinstance(sides[0], T.Partial):
         num, den = sides[0].num, sides[0].den      # the claim is about ∂num/∂den
         if isinstance(num, (T.Sym, T.Call)):
-            targets.setdefault(num.name if isinstance(num, T.Sym) else num.func, item)
+            targets[num.name if isinstance(num, T.Sym) else num.func] += 1
         if isinstance(den, T.Sym):
             wrt.setdefault(den.name, item)
     for side in sides:
@@ -228,11 +259,15 @@ LOSS_NAMES = ("L", r"\ell", r"\mathcal{L}", "C", "J", "E", "l", r"\mathcal{J}")
 
 
 def _loss(targets, functions, defined) -> str | None:
-    for name in targets:
-        if name in functions or name in defined:
+    """The loss: what the claims differentiate. A node a claim differentiates (da/dz, a
+    local derivative) is not the loss when a function or a loss-like name is also one."""
+    ranked = sorted(targets, key=lambda n: (n not in functions and n not in LOSS_NAMES,
+                                            -targets[n] if isinstance(targets, Counter) else 0))
+    for name in ranked:
+        if name in functions or name in LOSS_NAMES or name in defined:
             return name
     if targets:
-        return next(iter(targets))
+        return ranked[0]
     # only named gradients (da, dz): the loss is the function the chapter defines
     named = [f for f in functions if f in LOSS_NAMES] or list(functions)
     return named[-1] if named else None

@@ -261,7 +261,11 @@ class Meaning:
             raise InputError(f"{tree_latex(n).split(' ')[0]}: a sum with a condition under "
                              "it cannot be evaluated in this chapter", token=r"\sum")
         index = self.index_symbol(idx)
-        if n.lower is None or n.upper is None:
+        if n.lower is None and n.upper is not None:
+            # \sum_{i}^{m}: the index counts from 1 (as the books that write it mean)
+            self.note(f"\\sum_{{{idx}}}^{{...}} read as \\sum_{{{idx}=1}}^{{...}}")
+            lower, upper = sympy.Integer(1), self(n.upper)
+        elif n.lower is None or n.upper is None:
             samples = self.vocab.samples
             if samples is None or n.lower is not None or n.upper is not None:
                 raise InputError(f"\\sum_{{{idx}}} without its limits: write "

@@ -17,7 +17,7 @@ keeps its ids: its marker id, ``\\tag``, ``\\label``, printed number, or its lin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..source import Item
 from .document import Display, Document
@@ -27,8 +27,11 @@ _DERIVATIVE = re.compile(
     r"^\s*(?:\\[dt]?c?frac\s*\{?\s*(?:\\partial|d(?![a-zA-Z]{2})|\\mathrm\s*\{?\s*d\b|\{\\rm\s*d\})"
     r"|\\partial\b|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
 _NAME = r"(?:\\[A-Za-z]+\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))*"
-_DEFINED = re.compile(rf"^\s*({_NAME}(?:\s*\([^()=]*\))?)\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv)")
+_DEFINED = re.compile(rf"^\s*\{{?\s*({_NAME}(?:\s*\([^()=]*\)|\s*\\left\s*\([^=]*?\\right\s*\))?)"
+                      rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv)")
 _GRADIENT = re.compile(rf"^\s*d({_NAME})\s*=")
+_LAYOUT = re.compile(r"&|\\(?:nonumber|notag)\b|\\label\s*\{[^{}]*\}|"
+                     r"\\(?:begin|end)\s*\{(?:split|aligned|gathered)\}")
 _RELATION = re.compile(r"(?<![<>!:\\])=|\\coloneqq|:=|\\triangleq|\\equiv")
 _REFERENCE = re.compile(
     r"^\s*(?:(?:公式|式|等式|方程)\s*[（(]?\s*(?P<zh>[0-9]+(?:[-.][0-9]+)*)\s*[)）]?"
@@ -47,19 +50,54 @@ class NotChecked:
     why: str
 
 
+@dataclass
+class Alias:
+    r"""``\hat{y} = a``: two names for one quantity (a definition of neither)."""
+
+    name: str
+    of: str
+    line: int
+
+
 def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
-    """The chapter's blocks (as :class:`derive.source.Item`) and the displays not checked."""
+    r"""The chapter's blocks (as :class:`derive.source.Item`) and the displays not checked.
+    Names written equal to another (``\hat{y} = a``) are in ``doc.aliases``."""
     items: list[Item] = []
     skipped: list[NotChecked] = []
+    doc.aliases = []
     defined: dict[str, str] = {}           # name -> its definition's right side, as written
     used_ids: set[str] = set()
     pieces = [(d, text, start) for d in doc.displays for text, start in _equations(d)]
     names, forward = _names_defined(pieces)
     counters: dict[str, int] = {}
+    part = 0
     for display, text, start in pieces:
         kind, why, head = _kind(display, text, defined, names, forward)
         if kind == "restated":
             continue
+        if kind == "chain":
+            # y = a = f(z): a = f(z), and y = a (each a definition of its own)
+            cuts = [m for m in _RELATION.finditer(text)]
+            starts = [0] + [m.end() for m in cuts]
+            for k in range(len(cuts) - 1, -1, -1):
+                end = cuts[k + 1].start() if k + 1 < len(cuts) else len(text)
+                piece = text[starts[k]:end].strip()
+                if k < len(cuts) - 1:                 # \hat{y} = a: another name for a
+                    lhs, rhs = (_flat(x).strip() for x in _RELATION.split(piece, 1))
+                    doc.aliases.append(Alias(lhs, rhs, display.place.line))
+                    continue
+                lead = start + starts[k] + len(text[starts[k]:]) - len(text[starts[k]:].lstrip())
+                ident = _ident(display, piece, lead, "definition", _plain(piece.split("=")[0]),
+                               used_ids, counters)
+                defined[_plain(piece.split("=")[0])] = _rhs(piece)
+                items.append(replace(_item(display, piece, lead, "definition", ident),
+                                     part=part))
+            continue
+        if kind == "redefinition":
+            # the chapter moves on to another model ("now take the cross-entropy cost"):
+            # what follows is checked with the definitions in force from here
+            part += 1
+            kind = "definition"
         if kind is None:
             if not display.inline:
                 skipped.append(NotChecked(display.place.file, display.place.line,
@@ -68,9 +106,31 @@ def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
         if kind == "definition" and head is not None:
             defined[head] = _rhs(text)
         ident = _ident(display, text, start, kind, head, used_ids, counters)
-        items.append(_item(display, text, start, kind, ident))
+        items.append(replace(_item(display, text, start, kind, ident), part=part))
     items += _captions(doc, items)
     return items, skipped
+
+
+def defined_name(item: Item) -> str | None:
+    """The name a definition block defines (``z`` of ``z = w x + b``, ``L`` of ``L(y, a)``)."""
+    m = _DEFINED.match(_LAYOUT.sub(" ", item.body).strip())
+    return _plain(m.group(1).split("(")[0]) if m else None
+
+
+def parts(items: list[Item]) -> list[list[Item]]:
+    """The blocks each part of the chapter is checked with: its own blocks, and the
+    definitions in force there (the latest of each name up to that part)."""
+    last = max((i.part for i in items), default=0)
+    out = []
+    for p in range(last + 1):
+        in_force: dict[str, Item] = {}
+        for i in items:
+            if i.kind in ("definition", "graph") and i.part <= p:
+                in_force[defined_name(i) or i.id] = i
+        keep = {id(i) for i in in_force.values()}
+        out.append([i for i in items if id(i) in keep or i.part == p and
+                    i.kind not in ("definition", "graph")])
+    return out
 
 
 def _equations(d: Display) -> list[tuple[str, int]]:
@@ -101,6 +161,7 @@ def _names_defined(pieces) -> tuple[set[str], set[str]]:
     every name of the forward pass (those and the names on their right sides)."""
     defined, known = set(), set()
     for _, text, _ in pieces:
+        text = _flat(_LAYOUT.sub(" ", text).strip())
         m = _DEFINED.match(text)
         if m and not _DERIVATIVE.match(text) and not _GRADIENT.match(text):
             if "(" not in m.group(1):
@@ -109,12 +170,30 @@ def _names_defined(pieces) -> tuple[set[str], set[str]]:
     return defined, known | defined
 
 
+def _flat(text: str) -> str:
+    """Braces TeX does not show taken away (MathType writes {{w}_{1}} for w_1): for finding
+    names only, never for reading."""
+    def unwrap(m: re.Match) -> str:
+        before = m.string[:m.start()]
+        # an argument ({a} of \frac{a}, a script, the second group of \frac) stays
+        if re.search(r"(\\[A-Za-z]+\s*|[_^]\s*|\}|\])$", before):
+            return m.group(0)
+        return m.group(1)
+    for _ in range(6):
+        new = re.sub(rf"\{{\s*({_NAME})\s*\}}", unwrap, text)
+        if new == text:
+            return new
+        text = new
+    return text
+
+
 def _plain(name: str) -> str:
     return re.sub(r"\s+", "", name).replace("{", "").replace("}", "")
 
 
 def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
     """(kind, why not, the defined name): kind is claim, definition, graph, restated or None."""
+    text = _flat(_LAYOUT.sub(" ", text).strip())   # a &= b, \nonumber: as a = b
     if display.marker is not None:
         kind = display.marker[0]
         head = _DEFINED.match(text)
@@ -129,18 +208,27 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
     if not relations:
         return None, "no '=': nothing to check", None
     if _DERIVATIVE.match(first):
-        return "claim", "", None
-    g = _GRADIENT.match(text)
-    if g and _plain(g.group(1)) in forward and _plain("d" + g.group(1)) not in names:
+        # claims are displays: an inline derivative is part of the prose
+        return ("claim", "", None) if not display.inline else (None, "", None)
+    plain_first = _plain(first)
+    if plain_first.startswith("d") and plain_first[1:] in forward and \
+            plain_first not in names and not display.inline:
         return "claim", "", None                    # dz = a - y: the gradient named dz
     head = _DEFINED.match(text)
     if head:
         name = _plain(head.group(1))
+        if "(" not in head.group(1) and name in {_plain(n) for n in re.findall(_NAME, _rhs(text))}:
+            return None, f"an update rule ({head.group(1).strip()} on both sides)", None
         if name in defined:
             if _rhs(text) == defined[name]:
                 return "restated", "", None
-            return None, f"{head.group(1).strip()} is defined again, differently", None
+            if display.inline:
+                return None, "", None
+            return "redefinition", "", name          # a new part of the chapter starts
         if len(relations) > 1:
+            sides = _RELATION.split(text)
+            if all(re.fullmatch(rf"\s*\{{?\s*{_NAME}\s*\}}?\s*", x) for x in sides[:-1]):
+                return "chain", "", name              # \hat{y} = a = \sigma(z)
             return None, "a chain of equalities that starts with a name, not a derivative", None
         if display.inline and not _looks_defined(text):
             return None, "", None
@@ -149,14 +237,18 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
 
 
 def _looks_defined(text: str) -> bool:
-    """An inline formula is a definition only when its right side is a formula (not a
-    number or a single name, which is prose: "with $m = 4$ samples")."""
+    """An inline formula is a definition only when its right side computes something
+    from names: a function of them, or two of them combined. A number, a name, or a
+    number times a name is prose ("with $m = 4$ samples", "choose $b_1 = -100 a_0$")."""
     rhs = _rhs(text)
-    return bool(rhs) and not re.fullmatch(r"[0-9.]+|[A-Za-z]", rhs)
+    names = {_plain(n) for n in re.findall(_NAME, rhs)} - {r"\cdot", r"	imes", r"rac"}
+    return bool(re.search(r"\[A-Za-z]+\s*\(|\[A-Za-z]+\s*\{|[A-Za-z]\s*\(", rhs)) or \
+        len(names) >= 2
 
 
 def _rhs(text: str) -> str:
-    return re.sub(r"\s+", "", re.sub(r"\\tag\*?\s*\{[^{}]*\}|\\label\s*\{[^{}]*\}", "",
+    text = _LAYOUT.sub(" ", text)
+    return re.sub(r"\s+", "", re.sub(r"\\tag\*?\s*\{[^{}]*\}", "",
                                      _RELATION.split(text, maxsplit=1)[-1])).rstrip(".,;")
 
 
@@ -179,7 +271,7 @@ def _ident(display, text, start, kind, head, used, counters) -> str:
     elif number:
         ident = number
     elif kind == "definition" and head and len(head) <= 40:
-        m = _DEFINED.match(text)
+        m = _DEFINED.match(_LAYOUT.sub(" ", text).strip())
         ident = m.group(1).strip() if m else head
     elif kind == "claim" and _GRADIENT.match(text):
         ident = "d" + _GRADIENT.match(text).group(1).strip()      # dz = a - y: "dz"
@@ -229,6 +321,7 @@ def _captions(doc: Document, items: list[Item]) -> list[Item]:
         if target is None or target in seen:
             continue
         seen.add(target)
+        part = next((i.part for i in items if i.id == target), 0)
         out.append(Item("caption", target, p.text, p.text, p.place.line, p.place.file,
-                        where=p.place.where))
+                        where=p.place.where, part=part))
     return out

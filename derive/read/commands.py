@@ -7,6 +7,8 @@ operators on the rest of their term (``\\frac{d}{dz} z^2`` is d(z²)/dz).
 """
 from __future__ import annotations
 
+import re
+
 from . import tree as T
 from .names import GREEK, STYLES, UPRIGHT, canon
 from .tokens import Token
@@ -242,7 +244,13 @@ class Commands:
             return self.group()
         if t.text == "{":
             inner = self.group_tokens()
-            return self.sub_parse(inner)
+            node = self.sub_parse(inner)
+            if isinstance(node, T.Sym) and not re.search(r"[_^]", node.name) and (
+                    self.at("_") or self._layer_ahead()):
+                # {w}_{1}, {{W}^{[1]}} (MathType): braces TeX does not show, so the
+                # subscript or layer is the name's own
+                return self.scripts(node.name, t)
+            return node
         if t.text in ("|", r"\lvert", r"\vert", r"\|", r"\lVert", r"\Vert"):
             return self.bars_primary()
         if t.text == r"\langle":
@@ -283,6 +291,13 @@ class Commands:
                              "'The grammar'")
         raise self.error("not something the reader knows", t,
                          fix="see docs/format.md, 'The grammar'")
+
+    def _layer_ahead(self) -> bool:
+        """``^[...]`` or ``^{[...]...}`` next: a layer superscript."""
+        if not self.at("^") or self.peek(1) is None:
+            return False
+        nxt = self.peek(1).text
+        return nxt == "[" or nxt == "{" and self.peek(2) is not None and self.peek(2).text == "["
 
     def at_run(self) -> bool:
         return any(self._run_at(r) for r in self.lex.runs)

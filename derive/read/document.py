@@ -67,6 +67,7 @@ class Document:
     files: list[str] = field(default_factory=list)     # every file read
     language: str = ""
     title: str = ""
+    aliases: list = field(default_factory=list)       # \hat{y} = a (derive.read.blocks.Alias)
 
 
 class Source:

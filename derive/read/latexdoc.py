@@ -24,7 +24,8 @@ from .macros import Macros
 MATH_ENVS = {"equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat",
              "displaymath", "math", "dmath"}
 ROWED = {"align", "gather", "eqnarray", "flalign", "alignat"}      # a number per row
-SKIPPED = {"figure", "table", "tabular", "tabularx", "longtable", "verbatim", "Verbatim",
+FIGURES = {"figure", "figure*", "wrapfigure"}     # their display formulas are read, not labels
+SKIPPED = {"table", "tabular", "tabularx", "longtable", "verbatim", "Verbatim",
            "lstlisting", "minted", "comment", "tikzpicture", "algorithm", "algorithmic",
            "algorithm2e", "filecontents", "thebibliography", "pycode", "python"}
 _MARKER = re.compile(r"^\s*%\s*derive:\s*(\S+)\s*(\S+)?\s*$")
@@ -113,6 +114,8 @@ def scan_latex(path: Path, root: Path, *, allow_outside: bool = False) -> Docume
     if cls and cls.group(1) in ("book", "report", "memoir", "scrbook", "scrreprt"):
         within = "chapter"
     markers = list(reader.markers)
+    figures = [(m.start(), text.find(rf"\end{{{m.group(1)}}}", m.end()))
+               for m in re.finditer(r"\begin\s*\{(figure\*?|wrapfigure)\}", text)]
     i = start
     prose_from = start
     while i < end:
@@ -168,6 +171,9 @@ def scan_latex(path: Path, root: Path, *, allow_outside: bool = False) -> Docume
             body_start, body_end, after = m.end(), close, close + len(closer)
             base, env = ("inline", None) if opened in ("$", "\\(") else ("display", None)
             inline = opened in ("$", "\\(")
+        if inline and any(a < m.start() < b for a, b in figures):
+            i = after                    # a label in a figure's drawing or caption: no formula
+            continue
         _prose(doc, src, text, prose_from, m.start())
         marker = None
         while markers and markers[0][0] <= m.start():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from . import tree as T
+from .errors import ReadError
 from .tokens import Token
 
 GREEK = set(r"""\alpha \beta \gamma \delta \epsilon \varepsilon \zeta \eta \theta \vartheta
@@ -142,7 +143,7 @@ class Names:
                 raise self.error(f"'{word}' written in letters reads as the product "
                                  f"{' '.join(word)}", t, construct=word,
                                  fix=f"write \\{word}")
-            prefixed = self._prefixed_name(t)
+            prefixed = self._prefixed_name(t) or self._braced_gradient(t)
             if prefixed:
                 return prefixed, t
             self.take()
@@ -175,6 +176,21 @@ class Names:
         styled, _ = self.base_name()
         if f"{t.text} {styled}" in self.lex.names:
             return f"{t.text} {styled}"
+        self.pos, self.taken, self.pending_sub = saved
+        return None
+
+    def _braced_gradient(self, t: Token) -> str | None:
+        """``d{{w}_{1}}`` (MathType): the declared name dw_1 with its name in braces."""
+        if t.text != "d" or self.peek(1) is None or self.peek(1).text != "{":
+            return None
+        saved = (self.pos, set(self.taken), self.pending_sub)
+        self.take()
+        try:
+            node = self.sub_parse(self.group_tokens())
+        except ReadError:
+            node = None
+        if isinstance(node, T.Sym) and "d" + node.name in self.lex.names:
+            return "d" + node.name
         self.pos, self.taken, self.pending_sub = saved
         return None
 

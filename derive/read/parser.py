@@ -275,6 +275,9 @@ class Parser(Names, Superscripts, Postfix, Commands):
     def leftover(self, t: Token) -> ReadError:
         """The error for a token where the formula should have ended."""
         text = t.text
+        if text in (r"\ldots", r"\dots", r"\cdots", r"\dotsb", r"\dotsc", r"\dotsm"):
+            return self.error("elided factors: the reader reads no '...'", t,
+                              fix="write every factor")
         if text in (")", "]", "}", r"\}", r"\rangle"):
             return self.error("there is no opening bracket for it", t,
                               fix="remove it or add the opening bracket")

@@ -186,8 +186,8 @@ def fraction(self):
     head = self.take()
     num = self.style_arg_tokens()
     den = self.style_arg_tokens()
-    num_in = num[1:-1] if num and num[0].text == "{" else num
-    den_in = den[1:-1] if den and den[0].text == "{" else den
+    num_in = _unbrace(num[1:-1] if num and num[0].text == "{" else num)
+    den_in = _unbrace(den[1:-1] if den and den[0].text == "{" else den)
     dnum, num_rest = _differential(num_in)
     dden, den_rest = _differential(den_in)
     if dden is not None and dnum is not None:
@@ -214,6 +214,19 @@ def fraction(self):
     if not num_in or not den_in:
         raise self.error("a fraction with an empty part", head, fix="\\frac{a}{b}")
     return T.Div(self.sub_parse(num_in), self.sub_parse(den_in))
+
+
+def _unbrace(toks):
+    """``{dL}(a, y)``, ``{dz}`` (MathType): a leading group that starts a differential loses
+    its braces, which TeX does not show."""
+    if len(toks) >= 3 and toks[0].text == "{" and toks[1].text in ("d", r"\partial"):
+        depth = 0
+        for k, t in enumerate(toks):
+            depth += t.text == "{"
+            depth -= t.text == "}"
+            if depth == 0:
+                return toks[1:k] + toks[k + 1:]
+    return toks
 
 
 def _differential(toks):

@@ -136,7 +136,7 @@ def load_chapter_input(path, *, allow_outside: bool = False):
         return manifest, items, _preface(doc, skipped, [])
     from .model.infer import infer_manifest
     inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language,
-                              aliases=doc.aliases)
+                              aliases=doc.aliases, adjoints=doc.adjoints)
     return inferred.manifest, items, _preface(doc, skipped, inferred.notes)
 
 

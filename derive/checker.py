@@ -19,6 +19,7 @@ import sympy
 
 from . import messages
 from .calculus.batch import BatchCheck, BatchEvidence, Kept
+from .calculus.local import check_local, is_local
 from .calculus.samples import KeepSamples
 from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
@@ -29,6 +30,7 @@ from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_la
 from .manifest import MAX_CLAIM_SECONDS, Manifest
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
+from .model.chapter import roles_by_name
 from .numeric import NumericError, NumericRoute, rel_error
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
@@ -52,6 +54,7 @@ class Claim:
     target: sympy.Symbol
     values: list[sympy.Expr] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    of: sympy.Symbol | None = None     # ∂A/∂v of a node A (calculus.local); None: the loss
 
     @property
     def summed(self) -> list[bool]:
@@ -170,7 +173,7 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
-        defs, functions, errors = read_definitions(self.items, vocab)
+        defs, functions, errors = read_definitions(self.items, vocab, roles_by_name(self.manifest, vocab))
         self.errors.update(errors)
         try:
             edges, _ = read_graph(self.items, vocab)
@@ -330,11 +333,14 @@ class ChapterChecker:
                         and target.args[0] == model.cost and model.cost != model.loss):
                     self.cost_claims.append(item)        # checked against J's definition
                     continue
-                if not (isinstance(target, Partial) and target.args[0] == model.loss):
+                local = is_local(target, model)
+                if not (isinstance(target, Partial) and target.args[0] == model.loss) \
+                        and not local:
                     raise InputError(messages.NoTarget(lhs=texts[0]).text, token=texts[0])
                 var = target.args[1]
                 parsed = [head] + [parse_formula(t, vocab, chain_var=var) for t in texts[1:]]
-                claims.append(Claim(item, texts, parsed, var))
+                claims.append(Claim(item, texts, parsed, var,
+                                    of=target.args[0] if local else None))
             except InputError as exc:
                 self.errors[item.id] = item.locate(exc)
         return claims
@@ -414,7 +420,7 @@ class ChapterChecker:
             return declared
         counts = {PER_SAMPLE: 0, BATCH_MEAN: 0}
         for c in claims:
-            if c.target in self.model.parameters:
+            if c.target in self.model.parameters and c.of is None:
                 try:
                     self._evaluate(c)
                     if isinstance(c.values[-1], Kept):
@@ -458,6 +464,8 @@ class ChapterChecker:
         return " = ".join(to_latex(p.expr) for p in claim.parsed)
 
     def _check_claim_inner(self, claim: Claim) -> EquationResult:
+        if claim.of is not None:
+            return check_local(self, claim)          # ∂A/∂v of a node: calculus.local
         item = claim.item
         self._evaluate(claim)
         target = claim.values[0]
@@ -716,7 +724,7 @@ class ChapterChecker:
             ok = []
             for c in claims:
                 try:
-                    target = d.gradient(m.loss, c.target)
+                    target = d.gradient(c.of if c.of is not None else m.loss, c.target)
                     val = d.value(c.parsed[-1].expr)
                     if eq.compare(val, target).equal or (
                             m.samples is not None and target != 0
@@ -834,7 +842,8 @@ class ChapterChecker:
     def _conventions_summary(self, claims: list[Claim]) -> None:
         batch, per = [], []
         for c in claims:
-            if c.target not in self.model.parameters or len(c.classes) != len(c.texts):
+            if c.target not in self.model.parameters or len(c.classes) != len(c.texts) \
+                    or c.of is not None:
                 continue
             final = c.classes[-1]
             (batch if final == BATCH_MEAN else per if final == PER_SAMPLE else []).append(c)

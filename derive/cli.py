@@ -78,7 +78,7 @@ def _init(args) -> int:
         doc = load_document(path, path.parent, allow_outside=args.allow_outside)
         items, _ = blocks(doc)
         inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language,
-                                  aliases=doc.aliases)
+                                  aliases=doc.aliases, adjoints=doc.adjoints)
         text = manifest_toml(inferred.manifest, inferred.notes)
         write_output(str(target), text)
         load_chapter_input(path, allow_outside=args.allow_outside)   # it reads back

@@ -16,6 +16,7 @@ Both sides are in the chapter's variables (σ(z_k) = a_k, σ' = σ(1-σ), aliase
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ POINTS = 4
 # expand/cancel multiply out products of sums: beyond this many terms (estimated before
 # trying) they are skipped, as they would be exponential in the depth of the network
 MAX_TERMS = 400
+MAX_POLY_TERMS = 50_000      # polynomials expand in sparse arithmetic, far cheaper
 CACHE_SIZE = 50_000
 # memos shared by every Equivalence of the same model and points in this process (a
 # chapter compares the same pair several times; a mutation run, across cases), keyed by a
@@ -115,6 +117,24 @@ class Comparison:
     equal: bool | None      # None: could not decide
     method: str             # symbolic | composed | evaluation | timeout
     detail: str = ""
+
+
+def _monomials(e: sympy.Expr, variables: int) -> int:
+    """An upper bound on the monomials of a polynomial: those of degree at most its
+    degree (bounded without expanding) in that many variables."""
+    def degree(x) -> int:
+        if x.is_Symbol:
+            return 1
+        if x.is_Number:
+            return 0
+        if x.is_Add:
+            return max(degree(t) for t in x.args)
+        if x.is_Mul:
+            return sum(degree(t) for t in x.args)
+        if x.is_Pow and x.exp.is_Integer and x.exp >= 0:
+            return degree(x.base) * int(x.exp)
+        return 10 ** 6
+    return math.comb(variables + min(degree(e), 10 ** 4), variables)
 
 
 def expanded_terms(e: sympy.Expr, cap: int = 10**6) -> int:
@@ -345,6 +365,14 @@ class Equivalence:
         except sympy.PolynomialError:
             pass
         composed = activations.to_elementary(self.derivation.compose(diff))
+        free = sorted(composed.free_symbols, key=str)
+        if free and composed.is_polynomial(*free) and min(
+                expanded_terms(composed), _monomials(composed, len(free))) <= MAX_POLY_TERMS:
+            # a polynomial identity (an expanded chain rule, d2l's df/dw): sparse
+            # polynomial arithmetic proves it where expand() would be too slow
+            if sympy.Poly(composed, *free).is_zero:
+                return Comparison(True, "composed", "equal as polynomials in the inputs")
+            return None
         if expanded_terms(composed) > MAX_TERMS:
             return None
         try:

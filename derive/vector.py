@@ -29,6 +29,7 @@ from .latex import (Hadamard, Partial, SampleOf, Transposed, parse_formula, spli
                     to_latex, unreadable)
 from .manifest import PARAMETER_ROLES
 from .model import Definition, Model, _topological, build_vocabulary, read_definitions
+from .model.chapter import roles_by_name
 from .numeric import NumericRoute
 from .report import (BATCH_MEAN, PER_SAMPLE, EquationResult, Finding, LinkResult,
                      NumericEvidence, Verdict)
@@ -120,7 +121,7 @@ class VectorChapterChecker(ChapterChecker):
         man = self.manifest
         vocab = build_vocabulary(man)
         self.vocab = vocab
-        defs, functions, errors = read_definitions(self.items, vocab)
+        defs, functions, errors = read_definitions(self.items, vocab, roles_by_name(self.manifest, vocab))
         self.errors.update(errors)
         self.definitions_by_node = defs
         self._setup(vocab, defs, functions)
@@ -147,7 +148,7 @@ class VectorChapterChecker(ChapterChecker):
         work."""
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
-        defs, functions, errors = read_definitions(self.items, vocab)
+        defs, functions, errors = read_definitions(self.items, vocab, roles_by_name(self.manifest, vocab))
         self.definitions_by_node = defs
         self._setup(vocab, defs, functions)
         claims = self._parse_claims(vocab, self.model)

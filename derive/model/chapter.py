@@ -186,6 +186,21 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
     return vocab
 
 
+def roles_by_name(manifest: Manifest, vocab: Vocabulary) -> dict[str, str]:
+    """Each declared symbol's role, by its SymPy name."""
+    from ..latex import symbol_name
+    return {symbol_name(latex, "", vocab.convention()): d.role
+            for latex, d in manifest.symbols.items()}
+
+
+def _name_of_safe(vocab: Vocabulary, latex: str) -> bool:
+    try:
+        _name_of(vocab, latex.strip())
+        return True
+    except InputError:
+        return False
+
+
 def _header(text: str):
     """``L(y, a)``: (function key, [(parameter's SymPy name, its LaTeX)]) or None."""
     found = read_header(text)
@@ -193,6 +208,23 @@ def _header(text: str):
         return None
     fname, params = found
     return fname, [(sympy_name(p), p) for p in params]
+
+
+def _node_style(fname: str, params, vocab: Vocabulary, roles: dict, nodes: set) -> bool:
+    """``u(a, b) = ...`` names a quantity of the chapter (declared as a symbol) and its
+    arguments are all quantities of the model (declared inputs, labels, parameters or
+    nodes): a node written as a function of what it depends on, not a function with
+    placeholders (``L(y, a)`` with ``a`` undeclared, or declared a constant)."""
+    sym = vocab.symbol(sympy_name(fname))
+    if sym is None or fname in vocab.functions or not params or not all(
+            vocab.symbol(name) is not None and roles.get(name) not in
+            (None, "constant", "samples", "index", "loss", "cost", "gradient")
+            for name, _ in params):
+        return False
+    # a loss of one node (L(a, y)) is the loss of the output, bound as such; a loss of
+    # several nodes (f(u, v)) can only be the quantity computed from them
+    return roles.get(sympy_name(fname)) not in ("loss", "cost") or \
+        sum(name in nodes for name, _ in params) >= 2
 
 
 def _activation_statement(vocab: Vocabulary, fname: str, param: str, body: str) -> None:
@@ -209,15 +241,28 @@ def _activation_statement(vocab: Vocabulary, fname: str, param: str, body: str) 
                              "activation in a manifest (derive init writes one)")
 
 
-def read_definitions(items: list[Item], vocab: Vocabulary):
+def read_definitions(items: list[Item], vocab: Vocabulary, roles: dict | None = None):
     """Parse definition items; returns (node definitions, user functions, errors by item id).
 
-    User functions are read first so that node definitions may call them.
+    User functions are read first so that node definitions may call them. ``roles`` (the
+    manifest's, by SymPy name) tells a node written as a function (``u(a, b) = ...``) from
+    a function with placeholders.
     """
+    roles = roles or {}
     functions: dict[str, UserFunction] = {}
     defs: dict[sympy.Symbol, Definition] = {}
     errors: dict[str, InputError] = {}
     def_items = [i for i in items if i.kind == "definition"]
+    defs_by_name: set[str] = set()
+    nodes: set[str] = set()           # every name a definition defines (u of u(a, b) too)
+    for item in def_items:
+        parts = split_chain(item.body)
+        if len(parts) == 2:
+            header = _header(parts[0])
+            if header is not None:
+                nodes.add(header[0])
+            elif _name_of_safe(vocab, parts[0]):
+                nodes.add(_name_of(vocab, parts[0].strip()))
     # every function's name first, so that a body may call one defined further down
     for item in def_items:
         parts = split_chain(item.body)
@@ -233,6 +278,20 @@ def read_definitions(items: list[Item], vocab: Vocabulary):
         if header is None:
             continue
         fname, params = header
+        if _node_style(fname, params, vocab, roles, nodes) and fname not in defs_by_name:
+            # u(a, b) = (a + b)^2 with a, b quantities of the chapter: the node u, which
+            # depends on them (and may also be called as u(a, b))
+            try:
+                sym = vocab.symbol(sympy_name(fname))
+                bound = {name: vocab.symbol(name) for name, _ in params}
+                vocab.user_functions[fname] = tuple(bound.values())
+                body = parse_formula(parts[1], vocab, bound=bound).expr
+                functions[fname] = UserFunction(fname, tuple(bound.values()), body, item)
+                defs[sym] = Definition(sym, body, item, body)
+                defs_by_name.add(fname)
+            except InputError as exc:
+                errors[item.id] = item.locate(exc)
+            continue
         if fname in vocab.functions and len(params) == 1:
             # \sigma(z) = \frac{1}{1 + e^{-z}}: the chapter states its activation
             try:

@@ -51,7 +51,7 @@ class Inferred:
 
 
 def infer_manifest(items: list[Item], path: str, *, title: str = "",
-                   language: str = "", aliases=()) -> Inferred:
+                   language: str = "", aliases=(), adjoints=None) -> Inferred:
     """The manifest of a chapter that has none, from its blocks."""
     lex = _lexicon(items)
     notes: list[str] = []
@@ -75,6 +75,16 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             for r in readings:
                 _collect(r, item, defined, functions, used, targets, wrt, indices,
                          sample_counts, calls)
+    # u(a, b) = (a + b)^2 with a, b quantities of the chapter: the node u, written as a
+    # function of what it depends on (L(y, a) with a placeholder a stays a function)
+    quantities = set(defined) | set(used) | set(functions)
+    for name, (params, body, item) in list(functions.items()):
+        if params and name not in ACTIVATION_COMMANDS and all(p in quantities for p in params):
+            defined.setdefault(name, (body, item))
+            notes.append(f"{name}({', '.join(params)}): the quantity {name}, computed from "
+                         f"{', '.join(params)} (line {item.line})")
+            if name not in targets and name not in LOSS_NAMES:
+                del functions[name]
     symbols: dict[str, SymbolDecl] = {}
 
     def declare(name: str, role: str, why: str, item: Item | None, **kw) -> None:
@@ -110,6 +120,15 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             samples = samples or name
     for name, item in indices.items():
         declare(name, "index", "the index of a sum or a sample superscript", item)
+    # \bar{y}: an error signal (the chapter starts its backward pass with \bar{L} = 1)
+    for bar, of in (adjoints or {}).items():
+        try:
+            bar, of = read_name(bar), read_name(of)
+        except ReadError:
+            continue
+        if of in defined or of in used:
+            declare(bar, "gradient", f"the error signal of {of} (\\partial {loss}/\\partial "
+                    f"{of}), written with a bar", used.get(bar), of=of)
     # dz, dw_1: named gradients of quantities the chapter has (Ng's notation)
     for name, item in used.items():
         m = re.fullmatch(r"d(.+)", name)
@@ -125,7 +144,7 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             name, of = read_name(a.name), read_name(a.of)
         except ReadError:
             continue
-        if of in defined or of in used:
+        if (of in defined or of in used) and name not in aliases.get(of, []):
             aliases.setdefault(of, []).append(name)
             notes.append(f"{name}: another name for {of}, written {a.name} = {a.of} "
                          f"(line {a.line})")
@@ -155,6 +174,8 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
         declare(name, role, why, item, layer=_layer(name, {**defined, **dict.fromkeys(
             (n for n in used if n not in defined), None)}))
     for twin, names in aliases.items():
+        if twin not in symbols:
+            continue
         d = symbols[twin]
         symbols[twin] = SymbolDecl(d.latex, d.role, d.layer, tuple(names), d.range)
     funcs = {}
@@ -268,9 +289,15 @@ def _loss(targets, functions, defined) -> str | None:
             return name
     if targets:
         return ranked[0]
-    # only named gradients (da, dz): the loss is the function the chapter defines
+    # only named gradients (da, dz): the loss is the function the chapter defines, or
+    # the defined quantity with a loss's name that nothing else is computed from
     named = [f for f in functions if f in LOSS_NAMES] or list(functions)
-    return named[-1] if named else None
+    if named:
+        return named[-1]
+    consumed = {n.name for rhs, _ in defined.values() for n in rhs.walk()
+                if isinstance(n, T.Sym)}
+    sinks = [n for n in defined if n not in consumed]
+    return next((n for n in sinks if n in LOSS_NAMES), sinks[-1] if sinks else None)
 
 
 def _has_sample_sum(node: T.Node) -> bool:

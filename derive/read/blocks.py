@@ -69,10 +69,11 @@ def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
     used_ids: set[str] = set()
     pieces = [(d, text, start) for d in doc.displays for text, start in _equations(d)]
     names, forward = _names_defined(pieces)
+    doc.adjoints = _adjoints(pieces, forward)
     counters: dict[str, int] = {}
     part = 0
     for display, text, start in pieces:
-        kind, why, head = _kind(display, text, defined, names, forward)
+        kind, why, head = _kind(display, text, defined, names, forward, doc.adjoints)
         if kind == "restated":
             continue
         if kind == "chain":
@@ -87,9 +88,12 @@ def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
                     doc.aliases.append(Alias(lhs, rhs, display.place.line))
                     continue
                 lead = start + starts[k] + len(text[starts[k]:]) - len(text[starts[k]:].lstrip())
-                ident = _ident(display, piece, lead, "definition", _plain(piece.split("=")[0]),
+                head_name = _plain(piece.split("=")[0])
+                if defined.get(head_name) == _rhs(piece):
+                    continue                          # written before: a restatement
+                ident = _ident(display, piece, lead, "definition", head_name,
                                used_ids, counters)
-                defined[_plain(piece.split("=")[0])] = _rhs(piece)
+                defined[head_name] = _rhs(piece)
                 items.append(replace(_item(display, piece, lead, "definition", ident),
                                      part=part))
             continue
@@ -191,7 +195,28 @@ def _plain(name: str) -> str:
     return re.sub(r"\s+", "", name).replace("{", "").replace("}", "")
 
 
-def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
+_BAR = re.compile(rf"^\s*\\(?:bar|overline)\s*\{{\s*({_NAME})\s*\}}\s*$")
+
+
+def _adjoints(pieces, forward: set) -> dict[str, str]:
+    """Error signals written with a bar (\bar{y} = \partial L/\partial y, Grosse's notation):
+    only when the chapter starts its backward pass with \bar{L} = 1 for a quantity L."""
+    seeds = [p for _, text, _ in pieces for p in [_RELATION.split(_flat(text), 1)]
+             if len(p) == 2 and _BAR.match(p[0]) and p[1].strip().rstrip(".,") == "1"
+             and _plain(_BAR.match(p[0]).group(1)) in forward]
+    if not seeds:
+        return {}
+    out = {}
+    for _, text, _ in pieces:
+        first = _RELATION.split(_flat(text), 1)[0]
+        m = _BAR.match(first)
+        if m and _plain(m.group(1)) in forward:
+            out[first.strip()] = m.group(1).strip()
+    return out
+
+
+def _kind(display: Display, text: str, defined: dict, names: set, forward: set,
+          adjoints: dict | None = None):
     """(kind, why not, the defined name): kind is claim, definition, graph, restated or None."""
     text = _flat(_LAYOUT.sub(" ", text).strip())   # a &= b, \nonumber: as a = b
     if display.marker is not None:
@@ -200,7 +225,7 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
         return kind, "", (_plain(head.group(1)) if head and kind == "definition" else None)
     relations = _RELATION.findall(text)
     if _ARROW.search(text) and not relations:
-        nodes = [_plain(n) for n in _ARROW.split(re.sub(r"\tag\*?\s*\{[^{}]*\}", "", text))]
+        nodes = [_plain(n) for n in _ARROW.split(re.sub(r"\\tag\*?\s*\{[^{}]*\}", "", text))]
         if all(n in forward for n in nodes):
             return "graph", "", None
         return None, "an arrow chain over names that are not all in the forward pass", None
@@ -210,6 +235,8 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
     if _DERIVATIVE.match(first):
         # claims are displays: an inline derivative is part of the prose
         return ("claim", "", None) if not display.inline else (None, "", None)
+    if adjoints and first.strip() in adjoints and not display.inline:
+        return "claim", "", None                    # \bar{z} = \bar{y}\sigma'(z): an error signal
     plain_first = _plain(first)
     if plain_first.startswith("d") and plain_first[1:] in forward and \
             plain_first not in names and not display.inline:
@@ -219,6 +246,13 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
         name = _plain(head.group(1))
         if "(" not in head.group(1) and name in {_plain(n) for n in re.findall(_NAME, _rhs(text))}:
             return None, f"an update rule ({head.group(1).strip()} on both sides)", None
+        bare = name.split("(")[0]
+        other = next((k for k in defined if k.split("(")[0] == bare and k != name), None)
+        if name not in defined and other is not None and "(" in name and not display.inline:
+            # f(w, x, y, z) = ... after f(u, v) = ...: the same quantity written out in
+            # other variables, a restatement
+            return None, f"{bare} written again as a function of other variables (a " \
+                         "restatement; derive checks derivatives, not restatements)", None
         if name in defined:
             if _rhs(text) == defined[name]:
                 return "restated", "", None
@@ -228,6 +262,8 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set):
         if len(relations) > 1:
             sides = _RELATION.split(text)
             if all(re.fullmatch(rf"\s*\{{?\s*{_NAME}\s*\}}?\s*", x) for x in sides[:-1]):
+                if display.inline and not _looks_defined("x = " + sides[-1]):
+                    return None, "", None              # w_1 = w_2 = 100: prose
                 return "chain", "", name              # \hat{y} = a = \sigma(z)
             return None, "a chain of equalities that starts with a name, not a derivative", None
         if display.inline and not _looks_defined(text):
@@ -241,9 +277,12 @@ def _looks_defined(text: str) -> bool:
     from names: a function of them, or two of them combined. A number, a name, or a
     number times a name is prose ("with $m = 4$ samples", "choose $b_1 = -100 a_0$")."""
     rhs = _rhs(text)
-    names = {_plain(n) for n in re.findall(_NAME, rhs)} - {r"\cdot", r"	imes", r"rac"}
-    return bool(re.search(r"\[A-Za-z]+\s*\(|\[A-Za-z]+\s*\{|[A-Za-z]\s*\(", rhs)) or \
-        len(names) >= 2
+    letters = set(re.findall(r"\\[A-Za-z]+|(?<![\\A-Za-z])[A-Za-z]", rhs)) - _OPERATORS
+    return bool(re.search(r"\\[A-Za-z]+\s*\(|[A-Za-z]\s*\(", rhs)) or len(letters) >= 2
+
+
+_OPERATORS = {r"\frac", r"\cdot", r"\times", r"\left", r"\right", r"\sqrt", r"\dfrac",
+              r"\tfrac", r"\mathrm", r"\text"}
 
 
 def _rhs(text: str) -> str:

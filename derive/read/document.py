@@ -68,6 +68,7 @@ class Document:
     language: str = ""
     title: str = ""
     aliases: list = field(default_factory=list)       # \hat{y} = a (derive.read.blocks.Alias)
+    adjoints: dict = field(default_factory=dict)      # \bar{y} -> y: error signals
 
 
 class Source:

@@ -120,7 +120,22 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
             wide = False
         out.append(t)
         i += 1
-    return out, notes, breaks
+    return _joined_delimiters(out, breaks), notes, breaks
+
+
+def _joined_delimiters(out: list[Token], breaks: list[int]) -> list[Token]:
+    r"""``\left( A \right. \\ \left. B \right)``: a bracket split over rows (TeX wants each
+    row balanced) is one bracket, so the null delimiters between the rows go."""
+    k = 0
+    while k + 3 < len(out):
+        if [t.text for t in out[k:k + 4]] == [r"\right", ".", r"\left", "."]:
+            del out[k:k + 4]
+            for n, b in enumerate(breaks):
+                if b > k:
+                    breaks[n] = max(k, b - 4)
+            continue
+        k += 1
+    return out
 
 
 def _number_at_row_end(tokens: list[Token], j: int) -> bool:

@@ -51,6 +51,10 @@ def manifest_toml(m: Manifest, notes: list[str] = ()) -> str:
             parts.append(f"aliases = [{', '.join(map(_str, d.aliases))}]")
         if d.kind:
             parts.append(f"kind = {_str(d.kind)}")
+        if d.of:
+            parts.append(f"of = {_str(d.of)}")
+        if d.column_of:
+            parts.append(f"column_of = {_str(d.column_of)}")
         if d.range is not None:
             parts.append(f"range = [{d.range[0]!r}, {d.range[1]!r}]")
         if d.shape is not None:

@@ -199,7 +199,7 @@ _BAR = re.compile(rf"^\s*\\(?:bar|overline)\s*\{{\s*({_NAME})\s*\}}\s*$")
 
 
 def _adjoints(pieces, forward: set) -> dict[str, str]:
-    """Error signals written with a bar (\bar{y} = \partial L/\partial y, Grosse's notation):
+    r"""Error signals written with a bar (\bar{y} = \partial L/\partial y, Grosse's notation):
     only when the chapter starts its backward pass with \bar{L} = 1 for a quantity L."""
     seeds = [p for _, text, _ in pieces for p in [_RELATION.split(_flat(text), 1)]
              if len(p) == 2 and _BAR.match(p[0]) and p[1].strip().rstrip(".,") == "1"
@@ -298,8 +298,9 @@ def _short(text: str) -> str:
 
 def _ident(display, text, start, kind, head, used, counters) -> str:
     row = next((r for r in display.rows if r[0] <= start < r[1] or r[0] >= start), None)
-    tag = (row[3] if row else None) or display.tag
-    labels = (row[2] if row and row[2] else display.labels)
+    single = len(display.rows) <= 1          # a display's own tag and labels: one row only
+    tag = (row[3] if row else None) or (display.tag if single else None)
+    labels = (row[2] if row and row[2] else display.labels if single else [])
     number = row[4] if row else (display.numbers[0] if display.numbers else None)
     if display.marker is not None and display.marker[1]:
         ident = display.marker[1]

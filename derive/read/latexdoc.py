@@ -113,9 +113,12 @@ def scan_latex(path: Path, root: Path, *, allow_outside: bool = False) -> Docume
     cls = re.search(r"\\documentclass\s*(?:\[[^\]]*\])?\s*\{(\w+)\}", text[:max(start, 0)])
     if cls and cls.group(1) in ("book", "report", "memoir", "scrbook", "scrreprt"):
         within = "chapter"
+    numbered = re.search(r"\\numberwithin\s*\{equation\}\s*\{([A-Za-z]+)\}", text[:max(start, 0)])
+    if numbered:
+        within = numbered.group(1)
     markers = list(reader.markers)
     figures = [(m.start(), text.find(rf"\end{{{m.group(1)}}}", m.end()))
-               for m in re.finditer(r"\begin\s*\{(figure\*?|wrapfigure)\}", text)]
+               for m in re.finditer(r"\\begin\s*\{(figure\*?|wrapfigure)\}", text)]
     i = start
     prose_from = start
     while i < end:

@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     err = sys.stderr
 
     try:
-        manifests = find_manifests(args.paths)
+        # mutation works on chapter folders (a manifest and its marked chapter.tex)
+        manifests = [m for m in find_manifests(args.paths) if m.name == "manifest.toml"]
     except InputError as exc:
         print(f"soundness: error: {exc}", file=err)
         return 2

@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from derive.checker import find_manifests
     from derive.mutation import check_cases
-    manifests = find_manifests(args.paths)
+    # mutation works on chapter folders (a manifest and its marked chapter.tex)
+    manifests = [m for m in find_manifests(args.paths) if m.name == "manifest.toml"]
     cases, bases = generate(manifests)
     outcomes = check_cases(cases, jobs=args.jobs, seed=args.seed)
     rows: dict[str, Counter] = defaultdict(Counter)

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..manifest import PARAMETER_ROLES
 
 if TYPE_CHECKING:                      # the definitions' dataclass, without an import circle
-    from .chapter import UserFunction
+    from .definitions import UserFunction
 
 
 def bind_cost(f: UserFunction, roles: dict, defs: dict, vocab) -> sympy.Expr:

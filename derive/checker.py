@@ -95,6 +95,10 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if manifest.layer_count:
         from .layers import expand
         manifest, items = expand(manifest, items)
+    indexed = any(d.entries is not None for d in manifest.symbols.values())
+    if indexed and manifest.vectorized:
+        raise InputError("a chapter is written either with matrices (shape) or by entries "
+                         "(entries), not both yet", file=manifest.path)
     if not manifest.vectorized:
         for f in manifest.functions.values():
             if f.activation == "softmax":
@@ -118,6 +122,9 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                               background=background, started=started).run()
     from .chapters import check_parts
     result = check_parts(run, items)
+    if indexed:
+        from .model.entries import merge_instances
+        result = merge_instances(result)
     if preface and focus is None:
         result = replace(result, findings=tuple(preface) + result.findings)
     # a block from an \input file, or in a notebook's cell, says where it is
@@ -173,8 +180,28 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
+        if vocab.entries:
+            # index notation: one instance of a block per value of its free indices
+            from .model.entries import expand_entries
+            self.items, index_errors = expand_entries(self.items, vocab)
+        else:
+            index_errors = {}
         defs, functions, errors = read_definitions(self.items, vocab, roles_by_name(self.manifest, vocab))
         self.errors.update(errors)
+        from .model.entries import WrongIndices
+        for key, exc in index_errors.items():   # what made the block unusable comes first
+            if isinstance(exc, WrongIndices):
+                item = next(i for i in self.items if i.id == key)
+                finding = Finding("index", exc.message, None, "error")
+                if item.kind == "claim":
+                    self.results[key] = EquationResult(key, "claim", item.latex,
+                                                       Verdict.MISMATCH, item.line,
+                                                       findings=(finding,))
+                    self.errors.pop(key, None)
+                else:
+                    self.errors[key] = item.locate(InputError(exc.message))
+            else:
+                self.errors[key] = exc
         try:
             edges, _ = read_graph(self.items, vocab)
         except InputError as exc:
@@ -238,7 +265,7 @@ class ChapterChecker:
     def focused(self, equation: str) -> bool:
         """Is this equation (or the claim it is a layer instance of) to be checked?"""
         return self.focus is None or equation in self.focus or \
-            equation.split("[l=")[0] in self.focus
+            equation.split("[l=")[0] in self.focus or equation.split("[")[0] in self.focus
 
     def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
         """Check every claim, unless the model is incomplete (then its gradients would be
@@ -291,8 +318,8 @@ class ChapterChecker:
         """The batch (matrix) form of every gradient, checked entry by entry (or collected
         from ``job``, which computed them in another process)."""
         self.vectorized, self.vectorized_sizes = (), ""
-        if broken:
-            return
+        if broken or self.vocab.entries:
+            return                   # (index notation: its entries are the quantities)
         from .vectorize import NotDense
         try:
             self.vectorized, self.vectorized_sizes = (
@@ -318,16 +345,17 @@ class ChapterChecker:
     def _parse_claims(self, vocab, model: Model) -> list[Claim]:
         claims = []
         for item in self.items:
-            if item.kind != "claim":
+            if item.kind != "claim" or item.id in self.errors or item.id in self.results:
                 continue
             texts = split_chain(item.body)
             try:
                 if len(texts) < 2 or not all(texts):
                     unreadable(item.body, vocab)
                     raise InputError("a claim needs at least one '=' with formulas on both sides")
-                head = parse_formula(texts[0], vocab)
+                env = item.bound()
+                head = parse_formula(texts[0], vocab, bound=env)
                 head = self._loss_call(head, model)
-                head = self._named_cost(head, texts, vocab, model)
+                head = self._named_cost(head, texts, vocab, model, env)
                 target = head.expr
                 if (isinstance(target, Partial) and model.cost is not None
                         and target.args[0] == model.cost and model.cost != model.loss):
@@ -338,7 +366,8 @@ class ChapterChecker:
                         and not local:
                     raise InputError(messages.NoTarget(lhs=texts[0]).text, token=texts[0])
                 var = target.args[1]
-                parsed = [head] + [parse_formula(t, vocab, chain_var=var) for t in texts[1:]]
+                parsed = [head] + [parse_formula(t, vocab, chain_var=var, bound=env)
+                                   for t in texts[1:]]
                 claims.append(Claim(item, texts, parsed, var,
                                     of=target.args[0] if local else None))
             except InputError as exc:
@@ -346,7 +375,7 @@ class ChapterChecker:
         return claims
 
     @staticmethod
-    def _named_cost(head: Parsed, texts, vocab, model: Model) -> Parsed:
+    def _named_cost(head: Parsed, texts, vocab, model: Model, env=None) -> Parsed:
         """``db = \\frac{1}{m}\\sum_i dz^{(i)}``: a named gradient whose sides sum over the
         samples is the cost's (Ng writes db for ∂J/∂b over m samples, ∂L/∂b for one)."""
         e = head.expr
@@ -354,7 +383,7 @@ class ChapterChecker:
                 re.search(r"\\frac|\\partial|\\nabla|\\mathrm\s*\{?d", str(texts[0])):
             return head
         try:
-            sides = [parse_formula(t, vocab).expr for t in texts[1:]]
+            sides = [parse_formula(t, vocab, bound=env).expr for t in texts[1:]]
         except InputError:
             return head
         if any(has_sample_sum(s) for s in sides):
@@ -982,7 +1011,8 @@ class ChapterChecker:
                     for side in split_chain(item.body):
                         if "(" in side and side.split("(")[0].strip() in self.vocab.user_functions:
                             continue
-                        parsed_items.append((item.id, parse_formula(side, self.vocab)))
+                        parsed_items.append((item.id, parse_formula(side, self.vocab,
+                                                                    bound=item.bound())))
                 except InputError:
                     continue
         for eid, p in parsed_items:
@@ -1065,7 +1095,7 @@ class ChapterChecker:
                     f = self.model.functions[name]
                     out.append(to_latex(sympy.Function(name)(*f.params)))
                     continue
-                bound = {}
+                bound = item.bound()
                 for f in self.model.functions.values():
                     bound.update({str(p): p for p in f.params})
                 out.append(to_latex(parse_formula(s, self.vocab, bound=bound).expr))

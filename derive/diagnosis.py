@@ -130,22 +130,37 @@ class Diagnoser:
             if self.holds(fixed, target):
                 return Diagnosis(messages.ExtraFactor(factor=sympy.latex(f)).finding(
                     suggestion=to_latex(fixed)), fixed)
+        # nodes whose quotient does not cancel in the chapter's variables (softmax entries):
+        # the factors an author drops are the formula's own quantities, s or (1 - s)
+        for s in sorted(stated.free_symbols, key=str)[:8]:
+            for f in (1 - s, s):
+                fixed = stated * f
+                if self.holds(fixed, target):
+                    return Diagnosis(messages.MissingFactor(factor=sympy.latex(f)).finding(
+                        suggestion=to_latex(fixed)), fixed)
         return None
 
     def _term(self, stated, value, target):
         # one term apart: "extra" when the stated form has it, else "missing"
         missing = sympy.expand(sympy.cancel(target - value))
-        if missing == 0 or isinstance(missing, sympy.Add):
-            return None
-        if -missing in sympy.Add.make_args(sympy.expand(value)):
+        if missing != 0 and not isinstance(missing, sympy.Add):
+            if -missing in sympy.Add.make_args(sympy.expand(value)):
+                fixed = stated + missing
+                if self.holds(fixed, target):
+                    return Diagnosis(messages.ExtraTerm(term=sympy.latex(-missing)).finding(
+                        suggestion=to_latex(fixed)), fixed)
             fixed = stated + missing
             if self.holds(fixed, target):
-                return Diagnosis(messages.ExtraTerm(term=sympy.latex(-missing)).finding(
+                return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
                     suggestion=to_latex(fixed)), fixed)
-        fixed = stated + missing
-        if self.holds(fixed, target):
-            return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
-                suggestion=to_latex(fixed)), fixed)
+        # where the difference does not cancel (softmax entries): one printed term too many
+        terms = sympy.Add.make_args(stated)
+        if 1 < len(terms) <= 8:
+            for t in terms:
+                fixed = stated - t
+                if self.holds(fixed, target):
+                    return Diagnosis(messages.ExtraTerm(term=sympy.latex(t)).finding(
+                        suggestion=to_latex(fixed)), fixed)
         return None
 
     def _derived_form(self, target):

@@ -24,6 +24,9 @@ import sympy
 
 from . import activations
 from .derivation import Derivation, node_only_definitions, write_out_node_only
+from .calculus.exponentials import exp_as_generators
+from .calculus.precise import NotPlain as _NotPlain
+from .calculus.precise import mp_value as _mp_value
 from .calculus.size import expanded_terms, monomials_bound
 from .memo import Memo
 from .errors import CheckTimeout
@@ -49,67 +52,6 @@ _EVALUATED = Memo(CACHE_SIZE)   # (model, point index, expression) -> value
 _EQUALS = Memo(CACHE_SIZE)
 CLASS_SIZE = 64
 CHEAP_TERMS = 64
-
-
-class _NotPlain(Exception):
-    """A node type the direct mpmath evaluation does not know (or a complex value)."""
-
-
-_MP_FUNCTIONS = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh,
-                 sympy.sinh: mpmath.sinh, sympy.cosh: mpmath.cosh}
-
-
-def _mp_value(e: sympy.Expr, values: dict, seen: dict):
-    """e with mpmath at the working precision, the symbols at ``values`` (a forward pass
-    or a gradient: sums, products, powers, exp/log/tanh, activations). Raises _NotPlain
-    for anything else, and for complex values, so that SymPy's evalf decides those."""
-    if e in seen:
-        return seen[e]
-    if e.is_Symbol:
-        if e not in values:
-            raise _NotPlain(e)
-        v = values[e]
-        if not (v.is_Float or v.is_Rational):
-            raise _NotPlain(e)            # a complex node value (log of a negative, ...)
-        v = mpmath.mpf(v._mpf_) if v.is_Float else mpmath.mpf(v.p) / v.q
-    elif e.is_Rational:
-        v = mpmath.mpf(e.p) / e.q
-    elif e.is_Float:
-        v = mpmath.mpf(e._mpf_)
-    elif e.is_Add:
-        v = mpmath.fsum(_mp_value(a, values, seen) for a in e.args)
-    elif e.is_Mul:
-        v = mpmath.mpf(1)
-        for a in e.args:
-            v *= _mp_value(a, values, seen)
-    elif e.is_Pow:
-        base, n = e.args
-        b = _mp_value(base, values, seen)
-        if n.is_Integer:
-            v = b ** int(n) if n >= 0 else 1 / b ** int(-n)
-        elif b > 0:
-            v = mpmath.power(b, _mp_value(n, values, seen))
-        else:
-            raise _NotPlain(e)
-    elif type(e) in _MP_FUNCTIONS:
-        x = _mp_value(e.args[0], values, seen)
-        if type(e) is sympy.log and x <= 0:
-            raise _NotPlain(e)
-        v = _MP_FUNCTIONS[type(e)](x)
-    elif isinstance(e, activations.Activation):
-        v = _mp_value(e.elementary(), values, seen)
-    elif isinstance(e, activations.ActivationPrime):
-        v = _mp_value(e.expand_prime(), values, seen)
-    elif e is sympy.E:
-        v = mpmath.e
-    elif e is sympy.pi:
-        v = +mpmath.pi
-    else:
-        raise _NotPlain(e)
-    if isinstance(v, mpmath.mpc):
-        raise _NotPlain(e)
-    seen[e] = v
-    return v
 
 
 @dataclass(frozen=True)
@@ -327,6 +269,10 @@ class Equivalence:
             if sympy.Poly(composed, *free).is_zero:
                 return Comparison(True, "composed", "equal as polynomials in the inputs")
             return None
+        generic = exp_as_generators(composed)
+        if generic is not None and self._cancels_to(generic, 0):
+            return Comparison(True, "composed", "equal once composed to the inputs "
+                              "(as a rational function of the exponentials)")
         if expanded_terms(composed) > MAX_TERMS:
             return None
         try:

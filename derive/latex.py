@@ -144,9 +144,13 @@ class _ChainPrinter(LatexPrinter):
         name = expr.name
         if name.startswith("\\mathrm{") and ("^{[" in name or re.fullmatch(
                 r"\\mathrm\{d[A-Za-z]+\}(_.*)?", name)):
-            inner = name[len("\\mathrm{"):]
-            close = inner.index("}") if "^{[" not in inner else len(inner) - 1
-            return inner[:close] + inner[close + 1:]     # W^{[2]}, dZ_2: names, not roman
+            # W^{[2]}, dZ_2, an entry a^{[3]}_{1}: names, not roman (the \mathrm group
+            # ends at its matching brace)
+            depth = 0
+            for k in range(len("\\mathrm"), len(name)):
+                depth += {"{": 1, "}": -1}.get(name[k], 0)
+                if depth == 0:
+                    return name[len("\\mathrm{"):k] + name[k + 1:]
         return super()._print_Symbol(expr, style)
 
     def _print_Function(self, expr, exp=None):

@@ -35,6 +35,40 @@ def _layer_value(expr: str, l: int, last: int) -> int | None:
     return base + (int(rest) if rest else 0)
 
 
+_PLAIN = re.compile(r"\^\s*(?:\{\s*([lL]\s*(?:[+-]\s*\d+)?)\s*\}|([lL])(?![A-Za-z]))")
+_BIG = re.compile(r"\\(?:sum|prod|lim|int|bigcup|bigcap|max|min)\s*(?:\\limits)?\s*$")
+
+
+def bracketed(text: str) -> str:
+    """Plain layer superscripts (``z^l_j``, ``a^{l-1}``, ``a^L``; Nielsen's notation under
+    ``superscript = "layer"``) written as ``^{[l]}``, the form the layer index rewrites.
+    The limits of a sum or product (``\\sum_{j=1}^{L}``) are not layers.
+
+    >>> bracketed(r"z^l_j = \\sum_k w^l_{jk} a^{l-1}_k + \\sum_{i=1}^{L} b^{L}_i")
+    'z^{[l]}_j = \\\\sum_k w^{[l]}_{jk} a^{[l-1]}_k + \\\\sum_{i=1}^{L} b^{[L]}_i'
+    """
+    out, last = [], 0
+    for m in _PLAIN.finditer(text):
+        before = text[:m.start()].rstrip()
+        if before.endswith("}"):
+            depth, k = 0, len(before) - 1
+            while k >= 0:
+                depth += {"}": 1, "{": -1}.get(before[k], 0)
+                if depth == 0:
+                    break
+                k -= 1
+            head = before[:k].rstrip()
+            if head.endswith("_") and _BIG.search(head[:-1]):
+                continue                    # \sum_{...}^{L}: a limit
+        elif _BIG.search(before):
+            continue
+        inner = (m.group(1) or m.group(2)).replace(" ", "")
+        out.append(text[last:m.start()] + "^{[" + inner + "]}")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def mentions_index(text: str) -> bool:
     return any(re.search(r"(?<![A-Za-z])[lL](?![A-Za-z])", m.group(1))
                for m in _BRACKET.finditer(text))
@@ -82,12 +116,20 @@ def expand(manifest: Manifest, items: list[Item]) -> tuple[Manifest, list[Item]]
             if decl.shape is not None:
                 shape = tuple(instantiate_text(d, l, last) if isinstance(d, str) else d
                               for d in decl.shape)
+            entries = None
+            if decl.entries is not None:
+                entries = tuple(instantiate_text(d, l, last) if isinstance(d, str) else d
+                                for d in decl.entries)
             of = instantiate_text(decl.of, l, last) if decl.of else None
             symbols[concrete] = replace(
-                decl, latex=concrete, shape=shape, of=of, layer=l,
+                decl, latex=concrete, shape=shape, of=of, layer=l, entries=entries,
                 aliases=tuple(instantiate_text(a, l, last) for a in decl.aliases))
     declared = set(symbols)
     out: list[Item] = []
+    if manifest.conventions.superscript == "layer":
+        items = [replace(i, body=bracketed(i.body), latex=bracketed(i.latex),
+                         places=_copied_places(i, bracketed(i.body)))
+                 for i in items]
     for item in items:
         if not mentions_index(item.body) or item.kind == "caption":
             out.append(item)

@@ -49,6 +49,9 @@ class SymbolDecl:
     simplex: bool = False                      # label columns sum to one (one-hot, probabilities)
     column_of: str | None = None               # x^{(i)} is column i of this batch matrix
     kind: str | None = None                    # role "index": what it counts (INDEX_KINDS)
+    # index notation: the symbol is written by its entries (w_{jk}), each index from 1 to
+    # its size (a size name from [sizes] or a number)
+    entries: tuple[int | str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def load_manifest(path: str | Path) -> Manifest:
 
 
 # bounds on what a manifest may ask for, so that every run stays bounded
+MAX_ENTRY_DIMS = 3             # w_{ijk}: indices of an entry
 MAX_SIZE = 12                  # an explicit size or a literal shape
 MAX_RANGE = 1e6                # |low|, |high| of a symbol's range
 MAX_SAMPLES = 4096             # numeric.samples
@@ -175,7 +179,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
         v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
-                      "simplex", "kind"}, where)
+                      "simplex", "kind", "entries"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -211,15 +215,29 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                 v.fail(f"{where}.layers must be [first, last] layer numbers, e.g. [0, 3]")
             fam = (fam[0], fam[1])
         simplex = spec.get("simplex", False)
-        if not isinstance(simplex, bool) or simplex and (role != "label" or shape is None):
+        if not isinstance(simplex, bool) or simplex and (
+                role != "label" or shape is None and spec.get("entries") is None):
             v.fail(f"{where}.simplex = true is for a label with a shape (its columns sum to one)")
         kind = v.get(spec, "kind", str, None, where)
         if kind is not None and (role != "index" or kind not in INDEX_KINDS):
             v.fail(f"{where}.kind is for a symbol with role = \"index\": one of "
                    f"{', '.join(INDEX_KINDS)}")
+        entries = spec.get("entries")
+        if entries is not None:
+            if (not isinstance(entries, list) or not 1 <= len(entries) <= MAX_ENTRY_DIMS
+                    or not all((isinstance(d, int) and not isinstance(d, bool)
+                                and 1 <= d <= MAX_SIZE) or (isinstance(d, str) and d)
+                               for d in entries)):
+                v.fail(f"{where}.entries must list the size of each index, e.g. [\"K\", \"n\"] "
+                       f"for w_{{kj}}: 1 to {MAX_ENTRY_DIMS} whole numbers from 1 to {MAX_SIZE} "
+                       "or size names from [sizes]")
+            if shape is not None:
+                v.fail(f"{where}: give shape (matrix notation) or entries (index notation), "
+                       "not both")
+            entries = tuple(entries)
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
                                   column_of=column_of, layers=fam, simplex=simplex,
-                                  kind=kind)
+                                  kind=kind, entries=entries)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():
@@ -292,6 +310,9 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
             if isinstance(dim, str) and dim not in sizes and dim != conv.get("samples") \
                     and not ("^{[" in dim and lay):
                 v.fail(f"symbols.{key}.shape uses {dim!r}, which is not in [sizes]")
+        for dim in decl.entries or ():
+            if isinstance(dim, str) and dim not in sizes and not ("^{[" in dim and lay):
+                v.fail(f"symbols.{key}.entries uses {dim!r}, which is not in [sizes]")
         for ref in (decl.of, decl.column_of):
             if ref is not None and ref not in symbols and family not in ref:
                 v.fail(f"symbols.{key} refers to {ref!r}, which is not declared")

@@ -197,4 +197,7 @@ KINDS = {cls.kind for cls in Message.__subclasses__()} | {
     "notation", "parse", "timeout", "numeric", "cross-check",
     # vectors and matrices (derive.vector)
     "shape", "missing-transpose", "extra-transpose", "misplaced-transpose", "product-order",
-    "missing-sum", "vectorized", "size"}
+    "missing-sum", "vectorized", "size",
+    # index notation (derive.model.entries): indices that do not fit their entries, and
+    # at which index values a formula was checked
+    "index", "instances"}

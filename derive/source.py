@@ -40,6 +40,17 @@ class Item:
     places: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
     where: str = field(default="", compare=False)     # a notebook's "cell 3"
     part: int = field(default=0, compare=False)       # a document redefining a name: its part
+    # index notation: the value of each free index in this instance (("j", 2), ("k", 1))
+    env: tuple[tuple[str, int], ...] = ()
+
+    def bound(self) -> dict:
+        """The free indices' values, as ``parse_formula`` takes them (``bound``)."""
+        if not self.env:
+            return {}
+        import sympy
+
+        from .model.vocabulary import sympy_name
+        return {sympy_name(name): sympy.Integer(value) for name, value in self.env}
 
     def position(self, offset: int) -> tuple[int, int]:
         """The file's (line, column) of the body's character at ``offset``."""

@@ -77,7 +77,8 @@ def check_local(checker, claim) -> EquationResult:
                           read_as=" = ".join(to_latex(p.expr) for p in claim.parsed),
                           derived=derived, links=tuple(links),
                           findings=tuple(f for link in links for f in link.findings
-                                         if verdict != Verdict.VERIFIED)[:1])
+                                         if verdict != Verdict.VERIFIED)[:1],
+                          numeric=links[-1].numeric if links else None)
 
 
 def is_local(target: sympy.Expr, model) -> bool:

@@ -163,6 +163,9 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
                 vocab.gradients[name] = (
                     vocab.names[symbol_name(loss.latex, "", vocab.convention())],
                     vocab.names[symbol_name(decl.of, "", vocab.convention())])
+    if any(d.entries is not None for d in manifest.symbols.values()):
+        from .entries import register_entries
+        register_entries(vocab, manifest)
     for latex, decl in manifest.functions.items():
         try:
             vocab.add_function(latex, decl.activation)
@@ -210,10 +213,18 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     roles = {}
     layers = {}
     for latex, decl in manifest.symbols.items():
+        if decl.entries is not None:
+            continue                     # written by its entries: they are the symbols
         sym = vocab.names[vocab.written[_name_of(vocab, latex)]]
         roles[sym] = decl.role
         if decl.layer is not None:
             layers[sym] = decl.layer
+    if vocab.entries:
+        from .entries import entry_roles
+        for sym, (role, layer) in entry_roles(vocab, manifest).items():
+            roles[sym] = role
+            if layer is not None:
+                layers[sym] = layer
     loss_syms = [s for s, r in roles.items() if r == "loss"]
     loss = loss_syms[0] if loss_syms else None
     cost = next((s for s, r in roles.items() if r == "cost"), None)

@@ -176,11 +176,11 @@ def read_definitions(items: list[Item], vocab: Vocabulary, roles: dict | None = 
         if _header(parts[0]) is not None:
             continue
         try:
-            lhs = parse_formula(parts[0], vocab).expr
+            lhs = parse_formula(parts[0], vocab, bound=item.bound()).expr
             if not isinstance(lhs, sympy.Symbol):
                 raise InputError(f"the left side of a definition must be one declared symbol, "
                                  f"not {parts[0]!r}", token=parts[0])
-            rhs = parse_formula(parts[1], vocab).expr
+            rhs = parse_formula(parts[1], vocab, bound=item.bound()).expr
             if lhs in defs:
                 raise InputError(f"{parts[0]} is defined twice")
             defs[lhs] = Definition(lhs, rhs, item, rhs)

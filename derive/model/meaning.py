@@ -15,13 +15,14 @@ from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from .objects import Hadamard, Partial, SampleOf, Transposed
-from .vocabulary import ACTIVATION_WORDS, sympy_name
+from .indexed import EXPANDED_KINDS, EntriesMeaning, activation_word as _activation_word, shown as _shown
+from .vocabulary import sympy_name
 
 MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)
 MAX_FORMULA_EXPONENT = 64  # |n| in a power of a formula ((a - y)^{2^{16}} would be expanded)
 
 
-class Meaning:
+class Meaning(EntriesMeaning):
     """Turn one side's tree into SymPy; collects the spellings, aliases and notes."""
 
     def __init__(self, vocab, chain_var=None, bound=None) -> None:
@@ -69,6 +70,17 @@ class Meaning:
         if name in self.bound:
             return self.bound[name]
         sym = self.vocab.symbol(name)
+        if sym is None and canonical in self.vocab.sizes:
+            return sympy.Integer(self.vocab.sizes[canonical])     # K of [sizes]: its value
+        if sym is None and self.vocab.entries:
+            numbered = self.numbered_entry(canonical)           # x_1, w_{21}: one entry
+            if numbered is not None:
+                return numbered
+        if sym is not None and self.vocab.written.get(name) in self.vocab.entries:
+            sizes = self.vocab.entries[self.vocab.written[name]]
+            raise InputError(f"{canonical} is written by its entries ({canonical}_{{"
+                             + "jk"[:len(sizes)] + "}): write one entry, or a sum over them",
+                             token=canonical)
         if sym is None:
             raise InputError(f"unknown symbol '{canonical}': declare it in the manifest's "
                              "[symbols] table (or as an alias)", token=canonical)
@@ -79,6 +91,14 @@ class Meaning:
         return sym
 
     def m_Index(self, n):
+        if isinstance(n.x, T.Sym):
+            name = self.vocab.written.get(sympy_name(n.x.name))
+            if name in self.vocab.entries:
+                return self.entry(n, name)
+        if isinstance(n.x, T.Call) and len(n.x.args) == 1 and len(n.indices) == 1 and \
+                isinstance(n.x.args[0], T.Sym) and not n.x.primes and \
+                self.vocab.written.get(sympy_name(n.x.args[0].name)) in self.vocab.entries:
+            return self.entry_of_call(n)
         shown = tree_latex(n)
         raise InputError(f"{shown}: an entry at a free index is index notation, which this "
                          "chapter cannot evaluate yet; declare the entry as a symbol of its "
@@ -257,6 +277,8 @@ class Meaning:
 
     def m_Sum(self, n):
         idx = n.index.name
+        if self.vocab.indices.get(idx) in EXPANDED_KINDS and n.cond is None:
+            return self.written_out(n, sympy.Add)
         if n.cond is not None:
             raise InputError(f"{tree_latex(n).split(' ')[0]}: a sum with a condition under "
                              "it cannot be evaluated in this chapter", token=r"\sum")
@@ -318,16 +340,3 @@ class Meaning:
         if a.is_commutative and b.is_commutative:
             return a * b
         return Transposed(a) * b
-
-
-def _activation_word(f: str) -> str | None:
-    if f.startswith(r"\operatorname{"):
-        return ACTIVATION_WORDS.get(f[len(r"\operatorname{"):-1].lower())
-    return None
-
-
-def _shown(n: T.Node) -> str:
-    try:
-        return tree_latex(n)
-    except Exception:  # noqa: BLE001 - a name for the construct is enough
-        return type(n).__name__

@@ -92,6 +92,14 @@ class Vocabulary:
     samples: sympy.Symbol | None = None
     # scalar chapters: a named gradient (Ng's dz) is the loss's derivative by its quantity
     gradients: dict[str, tuple[sympy.Symbol, sympy.Symbol]] = field(default_factory=dict)
+    # index notation (derive.model.entries): sizes of each indexed symbol, its entries'
+    # symbols, entries with a value of their own (a simplex label's last), named gradients
+    # written by entries (base -> (loss, base of the quantity)), and [sizes]
+    entries: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    entry_symbols: dict[tuple[str, tuple[int, ...]], sympy.Symbol] = field(default_factory=dict)
+    entry_values: dict[tuple[str, tuple[int, ...]], sympy.Expr] = field(default_factory=dict)
+    entry_gradients: dict[str, tuple[sympy.Symbol, str]] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,

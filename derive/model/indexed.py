@@ -1,0 +1,147 @@
+"""Reading index notation (derive.model.entries): an entry at index values, an entry
+of an activation of a vector, sums and products over a unit, class or time index written
+out term by term. Mixed into :class:`~derive.model.meaning.Meaning`."""
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from ..errors import InputError
+from ..read import tree as T
+from ..read.printer import latex as tree_latex
+from .objects import Partial
+from .vocabulary import ACTIVATION_WORDS, sympy_name
+
+MAX_SUM_TERMS = 5000      # terms of written-out sums (nested sums multiply)
+EXPANDED_KINDS = ("unit", "class", "time")   # indices whose sums are written out
+
+
+class EntriesMeaning:
+    """The methods of :class:`Meaning` for entries (``self`` is the Meaning)."""
+
+    def numbered_entry(self, canonical: str):
+        """``x_1``, ``w_{21}``, ``w_{2,1}``: an entry at numbers (each digit one index when
+        the symbol has as many indices and no comma separates them)."""
+        m = re.fullmatch(r"(.+?)_\{?([0-9][0-9,]*)\}?", canonical)
+        if m is None:
+            return None
+        base, digits = m.groups()
+        name = self.vocab.written.get(sympy_name(base))
+        if name not in self.vocab.entries:
+            return None
+        dims = len(self.vocab.entries[name])
+        parts = digits.split(",") if "," in digits else \
+            [digits] if dims == 1 else list(digits)
+        if len(parts) != dims or not all(parts):
+            return None
+        index = T.Index(T.Sym(base), tuple(T.Num(p) for p in parts))
+        return self.entry(index, name)
+
+    def entry(self, n, name: str):
+        """``w_{jk}`` at the values of j and k: the entry's symbol (derive.model.entries)."""
+        shown = tree_latex(n)
+        sizes = self.vocab.entries[name]
+        if len(n.indices) != len(sizes):
+            raise InputError(f"{shown}: {n.x.name} has {len(sizes)} "
+                             f"ind{'ex' if len(sizes) == 1 else 'ices'}, not {len(n.indices)}",
+                             token=shown)
+        idx = []
+        for i, size in zip(n.indices, sizes):
+            value = self(i)
+            if not value.is_Integer:
+                raise InputError(f"{shown}: the index {tree_latex(i)} has no value here (a free "
+                                 "index of a formula is given every value of its range; "
+                                 "inside a sum, the sum's own index)", token=shown)
+            if not 1 <= int(value) <= size:
+                raise InputError(f"{shown} at {tree_latex(i)} = {value}: {n.x.name} has entries "
+                                 f"1 to {size} there", token=shown)
+            idx.append(int(value))
+        key = (name, tuple(idx))
+        self.spellings.add((sympy_name(n.x.name), name))
+        if name in self.vocab.entry_gradients:
+            loss, of = self.vocab.entry_gradients[name]
+            return Partial(loss, self.vocab.entry_symbols[(of, key[1])])
+        if key in self.vocab.entry_values:
+            return self.vocab.entry_values[key]
+        return self.vocab.entry_symbols[key]
+
+    def entry_of_call(self, n):
+        """``\\mathrm{softmax}(\\mathbf{o})_j``: entry j of an activation of a vector of
+        entries (softmax: e^{o_j} / Σ_k e^{o_k}; an elementwise one: f(o_j))."""
+        call, arg = n.x, n.x.args[0]
+        name = self.vocab.written[sympy_name(arg.name)]
+        sizes = self.vocab.entries[name]
+        if len(sizes) != 1:
+            raise InputError(f"{shown(n)}: {arg.name} is not a vector", token=shown(n))
+        f = call.func
+        cls_ = self.vocab.functions.get(f) or (self.inferred(f) if activation_word(f) else None)
+        if cls_ is None:
+            raise InputError(f"{shown(n)}: {f} is not a declared activation", token=f)
+        j = self.entry(T.Index(arg, n.indices), name)
+        if cls_.kind != "softmax":
+            return cls_(j)
+        everything = [self.vocab.entry_symbols[(name, (i,))] for i in range(1, sizes[0] + 1)]
+        return sympy.exp(j) / sympy.Add(*[sympy.exp(v) for v in everything])
+
+    def m_Prod(self, n):
+        if self.vocab.indices.get(n.index.name) in EXPANDED_KINDS and n.cond is None:
+            return self.written_out(n, sympy.Mul)
+        raise InputError(f"cannot use {shown(n)} in this chapter", token=r"\prod")
+
+    def written_out(self, n, op):
+        """A sum (product) over a unit, class or time index, term by term: the index runs
+        over its limits, or, without them, over the entries it stands in."""
+        idx = n.index.name
+        name = sympy_name(idx)
+        if n.lower is not None and n.upper is not None:
+            lower, upper = self(n.lower), self(n.upper)
+        elif n.lower is None and n.upper is not None:
+            self.note(f"\\sum_{{{idx}}}^{{...}} read as \\sum_{{{idx}=1}}^{{...}}")
+            lower, upper = sympy.Integer(1), self(n.upper)
+        elif n.lower is None and n.upper is None:
+            from .entries import WrongIndices, index_ranges, the_range
+            sizes = index_ranges(n.body, self.vocab).get(idx, {})
+            try:
+                size = the_range(idx, sizes, shown(n), self.vocab)
+            except WrongIndices as exc:
+                raise InputError(f"{shown(n)}: {exc.message}", token=r"\sum") from None
+            lower, upper = sympy.Integer(1), sympy.Integer(size)
+        else:
+            raise InputError(f"{shown(n)}: a sum with a lower limit and no upper one",
+                             token=r"\sum")
+        if not (lower.is_Integer and upper.is_Integer):
+            raise InputError(f"{shown(n)}: its limits must be numbers or sizes from [sizes], "
+                             f"not {lower} and {upper}", token=r"\sum")
+        count = int(upper) - int(lower) + 1
+        self.terms = getattr(self, "terms", 1) * max(count, 1)
+        if self.terms > MAX_SUM_TERMS:
+            raise InputError(f"{shown(n)}: more than {MAX_SUM_TERMS} terms written out; use "
+                             "smaller sizes", token=r"\sum")
+        outer = self.bound.get(name, None)
+        terms = []
+        try:
+            for v in range(int(lower), int(upper) + 1):
+                self.bound[name] = sympy.Integer(v)
+                terms.append(self(n.body))
+        finally:
+            if outer is None:
+                self.bound.pop(name, None)
+            else:
+                self.bound[name] = outer
+            self.terms //= max(count, 1)
+        return op(*terms) if terms else op.identity
+
+
+
+def activation_word(f: str) -> str | None:
+    if f.startswith(r"\operatorname{"):
+        return ACTIVATION_WORDS.get(f[len(r"\operatorname{"):-1].lower())
+    return None
+
+
+def shown(n: T.Node) -> str:
+    try:
+        return tree_latex(n)
+    except Exception:  # noqa: BLE001 - a name for the construct is enough
+        return type(n).__name__

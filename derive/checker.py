@@ -92,6 +92,8 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     started = time.monotonic()          # the chapter's time limit counts from here
     from .chapters import load_chapter_input
     manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
+    from .source import assignment
+    items = [assignment(i) for i in items]
     if manifest.layer_count:
         from .layers import expand
         manifest, items = expand(manifest, items)

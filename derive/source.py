@@ -125,7 +125,7 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
         seen[key] = first
         items.append(Item(kind, eid, latex, body, first, file,
                           _places(latex, lines, joint, body)))
-    return items
+    return [assignment(i) for i in items]
 
 
 def _places(latex: str, lines, joint: str, body: str) -> tuple[tuple[int, int], ...]:
@@ -169,3 +169,28 @@ def _auto_id(kind: str, body: str, n: int) -> str:
         if lhs and len(lhs) <= 40:
             return lhs
     return f"{kind}-{n}"
+
+
+_ASSIGN = re.compile(r"\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|\\coloneqq(?![A-Za-z])|:=")
+
+
+def assignment(item: Item) -> Item:
+    """A definition printed as an assignment (``\\mu_B \\leftarrow \\frac{1}{m} ...`` in an
+    algorithm box, ``a := b``) read as ``=``; the body keeps its length, so every column
+    still points at the file. Other blocks are returned as they are.
+
+    >>> assignment(Item("definition", "d", "", r"\\mu \\leftarrow x", 1, "f")).body
+    '\\\\mu =          x'
+    """
+    if item.kind != "definition":
+        return item
+    found = list(_ASSIGN.finditer(item.body))
+    from .latex import split_chain
+    if found and len(split_chain(item.body.replace(":=", "  "))) > 1:
+        return item                      # an '=' of its own: not an assignment
+    if len(found) != 1:
+        return item
+    m = found[0]
+    body = item.body[:m.start()] + "=" + " " * (m.end() - m.start() - 1) + item.body[m.end():]
+    from dataclasses import replace
+    return replace(item, body=body)

@@ -260,11 +260,40 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
             raise InputError(f"the loss {name} is defined as a sum over the samples: that is "
                              f"a cost; declare {name} with role = \"cost\" (the loss is the "
                              "loss of one sample)", file=str(manifest.source_path()))
+    if loss is not None and loss_expr is None:
+        loss_expr = _abstract_loss(manifest, vocab, roles, loss)
+        if loss_expr is not None:
+            order = _topological(defs, [s for s in roles if s not in defs and roles[s] not in (
+                "loss", "cost", "samples", "index", "gradient")])
     samples = None
     if manifest.conventions.samples:
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
     return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
                  loss_expr, output, samples, list(graph_items), cost=cost, cost_expr=cost_expr)
+
+
+def _abstract_loss(manifest: Manifest, vocab: Vocabulary, roles: dict, loss):
+    """A loss left unspecified (``\\ell = { role = "loss", of = "y" }``, Ioffe & Szegedy's
+    ℓ of the layer's outputs): ℓ = Σ_t g_t t over the entries t of its quantity, each g_t
+    a free variable standing for ∂ℓ/∂t. Every first derivative of ℓ through the model is
+    then what the chain rule makes of an arbitrary ℓ (it is linear in the g_t), so a claim
+    holds for every g exactly when it holds for every loss; second derivatives of ℓ are
+    not claims derive checks."""
+    decl = next((d for d in manifest.symbols.values() if d.role == "loss"
+                 and vocab.names.get(_name_of(vocab, d.latex)) == loss), None)
+    if decl is None or decl.of is None:
+        return None
+    of = vocab.written[_name_of(vocab, decl.of)]
+    targets = [sym for (base, _), sym in sorted(vocab.entry_symbols.items(), key=str)
+               if base == of] if of in vocab.entries else [vocab.names[of]]
+    name = vocab.canonical_latex.get(loss, str(loss))
+    total = sympy.Integer(0)
+    for t in targets:
+        g = sympy.Symbol(f"\\frac{{\\partial {name}}}{{\\partial "
+                         f"{vocab.canonical_latex.get(t, sympy.latex(t))}}}", real=True)
+        roles[g] = "input"
+        total += g * t
+    return total
 
 
 def definition_issues(model: Model) -> list[DefinitionIssue]:

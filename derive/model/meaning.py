@@ -125,6 +125,11 @@ class Meaning(EntriesMeaning):
         return self(n.num) / self(n.den)
 
     def m_Pow(self, n):
+        if isinstance(n.base, T.Sym) and isinstance(n.exp, T.Num):
+            # a declared power name (\sigma_{\mathcal{B}}^2): the variable, not a square
+            declared = self.vocab.symbol(sympy_name(f"{n.base.name}^{{{n.exp.text}}}"))
+            if declared is not None:
+                return self.symbol(f"{n.base.name}^{{{n.exp.text}}}")
         base, exp = self(n.base), self(n.exp)
         if base.is_Number and exp.is_Number and abs(exp) > MAX_EXPONENT:
             raise InputError(f"the power {tree_latex(n)} is too large to evaluate",

@@ -53,8 +53,31 @@ def symbol_name(latex: str, where: str = "", lexicon: Lexicon | None = None) -> 
     try:
         return sympy_name(read_name(latex, lexicon) if lexicon else read_name(latex))
     except ReadError as exc:
+        power = power_name(latex, lexicon)
+        if power is not None:
+            return sympy_name(power)
         raise InputError(f"{where + ': ' if where else ''}{latex!s} does not read as one "
                          f"symbol ({exc.reason}); write e.g. w_1 for w1") from None
+
+
+def power_name(latex: str, lexicon: Lexicon | None = None) -> str | None:
+    """``\\sigma_{\\mathcal{B}}^2`` declared as a symbol of its own (a variance is a
+    quantity, not the square of one): its canonical spelling ``\\sigma_{\\mathcal{B}}^{2}``,
+    or None when the declaration is not a name to a whole power.
+
+    >>> power_name(r"\\sigma^2_{\\mathcal{B}}")
+    '\\\\sigma_{\\\\mathcal{B}}^{2}'
+    """
+    from ..read import read
+    from ..read import tree as T
+    try:
+        sides = read(latex, lexicon) .sides if lexicon else read(latex).sides
+    except ReadError:
+        return None
+    if len(sides) == 1 and isinstance(sides[0], T.Pow) and isinstance(sides[0].base, T.Sym) \
+            and isinstance(sides[0].exp, T.Num) and sides[0].exp.text.isdigit():
+        return f"{sides[0].base.name}^{{{sides[0].exp.text}}}"
+    return None
 
 
 def function_name(latex: str) -> str:
@@ -130,7 +153,13 @@ class Vocabulary:
             self.noncommutative.add(name)
         self.names[name] = sym
         self.written[name] = name
-        self.spelled[name] = read_name(latex, self.convention())
+        try:
+            self.spelled[name] = read_name(latex, self.convention())
+        except ReadError:
+            power = power_name(latex, self.convention())
+            if power is None:
+                raise
+            self.spelled[name] = power          # σ²_B: read where σ_B^2 is written
         self.canonical_latex[sym] = latex
 
     def add_alias(self, alias: str, target: str) -> None:

@@ -250,6 +250,7 @@ class ChapterChecker:
             broken = self._broken()
             self._check_claims(claims, broken)
             self._cost_claims(broken)
+            self._updates(broken)
             if self.focus is None:
                 self._conventions_summary(claims)
                 self._captions(claims)
@@ -283,6 +284,22 @@ class ChapterChecker:
                     claim.item.line, read_as=self._read_as(claim), findings=(f,))
             else:
                 self.results[claim.item.id] = self._check_claim(claim)
+
+    def _updates(self, broken: list[str]) -> None:
+        """Update rules (w := w - α dw): the step's gradient checked (calculus.update)."""
+        from .calculus.update import check_update
+        for item in self.items:
+            if item.kind != "update" or not self.focused(item.id) or item.id in self.errors:
+                continue
+            if broken:
+                self.errors[item.id] = item.locate(InputError(
+                    f"not checked: the model is incomplete because {', '.join(broken)} "
+                    "could not be used"))
+                continue
+            try:
+                self.results[item.id] = check_update(self, item)
+            except InputError as exc:
+                self.errors[item.id] = item.locate(exc)
 
     def _cost_claims(self, broken: list[str]) -> None:
         """Claims about the cost J, checked against J's own definition in the batch-mean
@@ -1043,23 +1060,24 @@ class ChapterChecker:
             if item.id in self.errors:
                 err = self.errors[item.id]
                 equations.append(EquationResult(
-                    item.id, "claim" if item.kind == "claim" else "definition", item.latex,
-                    Verdict.ERROR, item.line,
+                    item.id, "definition" if item.kind == "definition" else "claim",
+                    item.latex, Verdict.ERROR, item.line,
                     findings=(messages.Parse(detail=err.message + (
                         f" (at '{err.token}')" if err.token and err.token not in err.message
                         else "")).finding(),) + extra))
                 continue
-            if item.id not in self.results and (item.kind == "claim" or self.timed_out
+            if item.id not in self.results and (item.kind in ("claim", "update")
+                                                 or self.timed_out
                                                  and not self.definitions_done):
                 # the chapter's time limit came first
                 f = messages.Inconclusive(detail="not checked: the chapter's time limit "
                                           f"({self.manifest.limits.chapter_seconds:g} s) was "
                                           "reached first").finding()
                 equations.append(EquationResult(
-                    item.id, "claim" if item.kind == "claim" else "definition", item.latex,
-                    Verdict.INCONCLUSIVE, item.line, findings=(f,) + extra))
+                    item.id, "definition" if item.kind == "definition" else "claim",
+                    item.latex, Verdict.INCONCLUSIVE, item.line, findings=(f,) + extra))
                 continue
-            if item.kind == "claim":
+            if item.kind in ("claim", "update"):
                 r = self.results[item.id]
                 equations.append(replace(r, findings=r.findings + extra))
                 continue

@@ -200,4 +200,6 @@ KINDS = {cls.kind for cls in Message.__subclasses__()} | {
     "missing-sum", "vectorized", "size",
     # index notation (derive.model.entries): indices that do not fit their entries, and
     # at which index values a formula was checked
-    "index", "instances"}
+    "index", "instances",
+    # update rules (derive.calculus.update)
+    "update"}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-KINDS = ("definition", "graph", "claim", "caption")
+KINDS = ("definition", "graph", "claim", "caption", "update")
 _MARKER = re.compile(r"^\s*%\s*derive:\s*(?P<kind>\S+)\s*(?P<id>\S+)?\s*$")
 _TAG = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
 
@@ -182,7 +182,7 @@ def assignment(item: Item) -> Item:
     >>> assignment(Item("definition", "d", "", r"\\mu \\leftarrow x", 1, "f")).body
     '\\\\mu =          x'
     """
-    if item.kind != "definition":
+    if item.kind not in ("definition", "update"):
         return item
     found = list(_ASSIGN.finditer(item.body))
     from .latex import split_chain

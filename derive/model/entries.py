@@ -197,7 +197,7 @@ def expand_entries(items, vocab):
     the items and the errors of blocks whose indices have no range (by block id)."""
     out, errors = [], {}
     for item in items:
-        if item.kind not in ("definition", "claim"):
+        if item.kind not in ("definition", "claim", "update"):
             out.append(item)
             continue
         try:

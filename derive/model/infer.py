@@ -64,9 +64,13 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
     sample_counts: dict[str, Item] = {}
     calls: dict[str, Item] = {}
     for item in items:
-        if item.kind not in ("definition", "claim", "graph"):
+        if item.kind not in ("definition", "claim", "graph", "update"):
             continue
         texts = re.split(r"→|\\to\b|->", item.body) if item.kind == "graph" else [item.body]
+        if item.kind == "update":
+            # w := w - \alpha dw: its names are used, nothing is defined (the rate is a
+            # leaf, a constant by its name)
+            texts = [re.split(r":=|\\leftarrow|\\gets|\\coloneqq|=", item.body, maxsplit=1)[-1]]
         for text in texts:
             try:
                 readings = read_display(text, lex)

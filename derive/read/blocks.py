@@ -28,11 +28,12 @@ _DERIVATIVE = re.compile(
     r"|\\partial\b|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
 _NAME = r"(?:\\[A-Za-z]+\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))*"
 _DEFINED = re.compile(rf"^\s*\{{?\s*({_NAME}(?:\s*\([^()=]*\)|\s*\\left\s*\([^=]*?\\right\s*\))?)"
-                      rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv)")
+                      rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z]))")
 _GRADIENT = re.compile(rf"^\s*d({_NAME})\s*=")
 _LAYOUT = re.compile(r"&|\\(?:nonumber|notag)\b|\\label\s*\{[^{}]*\}|"
                      r"\\(?:begin|end)\s*\{(?:split|aligned|gathered)\}")
-_RELATION = re.compile(r"(?<![<>!:\\])=|\\coloneqq|:=|\\triangleq|\\equiv")
+_RELATION = re.compile(r"(?<![<>!:\\])=|\\coloneqq|:=|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|"
+                       r"\\gets(?![A-Za-z])")
 _REFERENCE = re.compile(
     r"^\s*(?:(?:公式|式|等式|方程)\s*[（(]?\s*(?P<zh>[0-9]+(?:[-.][0-9]+)*)\s*[)）]?"
     r"|(?:equations?|eqs?\.?|formula)\s*~?\s*\(?\s*(?P<en>[0-9]+(?:[-.][0-9]+)*[a-z]?)\s*\)?"
@@ -245,7 +246,9 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set,
     if head:
         name = _plain(head.group(1))
         if "(" not in head.group(1) and name in {_plain(n) for n in re.findall(_NAME, _rhs(text))}:
-            return None, f"an update rule ({head.group(1).strip()} on both sides)", None
+            if display.inline or len(relations) != 1:
+                return None, f"an update rule ({head.group(1).strip()} on both sides)", None
+            return "update", "", None             # w := w - \alpha dw: a descent step
         bare = name.split("(")[0]
         other = next((k for k in defined if k.split("(")[0] == bare and k != name), None)
         if name not in defined and other is not None and "(" in name and not display.inline:

@@ -249,6 +249,9 @@ class ChapterChecker:
             self.numeric = numeric
             broken = self._broken()
             self._check_claims(claims, broken)
+            if vocab.entries and not broken:
+                from .calculus.indices import diagnose_indices
+                diagnose_indices(self, claims)
             self._cost_claims(broken)
             self._updates(broken)
             if self.focus is None:
@@ -1095,13 +1098,19 @@ class ChapterChecker:
                                             item.line, read_as=read_as, findings=extra,
                                             corrected=corrected))
         del captioned_only
-        return ChapterResult(
+        result = ChapterResult(
             file=str(self.manifest.source_path()), title=self.manifest.title,
             convention=getattr(self, "convention", None),
             findings=tuple(self.chapter_findings), equations=tuple(equations),
             gradients=tuple(getattr(self, "gradients", ())), seed=self.seed,
             vectorized=tuple(getattr(self, "vectorized", ())),
             vectorized_sizes=getattr(self, "vectorized_sizes", ""))
+        vocab = getattr(self, "vocab", None)
+        if vocab is not None and vocab.entries and self.focus is None:
+            # index notation: one row per printed equation (derive.model.entries)
+            from .model.entries import merge_instances
+            result = merge_instances(result, vocab.outside, vocab.index_fixes)
+        return result
 
     def _definition_read_as(self, item: Item) -> str | None:
         if not hasattr(self, "model"):

@@ -153,6 +153,19 @@ class Diagnoser:
             if self.holds(fixed, target):
                 return Diagnosis(messages.MissingTerm(term=sympy.latex(missing)).finding(
                     suggestion=to_latex(fixed)), fixed)
+        elif isinstance(missing, sympy.Add):
+            # a whole path of the chain rule left out (v (o_t - y_t) in ∂L/∂h_t): the
+            # difference in the nodes' names (tanh(a_2) is h_2) factors into one term
+            try:
+                term = sympy.factor(sympy.cancel(self.d.abstract(target) - self.d.abstract(value)))
+            except Exception:  # noqa: BLE001 - no common form: no diagnosis of this kind
+                term = missing
+            # only a short term names an error (any difference is "the missing term")
+            if not isinstance(term, sympy.Add) and sympy.count_ops(term) <= 8:
+                fixed = stated + term
+                if self.holds(fixed, target):
+                    return Diagnosis(messages.MissingTerm(term=sympy.latex(term)).finding(
+                        suggestion=to_latex(fixed)), fixed)
         # where the difference does not cancel (softmax entries): one printed term too many
         terms = sympy.Add.make_args(stated)
         if 1 < len(terms) <= 8:

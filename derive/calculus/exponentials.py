@@ -1,4 +1,6 @@
-"""Exponentials as variables: softmax sums cancel as rational functions."""
+"""Exponentials and tanh as variables: softmax sums and recurrences cancel as rational
+functions. Replacing a function's values by independent variables proves only true
+identities (the true values are one assignment of the variables); it may miss some."""
 from __future__ import annotations
 
 import sympy
@@ -26,6 +28,10 @@ def exp_as_generators(e: sympy.Expr) -> sympy.Expr | None:
         if mono not in names:
             names[mono] = sympy.Symbol(f"_u{len(names)}", positive=True)
         table[atom] = names[mono] ** int(coeff)
+    # tanh of anything (a recurrence composes tanh in tanh): one new variable per distinct
+    # argument; the derivative's 1 - tanh^2 factors are then polynomial in them
+    for k, atom in enumerate(sorted(e.atoms(sympy.tanh), key=sympy.default_sort_key)):
+        table[atom] = sympy.Symbol(f"_t{k}", real=True)
     if not table:
         return None
     return e.xreplace(table)

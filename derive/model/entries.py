@@ -235,11 +235,62 @@ def expand_entries(items, vocab):
             errors[item.id] = item.locate(exc)
             out.append(item)
             continue
+        made = 0
+        outside = []
         for values in itertools.product(*(range(1, s + 1) for s in sizes)):
             env = tuple(zip(names, values))
             label = ",".join(f"{n}={v}" for n, v in env)
-            out.append(replace(item, id=f"{item.id}[{label}]", env=env))
+            beyond = _outside(reading.sides, vocab, dict(env))
+            if beyond is not None:
+                outside.append(f"{label} ({beyond})")
+                continue                  # h_{t+1} at t = T: the formula is for t < T
+            out.append(replace(item, id=f"{item.id}[{label}]", env=env,
+                               where=item.where))
+            made += 1
+        if not made:
+            errors[item.id] = item.locate(InputError(
+                "at every value of its free indices the formula uses an entry that does "
+                f"not exist: {'; '.join(outside[:3])}"))
+            out.append(item)
+        elif outside:
+            vocab.outside[item.id] = outside
     return out, errors
+
+
+def _outside(sides, vocab, env: dict) -> str | None:
+    """The first entry outside its range at these index values (``h_{t+1}`` at t = T),
+    written as printed, or None. Entry 0 of a vector with a declared ``h_0`` exists."""
+    def value(n):
+        if isinstance(n, T.Num) and n.text.isdigit():
+            return int(n.text)
+        if isinstance(n, T.Sym):
+            return env.get(n.name)
+        if isinstance(n, T.Neg):
+            v = value(n.x)
+            return None if v is None else -v
+        if isinstance(n, T.Add):
+            vs = [value(t) for t in n.terms]
+            return None if None in vs else sum(vs)
+        return None
+
+    for side in sides:
+        for n in side.walk():
+            if not (isinstance(n, T.Index) and isinstance(n.x, T.Sym)):
+                continue
+            name = vocab.written.get(sympy_name(n.x.name))
+            sizes = vocab.entries.get(name)
+            if sizes is None or len(sizes) != len(n.indices):
+                continue
+            for i, size in zip(n.indices, sizes):
+                v = value(i)
+                if v is None or 1 <= v <= size:
+                    continue
+                if v == 0 and len(sizes) == 1 and any(
+                        vocab.symbol(sympy_name(f"{n.x.name}{z}")) is not None
+                        for z in ("_0", "_{0}")):
+                    continue
+                return f"{tree_latex(n)} would be entry {v} of 1 to {size}"
+    return None
 
 
 def _swapped(sides, vocab) -> str | None:
@@ -293,7 +344,7 @@ def instance_of(equation_id: str) -> tuple[str, str] | None:
     return base, label
 
 
-def merge_instances(result):
+def merge_instances(result, outside: dict | None = None, fixes: dict | None = None):
     """One row per printed equation: the worst instance stands for it, with a finding that
     says at which index values it was checked and where it fails."""
     from ..report import EquationResult, Finding, Verdict
@@ -310,7 +361,9 @@ def merge_instances(result):
     for key in order:
         group = groups[key]
         if len(group) == 1 and instance_of(group[0].id) is None:
-            out.append(group[0])
+            fix = (fixes or {}).get(key)
+            out.append(replace(group[0], findings=(fix, *group[0].findings))
+                       if fix else group[0])
             continue
         worst = Verdict.worst(e.verdict for e in group)
         failing = [e for e in group if e.verdict != Verdict.VERIFIED]
@@ -325,7 +378,13 @@ def merge_instances(result):
         else:
             text = (f"index notation: holds at each of {len(group)} index values "
                     f"({labels[0]} … {labels[-1]})")
+        skipped = outside.get(key) if outside else None
+        if skipped:
+            text += (f"; not checked at {', '.join(skipped[:3])}"
+                     + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+                     + ", where the formula does not apply")
         note = Finding("instances", text, None, "info")
+        fix = (fixes or {}).get(key)
         out.append(replace(shown, id=key, corrected=None,
-                           findings=(*shown.findings, note)))
+                           findings=((fix,) if fix else ()) + (*shown.findings, note)))
     return replace(result, equations=tuple(out))

@@ -23,10 +23,14 @@ class EntriesMeaning:
     def numbered_entry(self, canonical: str):
         """``x_1``, ``w_{21}``, ``w_{2,1}``: an entry at numbers (each digit one index when
         the symbol has as many indices and no comma separates them)."""
-        m = re.fullmatch(r"(.+?)_\{?([0-9][0-9,]*)\}?", canonical)
+        m = re.fullmatch(r"(.+?)_\{?([0-9A-Za-z][0-9A-Za-z,]*)\}?", canonical)
         if m is None:
             return None
         base, digits = m.groups()
+        if digits in self.vocab.sizes:                  # h_T: the last entry
+            digits = str(self.vocab.sizes[digits])
+        elif not re.fullmatch(r"[0-9,]+", digits):
+            return None
         name = self.vocab.written.get(sympy_name(base))
         if name not in self.vocab.entries:
             return None
@@ -53,6 +57,10 @@ class EntriesMeaning:
                 raise InputError(f"{shown}: the index {tree_latex(i)} has no value here (a free "
                                  "index of a formula is given every value of its range; "
                                  "inside a sum, the sum's own index)", token=shown)
+            if int(value) == 0 and len(sizes) == 1:
+                start = self.initial(n.x.name, name)      # h_0: the state before the first
+                if start is not None:
+                    return start
             if not 1 <= int(value) <= size:
                 raise InputError(f"{shown} at {tree_latex(i)} = {value}: {n.x.name} has entries "
                                  f"1 to {size} there", token=shown)
@@ -65,6 +73,15 @@ class EntriesMeaning:
         if key in self.vocab.entry_values:
             return self.vocab.entry_values[key]
         return self.vocab.entry_symbols[key]
+
+    def initial(self, written: str, name: str):
+        """``h_0`` declared as a symbol of its own: entry 0 of a sequence h_1..h_T (the
+        initial state of a recurrence), or None."""
+        for spelled in (f"{written}_0", f"{written}_{{0}}"):
+            sym = self.vocab.symbol(sympy_name(spelled))
+            if sym is not None:
+                return self.symbol(spelled)
+        return None
 
     def entry_of_call(self, n):
         """``\\mathrm{softmax}(\\mathbf{o})_j``: entry j of an activation of a vector of

@@ -123,6 +123,8 @@ class Vocabulary:
     entry_values: dict[tuple[str, tuple[int, ...]], sympy.Expr] = field(default_factory=dict)
     entry_gradients: dict[str, tuple[sympy.Symbol, str]] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+    outside: dict[str, list[str]] = field(default_factory=dict)   # block id -> values skipped
+    index_fixes: dict = field(default_factory=dict)    # block id -> Finding (calculus.indices)
 
     @classmethod
     def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,

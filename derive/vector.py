@@ -38,6 +38,10 @@ from .timelimit import time_limit
 DEFAULT_SAMPLES = 4
 
 
+class NotEvaluated(ShapeMismatch):
+    """A side that derive cannot evaluate entry by entry (not a wrong formula)."""
+
+
 def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
                        started=None):
     """Check a vectorized chapter at its sizes, then every claim that holds there again
@@ -328,7 +332,7 @@ class VectorChapterChecker(ChapterChecker):
     def _partial_hook(self, e, env):
         num, den = e.args
         if num != self.model.loss:
-            raise ShapeMismatch(f"{to_latex(e)}: only derivatives of the cost are evaluated "
+            raise NotEvaluated(f"{to_latex(e)}: only derivatives of the cost are evaluated "
                                 "entry by entry")
         if den in self.explicit.entries:
             return self.explicit.entries[den].applyfunc(lambda x: Partial(num, x))
@@ -381,6 +385,9 @@ class VectorChapterChecker(ChapterChecker):
         for k, p in enumerate(claim.parsed[1:], start=1):
             try:
                 sides.append(self._matrix_values(p.expr))
+            except NotEvaluated as exc:
+                sides.append(None)
+                errors[k] = exc
             except ShapeMismatch as exc:
                 sides.append(None)
                 errors[k] = str(exc)
@@ -406,7 +413,13 @@ class VectorChapterChecker(ChapterChecker):
         a, b = sides[k - 1], sides[k]
         findings: list[Finding] = []
         conv = None
-        if b is None or a is None:
+        if (b is None or a is None) and isinstance(errors.get(k) or errors.get(k - 1),
+                                                   NotEvaluated):
+            # a side derive cannot evaluate entry by entry: open, never a mismatch
+            verdict = Verdict.INCONCLUSIVE
+            findings.append(messages.Inconclusive(
+                detail=f"not evaluated: {errors.get(k) or errors.get(k - 1)}").finding())
+        elif b is None or a is None:
             verdict = Verdict.MISMATCH
             detail = errors.get(k) or errors.get(k - 1)
             fix = self._fix(claim, k, sides[0]) if b is None else None

@@ -295,3 +295,100 @@ def test_planted_errors_are_caught_with_their_diagnosis(chapter, printed, plante
         f.kind: f.message for e in bad for link in e.links for f in link.findings}
     assert kind in kinds, (kinds, planted)
     assert words in kinds[kind]
+
+
+# --- documents in index notation, no markers, no manifest ----------------------------
+
+NIELSEN_MD = r"""# How the backpropagation algorithm works (excerpt, in components)
+
+We use $w^l_{jk}$ for the weight from the $k^{\rm th}$ neuron in the $(l-1)^{\rm th}$ layer
+to the $j^{\rm th}$ neuron in the $l^{\rm th}$ layer. The weighted input is
+
+$$z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j$$
+
+and the activation
+
+$$a^l_j = \sigma(z^l_j).$$
+
+The quadratic cost is
+
+$$C = \frac{1}{2} \sum_j (y_j-a^L_j)^2. \tag{27}$$
+
+We define the error $\delta^l_j$ of neuron $j$ in layer $l$ by
+
+$$\delta^l_j \equiv \frac{\partial C}{\partial z^l_j}. \tag{29}$$
+
+$$\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j). \tag{BP1}$$
+
+$$\frac{\partial C}{\partial b^l_j} = \delta^l_j. \tag{BP3}$$
+
+$$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j. \tag{BP4}$$
+
+$$\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j). \tag{45}$$
+"""
+
+D2L_MD = r"""# Softmax regression (excerpt)
+
+$$o_j = \sum_i x_i w_{ij} + b_j$$
+
+$$\hat{y}_j = \frac{\exp(o_j)}{\sum_k \exp(o_k)}.$$
+
+$$l = - \sum_{j=1}^q y_j \log \hat{y}_j.$$
+
+$$\partial_{o_j} l = \frac{\exp(o_j)}{\sum_{k=1}^q \exp(o_k)} - y_j = \hat{y}_j - y_j. \tag{grad}$$
+"""
+
+
+@pytest.mark.parametrize("text,expected", [
+    (NIELSEN_MD, {"BP1": "verified", "BP3": "verified", "BP4": "verified",
+                  "45": "verified"}),
+    (D2L_MD, {"grad": "verified"}),
+])
+def test_documents_in_index_notation_need_no_manifest(text, expected, tmp_path):
+    # the verdicts the keys above give (nielsen_key, softmax_key: each claim holds)
+    doc = tmp_path / "chapter.md"
+    doc.write_text(text, encoding="utf-8")
+    r = check_chapter(doc, seed=3)
+    got = {}
+    for e in r.equations:
+        got.setdefault(e.id.split("[l=")[0], set()).add(e.verdict)
+    assert {k: got.get(k) for k in expected} == {k: {v} for k, v in expected.items()}
+    assert all(e.verdict == "verified" for e in r.equations)
+    inferred = " ".join(f.message for f in r.findings if f.kind == "inference")
+    assert "entries" in inferred and "an index" in inferred
+
+
+def test_a_wrong_entry_in_a_document_is_caught(tmp_path):
+    doc = tmp_path / "chapter.md"
+    doc.write_text(NIELSEN_MD.replace(r"a^{l-1}_k \delta^l_j", r"a^{l}_k \delta^l_j"),
+                   encoding="utf-8")
+    r = check_chapter(doc, seed=3)
+    bad = {e.id: e.verdict for e in r.equations if e.verdict != "verified"}
+    assert bad and set(bad.values()) == {"mismatch"} and all(k.startswith("BP4") for k in bad)
+
+
+@pytest.mark.parametrize("text", [NIELSEN_MD, D2L_MD])
+def test_init_writes_an_index_manifest_that_checks_the_same(text, tmp_path):
+    from derive.cli import main
+    doc = tmp_path / "chapter.md"
+    doc.write_text(text, encoding="utf-8")
+    before = [(e.id, e.verdict) for e in check_chapter(doc, seed=1).equations]
+    assert main(["init", str(doc)]) == 0
+    written = (tmp_path / "chapter.derive.toml").read_text(encoding="utf-8")
+    assert "entries = [" in written
+    after = [(e.id, e.verdict) for e in check_chapter(doc, seed=1).equations]
+    assert after == before
+
+
+def test_index_letters_and_layer_offsets_are_read_from_the_chapter():
+    from derive.model.infer_entries import _family, _offset, index_letters
+    from derive.source import Item
+
+    def item(kind, body):
+        return Item(kind, "x", body, body, 1, "f")
+    assert index_letters([item("definition", r"z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j")]) \
+        == {"j", "k"}
+    assert index_letters([item("definition", r"z = w x + b")]) == set()     # no indices
+    assert _family("z^{[l-1]}") == ("z", "l-1") and _family("y") == ("y", None)
+    assert _offset("l-1") == ("rel", -1) and _offset("L") == ("abs", 3)
+    assert _offset("2") == ("abs", 2) and _offset(None) is None

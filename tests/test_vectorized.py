@@ -126,3 +126,16 @@ def test_softmax_needs_one_hot_labels(tmp_path):
     # A - Y is the gradient only when each column of Y sums to one: never "verified" here
     e = next(e for e in r.equations if e.id == "S-1")
     assert e.verdict != "verified"
+
+
+def test_a_side_that_cannot_be_evaluated_is_inconclusive_not_a_mismatch(tmp_path):
+    # issue 14: "a step derive cannot evaluate is inconclusive with the reason, never
+    # mismatch" (∂Z/∂W is a Jacobian, not evaluated entry by entry here)
+    folder = tmp_path / "ch"
+    shutil.copytree(EQUATIONS / "softmax-regression", folder)
+    with (folder / "chapter.tex").open("a", encoding="utf-8") as f:
+        f.write("\n% derive: claim\n\\frac{\\partial J}{\\partial W} = "
+                "\\frac{\\partial Z}{\\partial W} \\tag{loc}\n")
+    r = {e.id: e for e in check_chapter(folder / "manifest.toml", numeric=False).equations}
+    assert r["loc"].verdict == "inconclusive"
+    assert "only derivatives of the cost" in r["loc"].links[0].findings[0].message

@@ -13,6 +13,7 @@ from ..latex import Vocabulary, parse_formula, split_chain, unreadable
 from ..manifest import Manifest
 from ..read.reading import read_header
 from ..source import Item
+from .objects import Partial
 from .vocabulary import sympy_name
 
 
@@ -177,6 +178,16 @@ def read_definitions(items: list[Item], vocab: Vocabulary, roles: dict | None = 
             continue
         try:
             lhs = parse_formula(parts[0], vocab, bound=item.bound()).expr
+            if isinstance(lhs, Partial):
+                # \delta^l_j \equiv \frac{\partial C}{\partial z^l_j}: the name of a
+                # derivative, declared so; the definition must say the same
+                rhs = parse_formula(parts[1], vocab, bound=item.bound()).expr
+                if rhs != lhs:
+                    raise InputError(f"{parts[0].strip()} names "
+                                     f"\\frac{{\\partial {lhs.args[0]}}}{{\\partial "
+                                     f"{lhs.args[1]}}}, but this definition says "
+                                     f"{parts[1].strip()}", token=parts[0])
+                continue
             if not isinstance(lhs, sympy.Symbol):
                 raise InputError(f"the left side of a definition must be one declared symbol, "
                                  f"not {parts[0]!r}", token=parts[0])

@@ -53,6 +53,10 @@ class Inferred:
 def infer_manifest(items: list[Item], path: str, *, title: str = "",
                    language: str = "", aliases=(), adjoints=None) -> Inferred:
     """The manifest of a chapter that has none, from its blocks."""
+    from .infer_entries import infer_entries
+    indexed = infer_entries(items, path, title=title, language=language)
+    if indexed is not None:
+        return indexed                  # index notation (z^l_j = \sum_k w^l_{jk} a^{l-1}_k)
     lex = _lexicon(items)
     notes: list[str] = []
     defined: dict[str, tuple[T.Node, Item]] = {}     # node -> (right side, item)

@@ -60,7 +60,18 @@ def manifest_toml(m: Manifest, notes: list[str] = ()) -> str:
         if d.shape is not None:
             parts.append("shape = [" + ", ".join(str(x) if isinstance(x, int) else _str(x)
                                                  for x in d.shape) + "]")
+        if d.entries is not None:
+            parts.append("entries = [" + ", ".join(str(x) if isinstance(x, int) else _str(x)
+                                                   for x in d.entries) + "]")
+        if d.layers is not None:
+            parts.append(f"layers = [{d.layers[0]}, {d.layers[1]}]")
+        if d.simplex:
+            parts.append("simplex = true")
         out.append(f"{_key(key)} = {{ {', '.join(parts)} }}")
+    if m.sizes:
+        out += ["", "[sizes]"] + [f"{_key(k)} = {v}" for k, v in m.sizes.items()]
+    if m.layer_count:
+        out += ["", "[layers]", f"widths = [{', '.join(map(str, m.layer_widths))}]"]
     if m.caption_roles:
         out += ["", "[captions.roles]"] + [f"{role} = [{', '.join(map(_str, words))}]"
                                            for role, words in m.caption_roles.items()]

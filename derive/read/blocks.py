@@ -25,7 +25,7 @@ from .document import Display, Document
 _ARROW = re.compile(r"\\to\b|\\rightarrow\b|\\longrightarrow\b|→|->|\\Rightarrow\b")
 _DERIVATIVE = re.compile(
     r"^\s*(?:\\[dt]?c?frac\s*\{?\s*(?:\\partial|d(?![a-zA-Z]{2})|\\mathrm\s*\{?\s*d\b|\{\\rm\s*d\})"
-    r"|\\partial\b|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
+    r"|\\partial(?![A-Za-z])|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
 _NAME = r"(?:\\[A-Za-z]+\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))*"
 _DEFINED = re.compile(rf"^\s*\{{?\s*({_NAME}(?:\s*\([^()=]*\)|\s*\\left\s*\([^=]*?\\right\s*\))?)"
                       rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z]))")
@@ -71,6 +71,7 @@ def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
     pieces = [(d, text, start) for d in doc.displays for text, start in _equations(d)]
     names, forward = _names_defined(pieces)
     doc.adjoints = _adjoints(pieces, forward)
+    doc.adjoints.update(_named_derivatives(pieces))
     counters: dict[str, int] = {}
     part = 0
     for display, text, start in pieces:
@@ -196,6 +197,40 @@ def _plain(name: str) -> str:
     return re.sub(r"\s+", "", name).replace("{", "").replace("}", "")
 
 
+_NAMING = re.compile(rf"^\s*({_NAME})\s*(?:\\equiv|:=|\\coloneqq|=)\s*\\[dt]?frac\s*\{{\s*\\partial"
+                     rf"[^{{}}]*\}}\s*\{{\s*\\partial[^{{}}]*(?:\{{[^{{}}]*\}}[^{{}}]*)*\}}\s*[.,;]?\s*$")
+
+
+def _top_level(text: str) -> str:
+    """``text`` with everything inside braces blanked (limits, subscripts, arguments)."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        out.append(ch if depth == 0 else " ")
+        if ch == "}":
+            depth = max(0, depth - 1)
+    return "".join(out)
+
+
+def _base_name(text: str) -> str:
+    """The name a side starts with, without its scripts (``\\delta`` of ``\\delta^L_j``)."""
+    m = re.match(r"\s*\{?\s*(\\[A-Za-z]+|[A-Za-z])", text)
+    return m.group(1) if m else ""
+
+
+def _named_derivatives(pieces) -> dict[str, str]:
+    r"""Names given to a derivative (Nielsen's \delta^l_j \equiv \partial C/\partial z^l_j):
+    their base name; a later display that starts with the name is a claim about it."""
+    out = {}
+    for _, text, _ in pieces:
+        flat = _flat(_LAYOUT.sub(" ", text)).strip()
+        flat = re.sub(r"\\tag\*?\s*\{[^{}]*\}", "", flat).strip()
+        if _NAMING.match(flat):
+            out[_base_name(flat)] = _NAMING.match(flat).group(1)
+    return out
+
+
 _BAR = re.compile(rf"^\s*\\(?:bar|overline)\s*\{{\s*({_NAME})\s*\}}\s*$")
 
 
@@ -224,7 +259,7 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set,
         kind = display.marker[0]
         head = _DEFINED.match(text)
         return kind, "", (_plain(head.group(1)) if head and kind == "definition" else None)
-    relations = _RELATION.findall(text)
+    relations = _RELATION.findall(_top_level(text))       # not the = of \sum_{i=1}
     if _ARROW.search(text) and not relations:
         nodes = [_plain(n) for n in _ARROW.split(re.sub(r"\\tag\*?\s*\{[^{}]*\}", "", text))]
         if all(n in forward for n in nodes):
@@ -238,6 +273,9 @@ def _kind(display: Display, text: str, defined: dict, names: set, forward: set,
         return ("claim", "", None) if not display.inline else (None, "", None)
     if adjoints and first.strip() in adjoints and not display.inline:
         return "claim", "", None                    # \bar{z} = \bar{y}\sigma'(z): an error signal
+    if adjoints and _base_name(first) in adjoints and not display.inline and not \
+            _NAMING.match(re.sub(r"\\tag\*?\s*\{[^{}]*\}", "", text).strip()):
+        return "claim", "", None                    # \delta^L_j = ... after \delta^l_j \equiv ∂C/∂z^l_j
     plain_first = _plain(first)
     if plain_first.startswith("d") and plain_first[1:] in forward and \
             plain_first not in names and not display.inline:

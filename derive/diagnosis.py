@@ -51,8 +51,10 @@ class Diagnoser:
         """Why ``stated`` (value ``value``) is not ``target``, with a verified fix."""
         try:
             with time_limit(self.eq.limit):       # a diagnosis is a search: bound it
+                # a derivative of another quantity before an extra factor (∂z/∂w printed
+                # as ∂L/∂w), after a missing one (∂L/∂z printed without σ'(z))
                 for attempt in (self._factor, self._substitution, self._missing_factor,
-                                self._term):
+                                self._other_derivative, self._extra_factor, self._term):
                     found = attempt(stated, value, target)
                     if found is not None:
                         return found
@@ -123,13 +125,6 @@ class Diagnoser:
             if self.holds(fixed, target):
                 return Diagnosis(messages.MissingFactor(factor=sympy.latex(f)).finding(
                     suggestion=to_latex(fixed)), fixed)
-        r = sympy.factor(sympy.cancel(value / target))
-        if self._simple(r):
-            f = self._named(r)
-            fixed = stated / f
-            if self.holds(fixed, target):
-                return Diagnosis(messages.ExtraFactor(factor=sympy.latex(f)).finding(
-                    suggestion=to_latex(fixed)), fixed)
         # nodes whose quotient does not cancel in the chapter's variables (softmax entries):
         # the factors an author drops are the formula's own quantities, s or (1 - s)
         for s in sorted(stated.free_symbols, key=str)[:8]:
@@ -138,6 +133,18 @@ class Diagnoser:
                 if self.holds(fixed, target):
                     return Diagnosis(messages.MissingFactor(factor=sympy.latex(f)).finding(
                         suggestion=to_latex(fixed)), fixed)
+        return None
+
+    def _extra_factor(self, stated, value, target):
+        if value == 0 or target == 0:
+            return None
+        r = sympy.factor(sympy.cancel(value / target))
+        if self._simple(r):
+            f = self._named(r)
+            fixed = stated / f
+            if self.holds(fixed, target):
+                return Diagnosis(messages.ExtraFactor(factor=sympy.latex(f)).finding(
+                    suggestion=to_latex(fixed)), fixed)
         return None
 
     def _term(self, stated, value, target):
@@ -174,6 +181,27 @@ class Diagnoser:
                 if self.holds(fixed, target):
                     return Diagnosis(messages.ExtraTerm(term=sympy.latex(t)).finding(
                         suggestion=to_latex(fixed)), fixed)
+        return None
+
+    def _other_derivative(self, stated, value, target):
+        """∂z/∂W printed where ∂J/∂W is meant, ∇_u for ∇_v: the stated form is the loss's
+        derivative by another variable (or the claim's variable, of the loss)."""
+        m = self.d.model
+        if m.loss is None or value == 0:
+            return None
+        candidates = [v for v in m.order + list(m.leaves)
+                      if m.roles.get(v) not in ("loss", "cost", "samples", "index", "label")]
+        for u in candidates[:40]:
+            try:
+                g = self.d.gradient(m.loss, u)
+            except Exception:  # noqa: BLE001 - not differentiable here: no candidate
+                continue
+            if g == 0 or g == target:
+                continue
+            if self.eq.compare(value, g).equal is True:
+                other = f"\\frac{{\\partial {m.latex(m.loss)}}}{{\\partial {m.latex(u)}}}"
+                return Diagnosis(messages.OtherDerivative(other=other).finding(
+                    suggestion=to_latex(display(target))), target)
         return None
 
     def _derived_form(self, target):

@@ -67,6 +67,12 @@ class ExtraTerm(Message):
     template = "extra term {term}"
 
 
+class OtherDerivative(Message):
+    kind = "wrong-derivative"
+    template = ("the stated form is {other}: the derivative of another quantity or by "
+                "another variable than the left side names")
+
+
 class Mismatch(Message):
     kind = "mismatch"
     template = "does not equal the derivative; no single small change explains it"

@@ -78,3 +78,20 @@ def test_update_rules_in_a_document_need_no_manifest(tmp_path):
     assert r["4"].verdict == "mismatch"
     assert any(f.kind == "update" and "climbs" in f.message
                for link in r["4"].links for f in link.findings)
+
+
+@pytest.mark.parametrize("claim,kind", [
+    # ∂z/∂w printed where ∂L/∂w is meant: (a - y) x is the loss's derivative by w
+    (r"\frac{\partial z}{\partial w} = (a - y) x", "wrong-derivative"),
+    # ∂L/∂a printed where ∂L/∂z is meant: a - y is ∂L/∂z
+    (r"\frac{\partial L}{\partial a} = a - y", "wrong-derivative"),
+])
+def test_a_derivative_of_another_quantity_is_named(claim, kind, tmp_path):
+    (tmp_path / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    (tmp_path / "chapter.tex").write_text(FORWARD + f"% derive: claim\n{claim} \\tag{{c}}\n",
+                                          encoding="utf-8")
+    r = {e.id: e for e in check_chapter(tmp_path / "manifest.toml", seed=2).equations}
+    assert r["c"].verdict == "mismatch"
+    kinds = {f.kind for f in r["c"].findings} | {f.kind for link in r["c"].links
+                                                 for f in link.findings}
+    assert kind in kinds, kinds

@@ -50,7 +50,9 @@ class Item:
         import sympy
 
         from .model.vocabulary import sympy_name
-        return {sympy_name(name): sympy.Integer(value) for name, value in self.env}
+        return {(name if name.startswith("@") else sympy_name(name)):
+                (sympy.Symbol(value, real=True) if name.startswith("@") else
+                 sympy.Integer(value)) for name, value in self.env}
 
     def position(self, offset: int) -> tuple[int, int]:
         """The file's (line, column) of the body's character at ``offset``."""
@@ -172,6 +174,8 @@ def _auto_id(kind: str, body: str, n: int) -> str:
 
 
 _ASSIGN = re.compile(r"\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|\\coloneqq(?![A-Za-z])|:=")
+# an update rule may also be printed with a right arrow (Nielsen: w \rightarrow w - ...)
+_STEP = re.compile(r"\\rightarrow(?![A-Za-z])|\\to(?![A-Za-z])|\\mapsto(?![A-Za-z])|→")
 
 
 def assignment(item: Item) -> Item:
@@ -185,6 +189,8 @@ def assignment(item: Item) -> Item:
     if item.kind not in ("definition", "update"):
         return item
     found = list(_ASSIGN.finditer(item.body))
+    if not found and item.kind == "update":
+        found = list(_STEP.finditer(item.body))
     from .latex import split_chain
     if found and len(split_chain(item.body.replace(":=", "  "))) > 1:
         return item                      # an '=' of its own: not an assignment

@@ -210,6 +210,8 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     # expanded once, here: the chain rule and the numeric route see only their bodies
     functions = inline_functions(functions)
     defs = {n: replace(d, rhs=inline_calls(d.rhs, functions)) for n, d in defs.items()}
+    unspecified = _unspecified_nodes(manifest, vocab, defs)
+    defs.update(unspecified)
     roles = {}
     layers = {}
     for latex, decl in manifest.symbols.items():
@@ -225,6 +227,9 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
             roles[sym] = role
             if layer is not None:
                 layers[sym] = layer
+    for d in unspecified.values():
+        for g in d.rhs.free_symbols:
+            roles.setdefault(g, "input")      # ∂C_0/∂t: free, like an input
     loss_syms = [s for s, r in roles.items() if r == "loss"]
     loss = loss_syms[0] if loss_syms else None
     cost = next((s for s, r in roles.items() if r == "cost"), None)
@@ -270,6 +275,35 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
         samples = vocab.names[_name_of(vocab, manifest.conventions.samples)]
     return Model(vocab, manifest, roles, layers, defs, order, set(edges), functions, loss,
                  loss_expr, output, samples, list(graph_items), cost=cost, cost_expr=cost_expr)
+
+
+def _unspecified_nodes(manifest: Manifest, vocab: Vocabulary, defs: dict) -> dict:
+    """A quantity declared with ``of`` and never defined (Nielsen's C_0, "the original,
+    unregularized cost"): Σ_t g_t t over the entries t of its quantity, the g_t free
+    (see :func:`_abstract_loss`); its first derivatives are those of any function."""
+    out = {}
+    for latex, decl in manifest.symbols.items():
+        if decl.of is None or decl.role in ("gradient", "loss", "cost"):
+            continue
+        sym = vocab.names.get(vocab.written.get(_name_of(vocab, latex), ""))
+        if sym is None or sym in defs:
+            continue
+        rhs = _linear_in(vocab, manifest, decl.of, vocab.canonical_latex.get(sym, latex))
+        item = Item("definition", latex, latex, latex, 0, str(manifest.source_path()))
+        out[sym] = Definition(sym, rhs, item, rhs)
+    return out
+
+
+def _linear_in(vocab: Vocabulary, manifest: Manifest, of_latex: str, name: str):
+    of = vocab.written[_name_of(vocab, of_latex)]
+    targets = [sym for (base, _), sym in sorted(vocab.entry_symbols.items(), key=str)
+               if base == of] if of in vocab.entries else [vocab.names[of]]
+    total = sympy.Integer(0)
+    for t in targets:
+        g = sympy.Symbol(f"\\frac{{\\partial {name}}}{{\\partial "
+                         f"{vocab.canonical_latex.get(t, sympy.latex(t))}}}", real=True)
+        total += g * t
+    return total
 
 
 def _abstract_loss(manifest: Manifest, vocab: Vocabulary, roles: dict, loss):

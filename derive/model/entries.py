@@ -211,6 +211,17 @@ def expand_entries(items, vocab):
                 for size, written in sizes.items():
                     ranges.setdefault(name, {}).setdefault(size, []).extend(written)
                 ranges.setdefault(name, {})
+        bare = _bare(reading.sides, vocab)
+        if bare and not ranges:
+            # \frac{\partial C}{\partial w} = ... w: "w" stands for any one weight
+            base = bare[0]
+            entries = sorted((idx, sym) for (b, idx), sym in vocab.entry_symbols.items()
+                             if b == base)
+            for idx, sym in entries[:MAX_INSTANCES]:
+                label = "entry=" + ",".join(map(str, idx))
+                out.append(replace(item, id=f"{item.id}[{label}]",
+                                   env=((f"@{base}", str(sym)),)))
+            continue
         if not ranges:
             out.append(item)
             continue
@@ -388,3 +399,28 @@ def merge_instances(result, outside: dict | None = None, fixes: dict | None = No
         out.append(replace(shown, id=key, corrected=None,
                            findings=((fix,) if fix else ()) + (*shown.findings, note)))
     return replace(result, equations=tuple(out))
+
+
+def _bare(sides, vocab) -> list[str]:
+    """Symbols written by entries that a formula uses whole, outside a sum over them
+    (Nielsen's "w" for any weight): their names."""
+    out = []
+
+    def visit(n, bound):
+        if isinstance(n, T.Sum) and isinstance(n.index, T.Sym):
+            visit(n.body, bound | {n.index.name})
+            return
+        if isinstance(n, T.Index):
+            for i in n.indices:
+                visit(i, bound)
+            return
+        if isinstance(n, T.Sym) and n.name not in bound:
+            base = vocab.written.get(sympy_name(n.name))
+            if base in vocab.entries and base not in out:
+                out.append(base)
+            return
+        for c in n.children():
+            visit(c, bound)
+    for side in sides:
+        visit(side, frozenset())
+    return out

@@ -74,6 +74,24 @@ class EntriesMeaning:
             return self.vocab.entry_values[key]
         return self.vocab.entry_symbols[key]
 
+    def over_entries(self, n, base: str):
+        """``\\sum_w w^2`` (Nielsen's sum over all the weights): the body at every entry of
+        the symbol the sum runs over."""
+        key = "@" + base
+        outer = self.bound.get(key)
+        terms = []
+        try:
+            for (b, _), sym in sorted(self.vocab.entry_symbols.items(), key=str):
+                if b == base:
+                    self.bound[key] = sym
+                    terms.append(self(n.body))
+        finally:
+            if outer is None:
+                self.bound.pop(key, None)
+            else:
+                self.bound[key] = outer
+        return sympy.Add(*terms)
+
     def initial(self, written: str, name: str):
         """``h_0`` declared as a symbol of its own: entry 0 of a sequence h_1..h_T (the
         initial state of a recurrence), or None."""

@@ -77,7 +77,10 @@ class Meaning(EntriesMeaning):
             if numbered is not None:
                 return numbered
         if sym is not None and self.vocab.written.get(name) in self.vocab.entries:
-            sizes = self.vocab.entries[self.vocab.written[name]]
+            base = self.vocab.written[name]
+            if "@" + base in self.bound:       # "w" for any weight: this instance's entry
+                return self.bound["@" + base]
+            sizes = self.vocab.entries[base]
             raise InputError(f"{canonical} is written by its entries ({canonical}_{{"
                              + "jk"[:len(sizes)] + "}): write one entry, or a sum over them",
                              token=canonical)
@@ -284,6 +287,10 @@ class Meaning(EntriesMeaning):
         idx = n.index.name
         if self.vocab.indices.get(idx) in EXPANDED_KINDS and n.cond is None:
             return self.written_out(n, sympy.Add)
+        over = self.vocab.written.get(sympy_name(idx))
+        if over in self.vocab.entries and n.cond is None and n.lower is None \
+                and n.upper is None:
+            return self.over_entries(n, over)          # \sum_w w^2: every weight
         if n.cond is not None:
             raise InputError(f"{tree_latex(n).split(' ')[0]}: a sum with a condition under "
                              "it cannot be evaluated in this chapter", token=r"\sum")

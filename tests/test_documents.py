@@ -250,3 +250,35 @@ def test_check_and_init_from_the_command_line(tmp_path, capsys):
     assert 'z_1 = { role = "weighted_input", layer = 1, aliases = ["Z_1"] }' in manifest
     assert main(["check", str(tmp_path), "-q", "--no-numeric"]) == 1
     capsys.readouterr()
+
+
+# (display as printed, the kind derive gives it) — written by hand
+KINDS_TABLE = [
+    (r"l = - \sum_{j=1}^q y_j \log \hat{y}_j", "definition"),     # the = of a sum's limit
+    (r"J = \frac{1}{m} \sum_{i=1}^{m} L^{(i)}", "definition"),
+    (r"\partial_{o_j} l = \hat{y}_j - y_j", "claim"),               # ∂ with a subscript
+    (r"\frac{\partial L}{\partial w} = (a - y) x", "claim"),
+    (r"w := w - \eta \frac{\partial L}{\partial w}", "update"),
+    (r"w \leftarrow w - \eta\, dw", "update"),
+    (r"b \gets b - \alpha (a - y)", "update"),
+    (r"\mu \leftarrow \frac{1}{m} \sum_{i=1}^{m} x_i", "definition"),  # an assignment
+    (r"x \to z \to a", None),                                        # names not in a pass
+]
+
+
+@pytest.mark.parametrize("display,kind", KINDS_TABLE)
+def test_what_each_display_is(display, kind, tmp_path):
+    doc = tmp_path / "ch.md"
+    doc.write_text(f"Text.\n\n$$ {display} $$\n", encoding="utf-8")
+    items, skipped = blocks(load_document(doc, tmp_path))
+    kinds = [i.kind for i in items]
+    assert kinds == ([kind] if kind else []), (kinds, [s.why for s in skipped])
+
+
+def test_a_named_derivative_makes_later_displays_claims(tmp_path):
+    doc = tmp_path / "ch.md"
+    doc.write_text("$$ \\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j} \\tag{29} $$\n\n"
+                   "$$ \\delta^L_j = \\frac{\\partial C}{\\partial a^L_j} \\sigma'(z^L_j) $$\n",
+                   encoding="utf-8")
+    items, _ = blocks(load_document(doc, tmp_path))
+    assert [i.kind for i in items] == ["definition", "claim"]

@@ -11,30 +11,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import fields, replace
 
 from ..errors import InputError
 from ..latex import meaning_of, split_chain
 from ..read import read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
+from ..read.tree import replace_node
 from ..report import Finding
 
 MAX_VARIANTS = 24
-
-
-def _replace(node: T.Node, old: T.Node, new: T.Node) -> T.Node:
-    if node is old:
-        return new
-    changes = {}
-    for f in fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, T.Node):
-            changes[f.name] = _replace(v, old, new)
-        elif isinstance(v, tuple):
-            changes[f.name] = tuple(_replace(x, old, new) if isinstance(x, T.Node) else x
-                                    for x in v)
-    return replace(node, **changes) if changes else node
 
 
 def _shifted(index: T.Node, by: int) -> T.Node:
@@ -81,7 +67,7 @@ def variants(side: T.Node, vocab):
             for order in itertools.permutations(node.indices):
                 if order != node.indices:
                     out.append((node, T.Index(node.x, tuple(order))))
-    return [(old, new, _replace(side, old, new)) for old, new in out][:MAX_VARIANTS]
+    return [(old, new, replace_node(side, old, new)) for old, new in out][:MAX_VARIANTS]
 
 
 def diagnose_indices(checker, claims) -> None:

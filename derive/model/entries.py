@@ -35,6 +35,7 @@ from ..errors import InputError
 from ..read import ReadError, read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
+from .index_fit import layer_hint, swapped_indices
 from .vocabulary import sympy_name
 
 MAX_INSTANCES = 144       # values of a block's free indices (12 × 12)
@@ -154,33 +155,8 @@ def the_range(name: str, sizes: dict, where: str, vocab=None) -> int:
         said = "; ".join(f"{', '.join(dict.fromkeys(ws))} give {size}"
                          for size, ws in sorted(sizes.items()))
         raise WrongIndices(f"the index {name} runs over entries of different sizes: {said}"
-                           + _layer_hint(sizes, vocab))
+                           + layer_hint(sizes, vocab))
     return next(iter(sizes))
-
-
-def _layer_hint(sizes: dict, vocab) -> str:
-    """Where one entry of a layer family is the odd one out and another layer of the same
-    family has the size the others agree on: the layer is probably wrong."""
-    if vocab is None:
-        return ""
-    count = {size: len(ws) for size, ws in sizes.items()}
-    usual = max(count, key=count.get)
-    hints = []
-    for size, written in sizes.items():
-        if size == usual:
-            continue
-        for w in dict.fromkeys(written):
-            family = w.split("^{[")[0].split("_")[0]
-            if "^{[" not in w:
-                continue
-            layer = w.split("^{[")[1].split("]")[0]
-            others = sorted(b for b, dims in vocab.entries.items()
-                            if b.startswith(("\\mathrm{" + family + "^{[", family + "^{["))
-                            and f"[{layer}]" not in b and dims[0] == usual)
-            if others:
-                shown = [b.removeprefix("\\mathrm{").removesuffix("}") for b in others]
-                hints.append(f"{w}: {' or '.join(shown)} has {usual} entries (the wrong layer?)")
-    return ("; " + "; ".join(hints)) if hints else ""
 
 
 class WrongIndices(Exception):
@@ -228,7 +204,7 @@ def expand_entries(items, vocab):
         try:
             names = sorted(ranges)
             if any(len(ranges[n]) > 1 for n in names):
-                swapped = _swapped(reading.sides, vocab)
+                swapped = swapped_indices(reading.sides, vocab, index_ranges)
                 if swapped is not None:
                     raise WrongIndices(swapped)
             sizes = [the_range(n, ranges[n], "free index", vocab) for n in names]
@@ -302,47 +278,6 @@ def _outside(sides, vocab, env: dict) -> str | None:
                     continue
                 return f"{tree_latex(n)} would be entry {v} of 1 to {size}"
     return None
-
-
-def _swapped(sides, vocab) -> str | None:
-    """``w_{kj}`` printed where the ranges need ``w_{jk}``: the message naming the entry
-    whose indices, put in another order, give every free index one range."""
-    entries = [n for side in sides for n in side.walk()
-               if isinstance(n, T.Index) and len(n.indices) > 1 and isinstance(n.x, T.Sym)
-               and vocab.written.get(sympy_name(n.x.name), "") in vocab.entries]
-    for node in dict.fromkeys(entries):
-        for order in itertools.permutations(node.indices):
-            if order == node.indices:
-                continue
-            fixed = T.Index(node.x, tuple(order))
-            ranges: dict[str, set] = {}
-            for side in sides:
-                new = _replace(side, node, fixed)
-                for name, sizes in index_ranges(new, vocab).items():
-                    ranges.setdefault(name, set()).update(sizes)
-            if all(len(v) <= 1 for v in ranges.values()):
-                return (f"the indices of {tree_latex(node)} are swapped: its entries run over "
-                        f"{' × '.join(str(d) for d in vocab.entries[vocab.written[sympy_name(node.x.name)]])}"
-                        f", so the formula needs {tree_latex(fixed)}")
-    return None
-
-
-def _replace(node: T.Node, old: T.Node, new: T.Node) -> T.Node:
-    """``node`` with every ``old`` subtree replaced by ``new``."""
-    if node == old:
-        return new
-    from dataclasses import fields
-    changes = {}
-    for f in fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, T.Node):
-            changes[f.name] = _replace(v, old, new)
-        elif isinstance(v, tuple):
-            changes[f.name] = tuple(
-                _replace(x, old, new) if isinstance(x, T.Node) else
-                tuple(_replace(y, old, new) if isinstance(y, T.Node) else y for y in x)
-                if isinstance(x, tuple) else x for x in v)
-    return replace(node, **changes)
 
 
 def instance_of(equation_id: str) -> tuple[str, str] | None:

@@ -21,24 +21,10 @@ from dataclasses import dataclass, replace
 
 from ..source import Item
 from .document import Display, Document
+from .named import _NAMING, _adjoints, _named_derivatives
+from .patterns import (_ARROW, _DEFINED, _DERIVATIVE, _GRADIENT, _LAYOUT, _NAME,  # noqa: F401
+                       _REFERENCE, _RELATION, _base_name, _flat, _plain, _top_level)
 
-_ARROW = re.compile(r"\\to\b|\\rightarrow\b|\\longrightarrow\b|→|->|\\Rightarrow\b")
-_DERIVATIVE = re.compile(
-    r"^\s*(?:\\[dt]?c?frac\s*\{?\s*(?:\\partial|d(?![a-zA-Z]{2})|\\mathrm\s*\{?\s*d\b|\{\\rm\s*d\})"
-    r"|\\partial(?![A-Za-z])|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
-_NAME = r"(?:\\[A-Za-z]+\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))*"
-_DEFINED = re.compile(rf"^\s*\{{?\s*({_NAME}(?:\s*\([^()=]*\)|\s*\\left\s*\([^=]*?\\right\s*\))?)"
-                      rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z]))")
-_GRADIENT = re.compile(rf"^\s*d({_NAME})\s*=")
-_LAYOUT = re.compile(r"&|\\(?:nonumber|notag)\b|\\label\s*\{[^{}]*\}|"
-                     r"\\(?:begin|end)\s*\{(?:split|aligned|gathered)\}")
-_RELATION = re.compile(r"(?<![<>!:\\])=|\\coloneqq|:=|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|"
-                       r"\\gets(?![A-Za-z])")
-_REFERENCE = re.compile(
-    r"^\s*(?:(?:公式|式|等式|方程)\s*[（(]?\s*(?P<zh>[0-9]+(?:[-.][0-9]+)*)\s*[)）]?"
-    r"|(?:equations?|eqs?\.?|formula)\s*~?\s*\(?\s*(?P<en>[0-9]+(?:[-.][0-9]+)*[a-z]?)\s*\)?"
-    r"|\\eqref\s*\{(?P<ref>[^{}]*)\}|\\ref\s*\{(?P<ref2>[^{}]*)\}|\{eq\}`(?P<myst>[^`]*)`"
-    r"|:eqref:`(?P<d2l>[^`]*)`|\((?P<num>[0-9]+(?:[-.][0-9]+)*)\))", re.IGNORECASE)
 
 
 @dataclass
@@ -174,81 +160,6 @@ def _names_defined(pieces) -> tuple[set[str], set[str]]:
                 defined.add(_plain(m.group(1)))
             known |= {_plain(n) for n in re.findall(_NAME, _RELATION.split(text, 1)[-1])}
     return defined, known | defined
-
-
-def _flat(text: str) -> str:
-    """Braces TeX does not show taken away (MathType writes {{w}_{1}} for w_1): for finding
-    names only, never for reading."""
-    def unwrap(m: re.Match) -> str:
-        before = m.string[:m.start()]
-        # an argument ({a} of \frac{a}, a script, the second group of \frac) stays
-        if re.search(r"(\\[A-Za-z]+\s*|[_^]\s*|\}|\])$", before):
-            return m.group(0)
-        return m.group(1)
-    for _ in range(6):
-        new = re.sub(rf"\{{\s*({_NAME})\s*\}}", unwrap, text)
-        if new == text:
-            return new
-        text = new
-    return text
-
-
-def _plain(name: str) -> str:
-    return re.sub(r"\s+", "", name).replace("{", "").replace("}", "")
-
-
-_NAMING = re.compile(rf"^\s*({_NAME})\s*(?:\\equiv|:=|\\coloneqq|=)\s*\\[dt]?frac\s*\{{\s*\\partial"
-                     rf"[^{{}}]*\}}\s*\{{\s*\\partial[^{{}}]*(?:\{{[^{{}}]*\}}[^{{}}]*)*\}}\s*[.,;]?\s*$")
-
-
-def _top_level(text: str) -> str:
-    """``text`` with everything inside braces blanked (limits, subscripts, arguments)."""
-    out, depth = [], 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        out.append(ch if depth == 0 else " ")
-        if ch == "}":
-            depth = max(0, depth - 1)
-    return "".join(out)
-
-
-def _base_name(text: str) -> str:
-    """The name a side starts with, without its scripts (``\\delta`` of ``\\delta^L_j``)."""
-    m = re.match(r"\s*\{?\s*(\\[A-Za-z]+|[A-Za-z])", text)
-    return m.group(1) if m else ""
-
-
-def _named_derivatives(pieces) -> dict[str, str]:
-    r"""Names given to a derivative (Nielsen's \delta^l_j \equiv \partial C/\partial z^l_j):
-    their base name; a later display that starts with the name is a claim about it."""
-    out = {}
-    for _, text, _ in pieces:
-        flat = _flat(_LAYOUT.sub(" ", text)).strip()
-        flat = re.sub(r"\\tag\*?\s*\{[^{}]*\}", "", flat).strip()
-        if _NAMING.match(flat):
-            out[_base_name(flat)] = _NAMING.match(flat).group(1)
-    return out
-
-
-_BAR = re.compile(rf"^\s*\\(?:bar|overline)\s*\{{\s*({_NAME})\s*\}}\s*$")
-
-
-def _adjoints(pieces, forward: set) -> dict[str, str]:
-    r"""Error signals written with a bar (\bar{y} = \partial L/\partial y, Grosse's notation):
-    only when the chapter starts its backward pass with \bar{L} = 1 for a quantity L."""
-    seeds = [p for _, text, _ in pieces for p in [_RELATION.split(_flat(text), 1)]
-             if len(p) == 2 and _BAR.match(p[0]) and p[1].strip().rstrip(".,") == "1"
-             and _plain(_BAR.match(p[0]).group(1)) in forward]
-    if not seeds:
-        return {}
-    out = {}
-    for _, text, _ in pieces:
-        first = _RELATION.split(_flat(text), 1)[0]
-        m = _BAR.match(first)
-        if m and _plain(m.group(1)) in forward:
-            out[first.strip()] = m.group(1).strip()
-    return out
 
 
 def _kind(display: Display, text: str, defined: dict, names: set, forward: set,

@@ -184,6 +184,26 @@ class Matrix(Node):
     rows: tuple[tuple[Node, ...], ...]   # \begin{bmatrix} a & b \\ c & d \end{bmatrix}
 
 
+def replace_node(node: Node, old: Node, new: Node, by_value: bool = False) -> Node:
+    """``node`` with the subtree ``old`` replaced by ``new``: that very node (by identity),
+    or with ``by_value`` every subtree equal to it."""
+    from dataclasses import replace
+    if node is old or by_value and node == old:
+        return new
+    changes = {}
+    for f in fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, Node):
+            changes[f.name] = replace_node(v, old, new, by_value)
+        elif isinstance(v, tuple):
+            changes[f.name] = tuple(
+                replace_node(x, old, new, by_value) if isinstance(x, Node) else
+                tuple(replace_node(y, old, new, by_value) if isinstance(y, Node) else y
+                      for y in x)
+                if isinstance(x, tuple) else x for x in v)
+    return replace(node, **changes) if changes else node
+
+
 def sexpr(node: Node | None) -> str:
     """The S-expression of a reading (the form tests write readings in)."""
     if node is None:

@@ -1,0 +1,41 @@
+"""Helpers for the answer keys of the bundled chapters (tests only, never derive):
+a key's pairs (sympy.diff of the model written by hand, the claim's right side) are
+compared at random rational points, and a planted error is written into a copy of a
+chapter's text."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import sympy
+
+from derive.checker import check_chapter
+
+
+def holds(pairs, leaves, rng, positive=(), low=-12, high=12, den=10) -> bool:
+    """Every (lhs, rhs) equal at three random points; ``positive`` leaves are drawn in
+    (0, 1] (an ε, a probability)."""
+    for _ in range(3):
+        point = {v: sympy.Rational(rng.randint(low, high), den) for v in leaves}
+        point.update({v: sympy.Rational(rng.randint(1, 9), 20) for v in positive})
+        for lhs, rhs in pairs:
+            if abs(sympy.N((lhs - rhs).subs(point), 30)) > 1e-20:
+                return False
+    return True
+
+
+def check_planted(chapter: Path, printed: str, planted: str, tmp_path: Path, seed: int = 5):
+    """The chapter with ``printed`` (found exactly once) replaced by ``planted``: the
+    equations that are not verified, and the kinds of their findings."""
+    folder = tmp_path / chapter.name
+    shutil.copytree(chapter, folder)
+    text = (folder / "chapter.tex").read_text(encoding="utf-8")
+    assert text.count(printed) == 1, printed
+    (folder / "chapter.tex").write_text(text.replace(printed, planted), encoding="utf-8")
+    r = check_chapter(folder / "manifest.toml", seed=seed)
+    bad = [e for e in r.equations if e.verdict != "verified"]
+    found = {}
+    for e in bad:
+        for f in (*e.findings, *(f for link in e.links for f in link.findings)):
+            found.setdefault(f.kind, f.message)
+    return bad, found

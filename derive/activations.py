@@ -100,6 +100,11 @@ def softmax_columns(matrix) -> "sympy.Matrix":
     return sympy.Matrix(cols).T
 
 
+def softmax_rows(matrix) -> "sympy.Matrix":
+    """softmax of each row (examples as rows, X is m×n): a_ij = exp(z_ij) / sum_c exp(z_ic)."""
+    return softmax_columns(matrix.T).T
+
+
 _NUMPY = {
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "tanh": np.tanh,

@@ -54,10 +54,11 @@ class Explicit:
     def __init__(self, shapes: dict[sympy.Symbol, tuple[int, int]],
                  numbers: dict[sympy.Symbol, sympy.Expr] | None = None,
                  hooks: dict[type, Callable] | None = None,
-                 names: dict[sympy.Symbol, str] | None = None) -> None:
+                 names: dict[sympy.Symbol, str] | None = None, rows: bool = False) -> None:
         self.shapes = shapes
         self.numbers = numbers or {}        # scalars with explicit values (m -> 4)
         self.hooks = hooks or {}            # e.g. Partial -> matrix of entry partials
+        self.rows = rows                    # examples as rows (softmax by row, x^{(i)} a row)
         self.names = names or {}
         self.entries: dict[sympy.Symbol, sympy.Matrix] = {}
         self.entry_of: dict[sympy.Symbol, tuple[sympy.Symbol, int, int]] = {}
@@ -124,6 +125,10 @@ class Explicit:
                 raise ShapeMismatch(f"{to_latex(e)} outside a sum over {e.args[1]}")
             if not _is_matrix(v):
                 return v
+            if self.rows:                           # examples as rows: x^{(i)} is row i
+                if not 0 <= idx < v.rows:
+                    raise ShapeMismatch(f"row {idx + 1} of a {shape_text(v)} matrix")
+                return v[idx, :]
             if not 0 <= idx < v.cols:
                 raise ShapeMismatch(f"column {idx + 1} of a {shape_text(v)} matrix")
             return v[:, idx]
@@ -178,7 +183,8 @@ class Explicit:
             (arg,) = args
             if not _is_matrix(arg):
                 raise ShapeMismatch(f"{to_latex(e)}: softmax needs a vector or a matrix")
-            return activations.softmax_columns(arg)
+            return (activations.softmax_rows if self.rows else
+                    activations.softmax_columns)(arg)
         mats = [a for a in args if _is_matrix(a) and a.shape != (1, 1)]
         if not mats:
             return func(*[_as_scalar(a) for a in args])

@@ -69,6 +69,7 @@ class Conventions:
     star: str = "product"            # what A * B means between matrices: product | elementwise
     superscript: str = "power"       # a plain superscript on a name: power | layer | sample
     parenthesised: str = "sample"    # x^{(k)}: sample | layer | index (by k's kind)
+    examples: str = "columns"        # matrix chapters: one example per column | per row
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,12 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     chapter = v.table(data, "chapter")
     v.keys(chapter, {"title", "source", "language", "cites"}, "chapter")
     conv = v.table(data, "conventions")
-    v.keys(conv, {"log", "samples", "loss", "star", "superscript", "parenthesised"},
-           "conventions")
+    v.keys(conv, {"log", "samples", "loss", "star", "superscript", "parenthesised",
+                  "examples"}, "conventions")
+    examples = v.get(conv, "examples", str, "columns", "conventions")
+    if examples not in ("columns", "rows"):
+        v.fail(f"conventions.examples must be 'columns' (one example per column, X is n×m) "
+               f"or 'rows' (one per row, X is m×n), not {examples!r}")
     sup_conv = v.get(conv, "superscript", str, "power", "conventions")
     if sup_conv not in SUPERSCRIPTS:
         v.fail(f"conventions.superscript must be one of {', '.join(SUPERSCRIPTS)}, "
@@ -327,7 +332,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                     language=v.get(chapter, "language", str, "", "chapter"),
                     cites=v.get(chapter, "cites", str, "", "chapter"),
                     conventions=Conventions(log, samples, loss_conv, star, sup_conv,
-                                            par_conv),
+                                            par_conv, examples),
                     symbols=symbols, functions=functions, caption_roles=roles,
                     caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes,
                     layer_count=count if lay else 0, layer_widths=tuple(widths))

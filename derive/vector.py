@@ -204,11 +204,16 @@ class VectorChapterChecker(ChapterChecker):
         self.m_value = sizes.get(samples) if samples else None
         self.samples_symbol = names.get(samples) if samples else None
         self.shapes = shapes
-        self.explicit = Explicit(shapes, numbers, {Partial: self._partial_hook})
+        self.rows = man.conventions.examples == "rows"
+        self.explicit = Explicit(shapes, numbers, {Partial: self._partial_hook}, rows=self.rows)
         # simplex labels: the last row is 1 minus the others, so each column sums to one
         for latex, decl in man.symbols.items():
             if decl.simplex:
                 mat = self.explicit.entries[names[latex]]
+                if self.rows:                    # each row sums to one: its last column
+                    for r in range(mat.rows):
+                        mat[r, mat.cols - 1] = 1 - sum(mat[r, j] for j in range(mat.cols - 1))
+                    continue
                 for j in range(mat.cols):
                     mat[mat.rows - 1, j] = 1 - sum(mat[r, j] for r in range(mat.rows - 1))
         # column_of: x^{(i)} is column i of X
@@ -323,7 +328,7 @@ class VectorChapterChecker(ChapterChecker):
         decl_role = self.model_roles_guess().get(target)
         shape = self.shapes.get(target)
         if (decl_role not in PARAMETER_ROLES and shape is not None and self.m_value
-                and shape[1] == self.m_value):
+                and shape[0 if self.rows else 1] == self.m_value):
             scale = self.m_value         # dZ holds per-sample loss gradients: m ∂J/∂Z
         if shape is None:
             return scale * Partial(cost, target)

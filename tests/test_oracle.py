@@ -35,7 +35,10 @@ def oracle(text: str):
 
 
 def values(expr, point):
-    names = {s: point[str(s)] for s in expr.free_symbols if str(s) in point}
+    # exact rationals: a float substituted into the oracle's unevaluated w/w is not
+    # exactly 1, and \sqrt{\ln(w/w)} would come out as 1e-8 i
+    names = {s: sympy.Rational(repr(round(point[str(s)], 6)))
+             for s in expr.free_symbols if str(s) in point}
     try:
         out = complex(sympy.N(expr.subs(names), 30))
     except (TypeError, ValueError, ZeroDivisionError):

@@ -139,3 +139,63 @@ def test_a_side_that_cannot_be_evaluated_is_inconclusive_not_a_mismatch(tmp_path
     r = {e.id: e for e in check_chapter(folder / "manifest.toml", numeric=False).equations}
     assert r["loc"].verdict == "inconclusive"
     assert "only derivatives of the cost" in r["loc"].links[0].findings[0].message
+
+
+ROWS_MANIFEST = """
+[chapter]
+title = "softmax regression, one example per row (d2l's minibatch O = XW + b)"
+[conventions]
+samples = "n"
+loss = "batch-mean"
+examples = "rows"
+[sizes]
+d = 2
+q = 3
+n = 4
+[functions]
+'\\mathrm{softmax}' = { activation = "softmax" }
+[symbols]
+X = { role = "input", shape = ["n", "d"] }
+Y = { role = "label", shape = ["n", "q"], simplex = true }
+W = { role = "weight", shape = ["d", "q"] }
+b = { role = "bias", shape = [1, "q"] }
+O = { role = "weighted_input", shape = ["n", "q"] }
+A = { role = "activation", shape = ["n", "q"] }
+J = { role = "cost" }
+n = { role = "samples" }
+i = { role = "index" }
+"""
+
+ROWS_FORWARD = r"""% derive: definition
+O = X W + b
+% derive: definition
+A = \mathrm{softmax}(O)
+% derive: definition
+J = -\frac{1}{n}\sum_{i=1}^{n} Y^{(i)} \log A^{(i)T}
+"""
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    # by hand: with one example per row, dJ/dW = X^T (A - Y) / n, dJ/db = the mean row
+    (r"\frac{\partial J}{\partial W} = \frac{1}{n} X^T (A - Y)", "verified"),
+    (r"\frac{\partial J}{\partial O} = \frac{1}{n}(A - Y)", "verified"),
+    (r"\frac{\partial J}{\partial b} = \frac{1}{n}\sum_{i=1}^{n} (A - Y)^{(i)}", "verified"),
+    (r"\frac{\partial J}{\partial W} = \frac{1}{n} (A - Y) X^T", "mismatch"),   # columns' form
+    (r"\frac{\partial J}{\partial W} = X^T (A - Y)", "mismatch"),               # no 1/n
+])
+def test_examples_as_rows(claim, verdict, tmp_path):
+    (tmp_path / "manifest.toml").write_text(ROWS_MANIFEST, encoding="utf-8")
+    (tmp_path / "chapter.tex").write_text(ROWS_FORWARD + f"% derive: claim\n{claim} \\tag{{c}}\n",
+                                          encoding="utf-8")
+    r = {e.id: e for e in check_chapter(tmp_path / "manifest.toml", seed=1).equations}
+    assert r["c"].verdict == verdict, r["c"].summary
+    assert all(r[k].verdict == "verified" for k in ("O", "A", "J"))
+
+
+def test_softmax_by_row_is_not_softmax_by_column():
+    import sympy
+
+    from derive.activations import softmax_columns, softmax_rows
+    z = sympy.Matrix([[1, 2], [3, 4]])
+    assert all(abs(sum(softmax_rows(z)[r, :]) - 1) < 1e-12 for r in range(2))
+    assert softmax_rows(z) != softmax_columns(z)

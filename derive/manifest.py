@@ -249,9 +249,11 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         where = f"functions.{key}"
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ activation = \"sigmoid\" }}")
-        v.keys(spec, {"activation", "aliases"}, where)
+        v.keys(spec, {"activation", "aliases", "unspecified"}, where)
         act = v.get(spec, "activation", str, None, where)
-        if act not in ACTIVATIONS:
+        if spec.get("unspecified") is True and act is None:
+            act = "unspecified"            # f(x_t, h_{t-1}, w_h) left abstract (d2l 9.7)
+        elif act not in ACTIVATIONS:
             v.fail(f"{where}.activation must be one of {', '.join(ACTIVATIONS)}, not {act!r}")
         functions[key] = FunctionDecl(key, act, tuple(v.str_list(spec, "aliases", where)))
 

@@ -167,6 +167,10 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
         from .entries import register_entries
         register_entries(vocab, manifest)
     for latex, decl in manifest.functions.items():
+        if decl.activation == "unspecified":
+            from .vocabulary import function_name
+            vocab.unspecified.add(function_name(latex))
+            continue
         try:
             vocab.add_function(latex, decl.activation)
             for alias in decl.aliases:
@@ -230,6 +234,8 @@ def build_model(manifest: Manifest, vocab: Vocabulary, defs, functions, edges,
     for d in unspecified.values():
         for g in d.rhs.free_symbols:
             roles.setdefault(g, "input")      # ∂C_0/∂t: free, like an input
+    for g in vocab.unspecified_symbols:
+        roles.setdefault(g, "input")          # f(x_t, h_{t-1}, w)'s value and partials
     loss_syms = [s for s, r in roles.items() if r == "loss"]
     loss = loss_syms[0] if loss_syms else None
     cost = next((s for s, r in roles.items() if r == "cost"), None)

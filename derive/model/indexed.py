@@ -92,6 +92,57 @@ class EntriesMeaning:
                 self.bound[key] = outer
         return sympy.Add(*terms)
 
+    def unspecified_call(self, f: str, args: list):
+        """``f(x_t, h_{t-1}, w_h)`` of a function left unspecified: a value and a first
+        partial per argument, free variables of this application (the same application
+        written again is the same). Every first derivative through the model is then what
+        the chain rule makes of any f; second derivatives of f are not claims derive
+        checks."""
+        key = (f, tuple(args))
+        site = self.vocab.unspecified_sites.get(key)
+        if site is None:
+            shown = ", ".join(sympy.latex(a) for a in args)
+            value = sympy.Symbol(f"{f}({shown})", real=True)
+            partials = tuple(sympy.Symbol(f"\\partial_{{{k + 1}}} {f}({shown})", real=True)
+                             for k in range(len(args)))
+            site = self.vocab.unspecified_sites[key] = (value, partials)
+            self.vocab.unspecified_symbols.extend([value, *partials])
+        value, partials = site
+        # affine in the arguments: its value is free (value is), its slopes are ∂_k f
+        return value + sympy.Add(*[d * a for d, a in zip(partials, args)])
+
+    def partial_of_unspecified(self, n):
+        """∂f(x_t, h_{t-1}, w_h)/∂w_h: the partial by one of its arguments, the others held
+        (d2l's immediate partial); by anything else, the derivative through the model."""
+        call = n.num
+        args = [self(a) for a in call.args]
+        var = self.argument_by_name(n.den, call) or self.one_symbol(n.den)
+        value, partials = self.vocab.unspecified_sites.get((call.func, tuple(args))) or \
+            (None, None)
+        if value is None:
+            self.unspecified_call(call.func, args)
+            value, partials = self.vocab.unspecified_sites[(call.func, tuple(args))]
+        if var in args:
+            return sympy.Add(*[d * sympy.diff(a, var) for d, a in zip(partials, args)])
+        return sympy.Add(*[d * Partial(a, var) for d, a in zip(partials, args)
+                           if isinstance(a, sympy.Symbol)])
+
+    def argument_by_name(self, den, call):
+        """``\\partial_h f(x_t, h_{t-1}, w)``: h names the argument that is an entry of h
+        (the one argument written with that symbol), or None."""
+        if not isinstance(den, T.Sym):
+            return None
+        base = self.vocab.written.get(sympy_name(den.name))
+        if base not in self.vocab.entries:
+            return None
+        hits = [a for a in call.args if isinstance(a, T.Index) and isinstance(a.x, T.Sym)
+                and self.vocab.written.get(sympy_name(a.x.name)) == base]
+        if len(hits) != 1:
+            return None
+        self.note(f"\\partial_{{{den.name}}} {call.func}(...) read as the partial by its "
+                  f"argument {tree_latex(hits[0])}")
+        return self(hits[0])
+
     def initial(self, written: str, name: str):
         """``h_0`` declared as a symbol of its own: entry 0 of a sequence h_1..h_T (the
         initial state of a recurrence), or None."""
@@ -148,6 +199,12 @@ class EntriesMeaning:
         if not (lower.is_Integer and upper.is_Integer):
             raise InputError(f"{shown(n)}: its limits must be numbers or sizes from [sizes], "
                              f"not {lower} and {upper}", token=r"\sum")
+        if lower > upper + 1:
+            # \sum_{i=t}^{1} (a draft of d2l): read by the usual convention, an empty sum;
+            # the note says so (\sum_{i=k+1}^{k}, empty by design, gets none)
+            self.note(f"{shown(n)} runs from {lower} down to {upper}: read as empty, by the "
+                      "usual convention (for the terms in between, write the smaller limit "
+                      "below)")
         count = int(upper) - int(lower) + 1
         self.terms = getattr(self, "terms", 1) * max(count, 1)
         if self.terms > MAX_SUM_TERMS:

@@ -192,6 +192,11 @@ class Meaning(EntriesMeaning):
                                      "instead", token=f)
                 return activations.prime_class(cls_)(args[0])
             return cls_(args[0])
+        if f in v.unspecified:
+            if n.primes:
+                raise InputError(f"{f}' of an unspecified function: write its partial "
+                                 f"derivative, \\frac{{\\partial {f}(...)}}{{\\partial v}}", token=f)
+            return self.unspecified_call(f, args)
         if f in v.user_functions:
             params = v.user_functions[f]
             if n.primes:
@@ -249,6 +254,8 @@ class Meaning(EntriesMeaning):
     # --- derivatives --------------------------------------------------------------------
 
     def m_Partial(self, n):
+        if isinstance(n.num, T.Call) and n.num.func in self.vocab.unspecified:
+            return self.partial_of_unspecified(n)
         if isinstance(n.num, T.Call) and n.num.func in self.vocab.user_functions:
             # \frac{dL(a, y)}{da}: the chapter's function differentiated by one of its
             # arguments, the others held fixed, as \frac{d}{da} L(a, y)
@@ -265,8 +272,22 @@ class Meaning(EntriesMeaning):
         return value
 
     def m_DiffOp(self, n):
-        var = self.one_symbol(n.var)
         body = n.body
+        if isinstance(body, T.Call) and body.func in self.vocab.unspecified:
+            # \partial_w f(x_t, h_{t-1}, w): as \frac{\partial f(...)}{\partial w}
+            return self.partial_of_unspecified(T.Partial(body, n.var))
+        if isinstance(body, T.Mul) and isinstance(body.factors[0], T.Call) and \
+                body.factors[0].func in self.vocab.unspecified:
+            # \partial_{o_t} l(y_t, o_t) \partial_w g(h_t, w): each operator applies to the
+            # function written after it (d2l's notation), not to the whole product
+            self.note(f"\\partial_{{{tree_latex(n.var)}}} {body.factors[0].func}(...) applies to "
+                      f"{body.factors[0].func}(...) alone, not to what follows it")
+            rest = body.factors[1:]
+            tail = self(rest[0] if len(rest) == 1 else T.Mul(tuple(rest)))
+            return self.partial_of_unspecified(T.Partial(body.factors[0], n.var)) * tail
+        var = self.one_symbol(n.var)
+        if isinstance(body, T.Index):
+            return Partial(self.one_symbol(body), var)    # \partial_w h_t: h_t by w
         if isinstance(body, T.Sym):
             # d/dv of a named quantity: its derivative through the model, as ∂A/∂v
             return Partial(self.one_symbol(body), var)

@@ -125,6 +125,11 @@ class Vocabulary:
     sizes: dict[str, int] = field(default_factory=dict)
     outside: dict[str, list[str]] = field(default_factory=dict)   # block id -> values skipped
     index_fixes: dict = field(default_factory=dict)    # block id -> Finding (calculus.indices)
+    # functions left unspecified (d2l's f, g, l): each application is affine in its
+    # arguments with free coefficients (value and first partials at that point)
+    unspecified: set = field(default_factory=set)
+    unspecified_sites: dict = field(default_factory=dict)    # (f, args) -> (value, partials)
+    unspecified_symbols: list = field(default_factory=list)
 
     @classmethod
     def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,
@@ -193,12 +198,14 @@ class Vocabulary:
     def lexicon(self) -> Lexicon:
         """What the reader needs: names, functions, indices and the index convention."""
         key = (len(self.names), tuple(self.user_functions), len(self.functions),
+               tuple(sorted(self.unspecified)),
                tuple(self.indices.items()))
         cached = getattr(self, "_lexicon", None)
         if cached is not None and cached[0] == key:
             return cached[1]
         lex = Lexicon(names=frozenset(self.spelled.values()),
-                      functions=frozenset(self.functions) | frozenset(self.user_functions),
+                      functions=frozenset(self.functions) | frozenset(self.user_functions)
+                      | frozenset(self.unspecified),
                       indices=tuple(sorted(self.indices.items())),
                       plain=self.superscript, parenthesised=self.parenthesised,
                       star=self.star)

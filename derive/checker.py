@@ -223,6 +223,10 @@ class ChapterChecker:
             raise exc.located(file=str(self.manifest.source_path()))
         self._require_loss(printed)
         claims = self._parse_claims(vocab, printed)
+        for g in vocab.unspecified_symbols:
+            # an application of an unspecified function only a claim makes (g(h_t, w_h)
+            # where the chapter computes g(h_t, w_o)): its value and partials are free too
+            printed.roles.setdefault(g, "input")
         model, issues = self._choose_model(printed, claims)
         self.model = model
         self.derivation = Derivation(model)

@@ -52,6 +52,7 @@ class SymbolDecl:
     # index notation: the symbol is written by its entries (w_{jk}), each index from 1 to
     # its size (a size name from [sizes] or a number)
     entries: tuple[int | str, ...] | None = None
+    identity: bool = False                     # entries of the identity (I_{kj}: 1 if k = j)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
         v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
-                      "simplex", "kind", "entries"}, where)
+                      "simplex", "kind", "entries", "identity"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -240,9 +241,14 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                 v.fail(f"{where}: give shape (matrix notation) or entries (index notation), "
                        "not both")
             entries = tuple(entries)
+        identity = spec.get("identity", False)
+        if not isinstance(identity, bool) or identity and (
+                entries is None or len(entries) != 2 or entries[0] != entries[1]):
+            v.fail(f"{where}.identity = true is for a symbol with two entries of one size, "
+                   "entries = [\"K\", \"K\"] (I_{kj} is 1 where k = j, else 0)")
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
                                   column_of=column_of, layers=fam, simplex=simplex,
-                                  kind=kind, entries=entries)
+                                  kind=kind, entries=entries, identity=identity)
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():

@@ -392,3 +392,30 @@ def test_index_letters_and_layer_offsets_are_read_from_the_chapter():
     assert _family("z^{[l-1]}") == ("z", "l-1") and _family("y") == ("y", None)
     assert _offset("l-1") == ("rel", -1) and _offset("L") == ("abs", 3)
     assert _offset("2") == ("abs", 2) and _offset(None) is None
+
+
+def test_identity_entries_an_indicator_and_another_index(tmp_path):
+    # Bishop, PRML (4.106): dy_k/da_j = y_k (I_kj - y_j), with I_kj the identity's entries;
+    # the same with an indicator 1{k = j}; and y_k printed where y_j is needed
+    folder = tmp_path / "sm"
+    shutil.copytree(EQUATIONS / "softmax-index", folder)
+    with (folder / "manifest.toml").open("a", encoding="utf-8") as f:
+        f.write('I = { role = "constant", entries = ["q", "q"], identity = true }\n')
+    with (folder / "chapter.tex").open("a", encoding="utf-8") as f:
+        f.write("\n% derive: claim\n\\frac{\\partial \\hat{y}_k}{\\partial o_j} = "
+                "\\hat{y}_k (I_{kj} - \\hat{y}_j) \\tag{4.106}\n"
+                "% derive: claim\n\\frac{\\partial \\hat{y}_k}{\\partial o_j} = "
+                "\\hat{y}_k (1\\{k = j\\} - \\hat{y}_j) \\tag{ind}\n"
+                "% derive: claim\n\\frac{\\partial \\hat{y}_k}{\\partial o_j} = "
+                "\\hat{y}_k (I_{kj} - \\hat{y}_k) \\tag{bad}\n")
+    r = {e.id: e for e in check_chapter(folder / "manifest.toml", seed=1).equations}
+    assert r["4.106"].verdict == "verified" and r["ind"].verdict == "verified"
+    assert r["bad"].verdict == "mismatch"
+    fix = next(f for f in r["bad"].findings if f.kind == "index")
+    assert r"\hat{y}_{j} is needed" in fix.message
+
+
+def test_identity_needs_two_entries_of_one_size():
+    with pytest.raises(InputError, match="identity"):
+        parse_manifest(MANIFEST + 'I = { role = "constant", entries = ["K", "n"], '
+                                  'identity = true }\n')

@@ -44,6 +44,8 @@ def variants(side: T.Node, vocab):
     """(what changed, the variant side) for each entry moved by one or with its indices
     swapped, the entries of indexed symbols only."""
     out = []
+    letters = sorted({n.name for n in side.walk() if isinstance(n, T.Sym)
+                      and vocab.indices.get(n.name) not in (None, "sample", "layer")})
     for node in side.walk():
         if not (isinstance(node, T.Index) and isinstance(node.x, T.Sym)):
             continue
@@ -51,6 +53,11 @@ def variants(side: T.Node, vocab):
         if vocab.written.get(sympy_name(node.x.name)) not in vocab.entries:
             continue
         for p, index in enumerate(node.indices):
+            if isinstance(index, T.Sym) and index.name in letters:
+                for other in letters:         # \hat{y}_k where \hat{y}_j is needed
+                    if other != index.name:
+                        out.append((node, T.Index(node.x, node.indices[:p] + (T.Sym(other),)
+                                                  + node.indices[p + 1:])))
             for by in (-1, 1):
                 moved = _shifted(index, by)
                 if moved is None:
@@ -76,9 +83,8 @@ def diagnose_indices(checker, claims) -> None:
     from ..checker import PER_SAMPLE
     groups: dict[str, list] = {}
     for c in claims:
-        if c.of is None:
-            base = c.item.id.rsplit("[", 1)[0] if c.item.env else c.item.id
-            groups.setdefault(base, []).append(c)
+        base = c.item.id.rsplit("[", 1)[0] if c.item.env else c.item.id
+        groups.setdefault(base, []).append(c)
     for base, group in groups.items():
         results = [checker.results.get(c.item.id) for c in group]
         if not any(r is not None and r.verdict == "mismatch" for r in results):
@@ -108,8 +114,9 @@ def _holds(checker, claim, side, per_sample) -> bool:
         value = checker.derivation.value(meaning_of(side, checker.vocab,
                                                     chain_var=claim.target,
                                                     bound=claim.item.bound()).expr)
-        target = checker.derivation.gradient(checker.model.loss, claim.target)
-        if checker.convention != per_sample and checker.model.samples is not None:
+        target = checker.derivation.gradient(claim.of or checker.model.loss, claim.target)
+        if claim.of is None and checker.convention != per_sample and \
+                checker.model.samples is not None:
             target = target / checker.model.samples
         return checker.equivalence.compare(value, target).equal is True
     except (InputError, Exception):  # noqa: BLE001 - a variant that cannot be read is no fix
@@ -121,4 +128,7 @@ def _what(old: T.Index, new: T.Index) -> str:
         return "swapped indices"
     if old.x != new.x:
         return "the wrong layer"
+    if any(isinstance(a, T.Sym) and isinstance(b, T.Sym) and a != b
+           for a, b in zip(old.indices, new.indices)):
+        return "another index"
     return "the index moved by one: the wrong step"

@@ -66,6 +66,9 @@ def register_entries(vocab, manifest) -> None:
             sym = sympy.Symbol(ename, real=True)
             vocab.entry_symbols[(name, idx)] = sym
             vocab.canonical_latex[sym] = f"{spelled}_{{{written}}}"
+        if decl.identity:                  # I_{kj}: the identity's entries, numbers
+            for idx in itertools.product(*(range(1, n + 1) for n in sizes)):
+                vocab.entry_values[(name, idx)] = sympy.Integer(int(idx[0] == idx[1]))
         if decl.simplex:
             # a label whose entries sum to one (one-hot, probabilities): the last entry is
             # one minus the others

@@ -67,6 +67,8 @@ def manifest_toml(m: Manifest, notes: list[str] = ()) -> str:
             parts.append(f"layers = [{d.layers[0]}, {d.layers[1]}]")
         if d.simplex:
             parts.append("simplex = true")
+        if d.identity:
+            parts.append("identity = true")
         out.append(f"{_key(key)} = {{ {', '.join(parts)} }}")
     if m.sizes:
         out += ["", "[sizes]"] + [f"{_key(k)} = {v}" for k, v in m.sizes.items()]

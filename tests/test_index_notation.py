@@ -419,3 +419,18 @@ def test_identity_needs_two_entries_of_one_size():
     with pytest.raises(InputError, match="identity"):
         parse_manifest(MANIFEST + 'I = { role = "constant", entries = ["K", "n"], '
                                   'identity = true }\n')
+
+
+def test_the_text_report_lists_sixteen_gradients_unless_verbose():
+    # index notation derives one gradient per entry: nielsen-backprop-index has 29
+    from derive.api import check
+    from derive.reporters import render_to_string
+    chapter = EQUATIONS / "nielsen-backprop-index"
+    report = check(chapter / "manifest.toml", numeric=False)
+    total = len(report.chapters[0].gradients)
+    assert total > 16
+    short = render_to_string(report, "text")
+    listed = short.split("derived gradients")[1].split("… and")[0]
+    assert listed.count(" = ") == 16
+    assert f"… and {total - 16} more" in short
+    assert "more (--verbose" not in render_to_string(report, "text", verbose=True)

@@ -76,8 +76,13 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
         _details(e, w, pen, verbose)
     if chapter.gradients:
         w("\nderived gradients (chain rule, cross-checked with sympy.diff):\n")
-        for of, g in chapter.gradients:
+        shown = chapter.gradients if verbose else chapter.gradients[:MAX_GRADIENTS]
+        for of, g in shown:
             w(f"  {of} = {g}\n")
+        if len(shown) < len(chapter.gradients):
+            # index notation lists one gradient per entry: the rest with --verbose
+            w(f"  … and {len(chapter.gradients) - len(shown)} more (--verbose, or the JSON "
+              "report)\n")
     if chapter.vectorized:
         w(f"\nvectorized forms (batch of m samples; checked entry by entry at "
           f"{chapter.vectorized_sizes}):\n")
@@ -85,6 +90,9 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
             mark = "ok" if v.verdict == "verified" else v.verdict.upper()
             w(f"  {v.of} = {v.latex}    [{mark}]\n")
     w("\n")
+
+
+MAX_GRADIENTS = 16       # derived gradients listed without --verbose
 
 
 def _details(e: EquationResult, w, pen: _Pen, verbose: bool) -> None:

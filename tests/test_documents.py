@@ -257,6 +257,7 @@ KINDS_TABLE = [
     (r"l = - \sum_{j=1}^q y_j \log \hat{y}_j", "definition"),     # the = of a sum's limit
     (r"J = \frac{1}{m} \sum_{i=1}^{m} L^{(i)}", "definition"),
     (r"\partial_{o_j} l = \hat{y}_j - y_j", "claim"),               # ∂ with a subscript
+    (r"\nabla_w L = (a - y) x", "claim"),                           # ∇ with a subscript
     (r"\frac{\partial L}{\partial w} = (a - y) x", "claim"),
     (r"w := w - \eta \frac{\partial L}{\partial w}", "update"),
     (r"w \leftarrow w - \eta\, dw", "update"),
@@ -282,3 +283,17 @@ def test_a_named_derivative_makes_later_displays_claims(tmp_path):
                    encoding="utf-8")
     items, _ = blocks(load_document(doc, tmp_path))
     assert [i.kind for i in items] == ["definition", "claim"]
+
+
+def test_a_gradient_by_the_wrong_variable_is_named(tmp_path):
+    # ∇_b L printed with the value of ∇_w L (issue 14: "∇_u for ∇_v")
+    doc = tmp_path / "ch.md"
+    doc.write_text("The model is $z = w x + b$, $a = \\sigma(z)$ and\n\n"
+                   "$$L = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n"
+                   "$$\\nabla_w L = (a - y) x \\tag{1}$$\n\n"
+                   "$$\\nabla_b L = (a - y) x \\tag{2}$$\n", encoding="utf-8")
+    r = {e.id: e for e in check_chapter(doc, seed=1).equations}
+    assert r["1"].verdict == "verified" and r["2"].verdict == "mismatch"
+    kinds = {f.kind for f in r["2"].findings} | {f.kind for link in r["2"].links
+                                                 for f in link.findings}
+    assert "wrong-derivative" in kinds

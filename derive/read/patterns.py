@@ -8,7 +8,7 @@ import re
 _ARROW = re.compile(r"\\to\b|\\rightarrow\b|\\longrightarrow\b|→|->|\\Rightarrow\b")
 _DERIVATIVE = re.compile(
     r"^\s*(?:\\[dt]?c?frac\s*\{?\s*(?:\\partial|d(?![a-zA-Z]{2})|\\mathrm\s*\{?\s*d\b|\{\\rm\s*d\})"
-    r"|\\partial(?![A-Za-z])|\\nabla\b|\\mathrm\{d\}\s*/|∂|∇)")
+    r"|\\partial(?![A-Za-z])|\\nabla(?![A-Za-z])|\\mathrm\{d\}\s*/|∂|∇)")
 _NAME = r"(?:\\[A-Za-z]+\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))*"
 _DEFINED = re.compile(rf"^\s*\{{?\s*({_NAME}(?:\s*\([^()=]*\)|\s*\\left\s*\([^=]*?\\right\s*\))?)"
                       rf"\s*\}}?\s*(?::=|=|\\coloneqq|\\triangleq|\\equiv|\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z]))")

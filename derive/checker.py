@@ -11,7 +11,7 @@ import itertools
 import re
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import sympy
 
 from . import messages
 from .calculus.batch import BatchCheck, BatchEvidence, Kept
+from .calculus.claim import Claim, agree  # noqa: F401 - importable from here too
 from .calculus.local import check_local, is_local
 from .calculus.samples import KeepSamples
 from .derivation import Derivation, has_sample_sum
@@ -42,24 +43,6 @@ UNKNOWN = "unknown"
 # the cross-check differentiates the composed loss up to this many definitions; beyond,
 # where that costs the cube of the depth, it accumulates forward through the definitions
 COMPOSED_CROSS_CHECK_NODES = 12
-
-
-@dataclass
-class Claim:
-    """A parsed claim: its sides (side 0 is the target ∂L/∂v) and their per-sample values."""
-
-    item: Item
-    texts: list[str]
-    parsed: list[Parsed]
-    target: sympy.Symbol
-    values: list[sympy.Expr] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
-    of: sympy.Symbol | None = None     # ∂A/∂v of a node A (calculus.local); None: the loss
-
-    @property
-    def summed(self) -> list[bool]:
-        """Which sides carry an explicit sum over the samples (batch quantities)."""
-        return [has_sample_sum(p.expr) for p in self.parsed]
 
 
 def find_manifests(paths: list[str | Path]) -> list[Path]:
@@ -1241,14 +1224,3 @@ class _SideEvidence:
 
     def final(self, convention: str | None) -> NumericEvidence:
         return self.compare(0, len(self.claim.parsed) - 1, convention or PER_SAMPLE)
-
-
-def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
-    """Equal within ``tol`` relatively, or within finite-difference noise absolutely
-    (1e-9 of the largest value: a gradient that is exactly 0 comes out as ~1e-13)."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return False
-    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)),
-                1.0)
-    return bool(np.all(np.abs(a - b) <= tol * np.maximum(np.abs(a), np.abs(b)) + 1e-9 * scale))

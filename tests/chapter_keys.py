@@ -24,6 +24,12 @@ def holds(pairs, leaves, rng, positive=(), low=-12, high=12, den=10) -> bool:
     return True
 
 
+def key_verdicts(claims, holds_here) -> dict[str, str]:
+    """Each claim's verdict by the key alone: verified when every pair holds."""
+    return {cid: "verified" if holds_here(pairs) else "mismatch"
+            for cid, pairs in claims.items()}
+
+
 def check_planted(chapter: Path, printed: str, planted: str, tmp_path: Path, seed: int = 5):
     """The chapter with ``printed`` (found exactly once) replaced by ``planted``: the
     equations that are not verified, and the kinds of their findings."""

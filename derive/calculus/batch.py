@@ -128,7 +128,7 @@ class BatchEvidence:
             self.values = []
 
     def _compare(self, i: int, j: int) -> NumericEvidence:
-        from ..checker import agree
+        from .claim import agree
         from ..numeric import rel_error
         if not self.values:
             return NumericEvidence(None, 0, note=self.note)

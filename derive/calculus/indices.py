@@ -80,7 +80,7 @@ def variants(side: T.Node, vocab):
 def diagnose_indices(checker, claims) -> None:
     """For each claim of index notation that fails at some value of its free indices, the
     one-entry variant that holds at all of them (recorded for the merged report)."""
-    from ..checker import PER_SAMPLE
+    from ..report import PER_SAMPLE
     groups: dict[str, list] = {}
     for c in claims:
         base = c.item.id.rsplit("[", 1)[0] if c.item.env else c.item.id

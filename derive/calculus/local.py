@@ -20,7 +20,7 @@ from ..report import EquationResult, LinkResult, NumericEvidence, Verdict
 
 def check_local(checker, claim) -> EquationResult:
     """The verdict of a claim whose first side is ∂A/∂v with A a node of the model."""
-    from ..checker import agree
+    from .claim import agree
     from ..latex import to_latex
     from ..numeric import NumericError, rel_error
     d, eq = checker.derivation, checker.equivalence

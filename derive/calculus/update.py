@@ -69,7 +69,7 @@ def read_update(item, checker):
 
 def check_update(checker, item):
     """The verdict of one update rule: its gradient checked as the claim ∂L/∂v = G."""
-    from ..checker import Claim
+    from .claim import Claim
     from ..report import Finding
     v, eta, g, rhs = read_update(item, checker)
     model = checker.model

@@ -19,6 +19,8 @@ from ..manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
 from ..read import Lexicon, ReadError, read_display
 from ..read import tree as T
 from ..source import Item
+from .infer_names import (ACTIVATION_COMMANDS, CAPTION_WORDS, Inferred, _is_activation,
+                          _leaf_role, _loss)
 
 DEPTH = 3                      # layers 1..3 (Nielsen's input is layer 1)
 WIDTHS = [1, 2, 3, 2]          # n^{[0]} (unused) .. n^{[3]}: adjacent layers differ
@@ -98,8 +100,6 @@ class _Sizes:
 def infer_entries(items: list[Item], path: str, *, title: str = "", language: str = ""):
     """The manifest of a chapter in index notation, with its notes; None when the chapter
     does not write indices."""
-    from .infer import (ACTIVATION_COMMANDS, CAPTION_WORDS, Inferred, _is_activation, _leaf_role,
-                        _loss)
     letters = index_letters(items)
     if not letters:
         return None

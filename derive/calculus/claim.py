@@ -1,0 +1,42 @@
+"""A claim as the checkers hold it, and when two sampled sides agree: shared by the
+checker and the calculus modules (local derivatives, update rules, batches) without their
+importing the checker."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from ..derivation import has_sample_sum
+from ..latex import Parsed
+from ..source import Item
+
+
+@dataclass
+class Claim:
+    """A parsed claim: its sides (side 0 is the target ∂L/∂v) and their per-sample values."""
+
+    item: Item
+    texts: list[str]
+    parsed: list[Parsed]
+    target: sympy.Symbol
+    values: list[sympy.Expr] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    of: sympy.Symbol | None = None     # ∂A/∂v of a node A (calculus.local); None: the loss
+
+    @property
+    def summed(self) -> list[bool]:
+        """Which sides carry an explicit sum over the samples (batch quantities)."""
+        return [has_sample_sum(p.expr) for p in self.parsed]
+
+
+def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Equal within ``tol`` relatively, or within finite-difference noise absolutely
+    (1e-9 of the largest value: a gradient that is exactly 0 comes out as ~1e-13)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)),
+                1.0)
+    return bool(np.all(np.abs(a - b) <= tol * np.maximum(np.abs(a), np.abs(b)) + 1e-9 * scale))

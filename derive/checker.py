@@ -26,6 +26,7 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
+from .model.arrays import WrongShape
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
 from .manifest import MAX_CLAIM_SECONDS, Manifest
@@ -84,7 +85,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if indexed and manifest.vectorized:
         raise InputError("a chapter is written either with matrices (shape) or by entries "
                          "(entries), not both yet", file=manifest.path)
-    if not manifest.vectorized:
+    if not manifest.vectorized and not indexed:
         for f in manifest.functions.values():
             if f.activation == "softmax":
                 raise InputError(f"functions.{f.latex}: softmax acts on vectors; declare the "
@@ -379,6 +380,10 @@ class ChapterChecker:
                                    for t in texts[1:]]
                 claims.append(Claim(item, texts, parsed, var,
                                     of=target.args[0] if local else None))
+            except WrongShape as exc:          # shapes that do not fit: a wrong formula
+                self.results[item.id] = EquationResult(
+                    item.id, "claim", item.latex, Verdict.MISMATCH, item.line,
+                    findings=(Finding("shape", exc.message, None, "error"),))
             except InputError as exc:
                 self.errors[item.id] = item.locate(exc)
         return claims
@@ -1025,7 +1030,11 @@ class ChapterChecker:
                 except InputError:
                     continue
         for eid, p in parsed_items:
+            eid = eid.rsplit("[", 1)[0] if eid.endswith("]") else eid   # an instance's equation
             for written, canonical in p.spellings:
+                if self.vocab.entries:
+                    # bold for the vector, plain for its entries: one spelling, as books write
+                    written = re.sub(r"\\(?:boldsymbol|mathbf|bm)\{([^{}]*)\}", r"\1", written)
                 ids = uses.setdefault(canonical, {}).setdefault(written, [])
                 if eid not in ids:
                     ids.append(eid)

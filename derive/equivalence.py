@@ -24,7 +24,7 @@ import sympy
 
 from . import activations
 from .derivation import Derivation, node_only_definitions, write_out_node_only
-from .calculus.exponentials import exp_as_generators
+from .calculus.exponentials import exp_as_generators, rational_zero
 from .calculus.precise import NotPlain as _NotPlain
 from .calculus.precise import mp_value as _mp_value
 from .calculus.size import expanded_terms, monomials_bound
@@ -37,6 +37,7 @@ POINTS = 4
 # expand/cancel multiply out products of sums: beyond this many terms (estimated before
 # trying) they are skipped, as they would be exponential in the depth of the network
 MAX_TERMS = 400
+MAX_GENERIC_TERMS = 20_000   # exponentials as variables: terms before putting over one denominator
 MAX_POLY_TERMS = 50_000      # polynomials expand in sparse arithmetic, far cheaper
 CACHE_SIZE = 50_000
 # memos shared by every Equivalence of the same model and points in this process (a
@@ -270,7 +271,11 @@ class Equivalence:
                 return Comparison(True, "composed", "equal as polynomials in the inputs")
             return None
         generic = exp_as_generators(composed)
-        if generic is not None and self._cancels_to(generic, 0):
+        if generic is not None and (self._cancels_to(generic, 0) or (
+                expanded_terms(generic) <= MAX_GENERIC_TERMS
+                and rational_zero(generic, MAX_POLY_TERMS))):
+            # (a recurrence under a softmax: too long to cancel whole, but its numerator
+            # over one denominator vanishes in sparse polynomial arithmetic)
             return Comparison(True, "composed", "equal once composed to the inputs "
                               "(as a rational function of the exponentials)")
         if expanded_terms(composed) > MAX_TERMS:

@@ -25,11 +25,13 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from .errors import InputError
+from .model.arrays import component, is_array
 from .model.meaning import Meaning
 from .model.objects import Hadamard, NormOf, Partial, SampleOf, Transposed
 from .model.vocabulary import Vocabulary, function_name, symbol_name
 from .read import ReadError, read
 from .read import layout as _layout
+from .read.printer import latex as printed_latex
 from .read.tokens import tokenize
 
 __all__ = ["Hadamard", "NormOf", "Parsed", "Partial", "SampleOf", "Transposed", "Vocabulary",
@@ -73,6 +75,11 @@ def meaning_of(tree, vocab: Vocabulary, *, chain_var=None, bound=None, notes=())
     """The SymPy meaning of one side's tree, with the notes on how it was read."""
     m = Meaning(vocab, chain_var, bound)
     expr = m(tree)
+    place = (bound or {}).get("#")
+    if is_array(expr) or place and not any(k.startswith("@") for k in bound):
+        # an array side: the entry this instance of the formula checks (derive.model.arrays;
+        # with "w" for any weight bound, its sides are that weight's scalars)
+        expr = component(expr, place, printed_latex(tree))
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         # \log 0, \frac{1}{0}: no value anywhere, so nothing to compare
         raise InputError(f"the formula has no finite value ({to_latex(expr)}: a \\log 0 "

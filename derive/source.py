@@ -50,8 +50,9 @@ class Item:
         import sympy
 
         from .model.vocabulary import sympy_name
-        return {(name if name.startswith("@") else sympy_name(name)):
+        return {(name if name[0] in "@#" else sympy_name(name)):
                 (sympy.Symbol(value, real=True) if name.startswith("@") else
+                 tuple(int(v) for v in value.split(",")) if name == "#" else
                  sympy.Integer(value)) for name, value in self.env}
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from derive.errors import InputError
 from derive.latex import parse_formula
 from derive.manifest import parse_manifest
 from derive.model.chapter import build_vocabulary
+from derive.model.objects import Partial
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"
 
@@ -65,14 +66,41 @@ GOOD = [
     (r"\mathrm{softmax}(\mathbf{z})_j", {"j": 2}, SOFTMAX_2),
     (r"\sigma(\mathbf{z})_j", {"j": 1}, None),       # σ(z_1): compared below
     (r"K + n", {}, sympy.Integer(5)),                  # sizes read as their values
+    # arrays: a symbol with fewer indices than it has is the array of the rest ("#" is the
+    # entry of an array side that one instance of a formula checks)
+    (r"w_j^T x", {"j": 2}, w[2, 1] * x1 + w[2, 2] * x2),
+    (r"\langle x, x \rangle", {}, x1**2 + x2**2),
+    (r"\|x\|^2", {}, x1**2 + x2**2),
+    (r"(w x)_j", {"j": 3}, w[3, 1] * x1 + w[3, 2] * x2),
+    (r"x", {"#": (2,)}, x2),
+    (r"w", {"#": (3, 1)}, w[3, 1]),
+    (r"w_j", {"j": 3, "#": (2,)}, w[3, 2]),
+    (r"1 - x^2", {"#": (1,)}, 1 - x1**2),
+    (r"\mathrm{diag}(x) x", {"#": (2,)}, x2**2),
+    (r"w^T z", {"#": (2,)}, w[1, 2] * z1 + w[2, 2] * z2 + w[3, 2] * z3),
+    (r"x z^T", {"#": (2, 3)}, x2 * z3),
+    (r"\sum_j w_j", {"#": (1,)}, w[1, 1] + w[2, 1] + w[3, 1]),
+    (r"\mathrm{softmax}(\mathbf{z})", {"#": (2,)}, SOFTMAX_2),
+    (r"\exp(x) \odot x", {"#": (1,)}, sympy.exp(x1) * x1),
+    (r"2 x^T x", {}, 2 * x1**2 + 2 * x2**2),
+    (r"\frac{\partial L}{\partial x}", {"#": (1,)}, Partial(S("L"), x1)),
+    (r"\nabla_{w_j} L", {"j": 1, "#": (2,)}, Partial(S("L"), w[1, 2])),
+    (r"(\nabla_{z} L)_j", {"j": 3}, Partial(S("L"), z3)),
 ]
 
 # (formula, free index values, what the error must say)
 BAD = [
     (r"x_j", {"j": 3}, "entries 1 to 2"),
-    (r"w_{j}", {"j": 1}, "has 2 indices, not 1"),
+    (r"w_{jkc}", {"j": 1, "k": 1, "c": 1}, "has 2 indices, not 3"),
+    (r"w_{j}", {"j": 1}, "this side is a 2×1 array"),
     (r"x_j", {}, "has no value here"),
-    (r"x", {}, "written by its entries"),
+    (r"x", {}, "this side is a 2×1 array"),
+    (r"x x", {}, "an inner product is written a^T b"),
+    (r"x + z", {"#": (1,)}, "a sum of arrays of shapes 2×1 and 3×1"),
+    (r"w^2", {"#": (1, 1)}, "a power of a 3×2 matrix"),
+    (r"\frac{x_1}{x}", {"#": (1,)}, "a division by an array"),
+    (r"x_1", {"#": (1,)}, "a scalar where an array is compared"),
+    (r"w", {"#": (4, 1)}, "where the first side has an entry 4,1"),
     (r"\sum_c w_{c1}", {}, None),                      # 1 is not an index: unreadable or error
     (r"\sum_j x_j z_j", {}, "different sizes"),
     (r"\sum_c 1", {}, "cannot tell the range"),
@@ -85,7 +113,7 @@ def vocab():
 
 
 def _read(text, env, vocab):
-    bound = {name: sympy.Integer(v) for name, v in env.items()}
+    bound = {name: v if isinstance(v, tuple) else sympy.Integer(v) for name, v in env.items()}
     return parse_formula(text, vocab, bound=bound).expr
 
 

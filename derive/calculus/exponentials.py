@@ -35,3 +35,26 @@ def exp_as_generators(e: sympy.Expr) -> sympy.Expr | None:
     if not table:
         return None
     return e.xreplace(table)
+
+
+def rational_zero(e: sympy.Expr, max_terms: int) -> bool:
+    """True when ``e``, a rational function of its symbols, is identically zero: its
+    numerator over one common denominator vanishes as a polynomial (sparse arithmetic;
+    the denominator, a product of the parts' denominators, is not zero where e is
+    defined). False when not, or when the numerator has more than ``max_terms`` terms.
+
+    >>> u, v = sympy.symbols("u v", positive=True)
+    >>> rational_zero(u / (u + v) + v / (u + v) - 1, 100)
+    True
+    >>> rational_zero(u / (u + v) - 1, 100)
+    False
+    """
+    from .size import expanded_terms, monomials_bound
+    numerator, _ = sympy.fraction(sympy.together(e))
+    free = sorted(numerator.free_symbols, key=str)
+    if not free:
+        return numerator == 0
+    if not numerator.is_polynomial(*free) or min(
+            expanded_terms(numerator), monomials_bound(numerator, len(free))) > max_terms:
+        return False
+    return sympy.Poly(numerator, *free).is_zero

@@ -35,6 +35,7 @@ from ..errors import InputError
 from ..read import ReadError, read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
+from .arrays import array_axes, as_index, components
 from .index_fit import layer_hint, swapped_indices
 from .vocabulary import sympy_name
 
@@ -72,11 +73,14 @@ def register_entries(vocab, manifest) -> None:
         if decl.simplex:
             # a label whose entries sum to one (one-hot, probabilities): the last entry is
             # one minus the others
-            if len(sizes) != 1:
-                raise InputError(f"symbols.{latex}: simplex = true is for a vector of entries",
-                                 file=manifest.path)
-            vocab.entry_values[(name, (sizes[0],))] = 1 - sympy.Add(*[
-                vocab.entry_symbols[(name, (i,))] for i in range(1, sizes[0])])
+            if len(sizes) > 2:
+                raise InputError(f"symbols.{latex}: simplex = true is for a vector of entries "
+                                 "(or a vector per time step or example)", file=manifest.path)
+            if decl.role == "label":
+                vocab.one_hot.add(name)
+            for row in itertools.product(*(range(1, n + 1) for n in sizes[:-1])):
+                vocab.entry_values[(name, (*row, sizes[-1]))] = 1 - sympy.Add(*[
+                    vocab.entry_symbols[(name, (*row, i))] for i in range(1, sizes[-1])])
         if decl.role == "gradient" and loss is not None:
             of = vocab.written[symbol_name(decl.of, "", vocab.convention())]
             of_decl = manifest.symbols[decl.of]
@@ -116,6 +120,7 @@ def index_ranges(node: T.Node, vocab, bound: frozenset = frozenset()) -> dict[st
         return None
 
     def visit(n, bound):
+        n = as_index(n, vocab)                 # h^{(t)}: t is h's first index
         if isinstance(n, (T.Sum, T.Prod)) and isinstance(n.index, T.Sym):
             for part in (n.lower, n.upper, n.cond):
                 if part is not None:
@@ -191,17 +196,21 @@ def expand_entries(items, vocab):
                     ranges.setdefault(name, {}).setdefault(size, []).extend(written)
                 ranges.setdefault(name, {})
         bare = _bare(reading.sides, vocab)
-        if bare and not ranges:
-            # \frac{\partial C}{\partial w} = ... w: "w" stands for any one weight
+        axes = array_axes(reading.sides[0], vocab)
+        if bare and not ranges and axes == tuple(vocab.entries[bare[0]]):
+            # \frac{\partial C}{\partial w} = ... w: "w" stands for any one weight (and
+            # \nabla_W L = <a matrix>: the entry of the matrix at that weight's place)
             base = bare[0]
             entries = sorted((idx, sym) for (b, idx), sym in vocab.entry_symbols.items()
                              if b == base)
             for idx, sym in entries[:MAX_INSTANCES]:
                 label = "entry=" + ",".join(map(str, idx))
-                out.append(replace(item, id=f"{item.id}[{label}]",
-                                   env=((f"@{base}", str(sym)),)))
+                env = ((f"@{base}", str(sym)), ("#", ",".join(map(str, idx))))
+                out.append(replace(item, id=f"{item.id}[{label}]", env=env))
             continue
-        if not ranges:
+        if axes and not ranges:
+            ranges = {}                     # h = tanh(W x + b): each entry of the array
+        elif not ranges:
             out.append(item)
             continue
         try:
@@ -212,7 +221,7 @@ def expand_entries(items, vocab):
                     raise WrongIndices(swapped)
             sizes = [the_range(n, ranges[n], "free index", vocab) for n in names]
             count = 1
-            for s in sizes:
+            for s in (*sizes, *(axes or ())):
                 count *= s
             if count > MAX_INSTANCES:
                 raise InputError(f"{count} values of the free indices {', '.join(names)}: "
@@ -234,9 +243,13 @@ def expand_entries(items, vocab):
             if beyond is not None:
                 outside.append(f"{label} ({beyond})")
                 continue                  # h_{t+1} at t = T: the formula is for t < T
-            out.append(replace(item, id=f"{item.id}[{label}]", env=env,
-                               where=item.where))
-            made += 1
+            for comp in (components(axes) if axes else [None]):
+                extra = ((("#", ",".join(map(str, comp))),) if comp else ())
+                shown = ",".join(x for x in (label, comp and
+                                             "entry=" + ",".join(map(str, comp))) if x)
+                out.append(replace(item, id=f"{item.id}[{shown}]", env=env + extra,
+                                   where=item.where))
+                made += 1
         if not made:
             errors[item.id] = item.locate(InputError(
                 "at every value of its free indices the formula uses an entry that does "
@@ -265,18 +278,20 @@ def _outside(sides, vocab, env: dict) -> str | None:
 
     for side in sides:
         for n in side.walk():
+            n = as_index(n, vocab)
             if not (isinstance(n, T.Index) and isinstance(n.x, T.Sym)):
                 continue
             name = vocab.written.get(sympy_name(n.x.name))
             sizes = vocab.entries.get(name)
-            if sizes is None or len(sizes) != len(n.indices):
+            if sizes is None or len(sizes) < len(n.indices):
                 continue
-            for i, size in zip(n.indices, sizes):
+            for p, (i, size) in enumerate(zip(n.indices, sizes)):
                 v = value(i)
                 if v is None or 1 <= v <= size:
                     continue
-                if v == 0 and len(sizes) == 1 and any(
-                        vocab.symbol(sympy_name(f"{n.x.name}{z}")) is not None
+                if v == 0 and p == 0 and any(
+                        vocab.symbol(sympy_name(f"{b}{z}")) is not None
+                        for b in (n.x.name, vocab.spelled.get(name) or n.x.name)
                         for z in ("_0", "_{0}")):
                     continue
                 return f"{tree_latex(n)} would be entry {v} of 1 to {size}"
@@ -345,6 +360,7 @@ def _bare(sides, vocab) -> list[str]:
     out = []
 
     def visit(n, bound):
+        n = as_index(n, vocab)
         if isinstance(n, T.Sum) and isinstance(n.index, T.Sym):
             visit(n.body, bound | {n.index.name})
             return

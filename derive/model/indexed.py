@@ -10,6 +10,7 @@ import sympy
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
+from .arrays import add, is_array
 from .objects import Partial
 from .vocabulary import ACTIVATION_WORDS, sympy_name
 
@@ -222,6 +223,10 @@ class EntriesMeaning:
             else:
                 self.bound[name] = outer
             self.terms //= max(count, 1)
+        if any(is_array(t) for t in terms):
+            if op is not sympy.Add:
+                raise InputError(f"{shown(n)}: a product of arrays over an index", token=r"\prod")
+            return add(terms, self.note)
         return op(*terms) if terms else op.identity
 
 

@@ -14,15 +14,18 @@ from .. import activations
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
+from . import arrays
+from .arrays import ArraysMeaning, is_array
+from .functions import FunctionsMeaning
 from .objects import Hadamard, Partial, SampleOf, Transposed
-from .indexed import EXPANDED_KINDS, EntriesMeaning, activation_word as _activation_word, shown as _shown
+from .indexed import EXPANDED_KINDS, EntriesMeaning, shown as _shown
 from .vocabulary import sympy_name
 
 MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)
 MAX_FORMULA_EXPONENT = 64  # |n| in a power of a formula ((a - y)^{2^{16}} would be expanded)
 
 
-class Meaning(EntriesMeaning):
+class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
     """Turn one side's tree into SymPy; collects the spellings, aliases and notes."""
 
     def __init__(self, vocab, chain_var=None, bound=None) -> None:
@@ -80,10 +83,10 @@ class Meaning(EntriesMeaning):
             base = self.vocab.written[name]
             if "@" + base in self.bound:       # "w" for any weight: this instance's entry
                 return self.bound["@" + base]
-            sizes = self.vocab.entries[base]
-            raise InputError(f"{canonical} is written by its entries ({canonical}_{{"
-                             + "jk"[:len(sizes)] + "}): write one entry, or a sum over them",
-                             token=canonical)
+            if len(self.vocab.entries[base]) <= 2:
+                return self.array_of(T.Index(T.Sym(canonical), ()), base)   # W: the matrix
+            raise InputError(f"{canonical} is written by its entries: write one entry, or a "
+                             "sum over them", token=canonical)
         if sym is None:
             raise InputError(f"unknown symbol '{canonical}': declare it in the manifest's "
                              "[symbols] table (or as an alias)", token=canonical)
@@ -94,14 +97,21 @@ class Meaning(EntriesMeaning):
         return sym
 
     def m_Index(self, n):
+        n = arrays.as_index(n, self.vocab)            # \hat{y}^{(t)}_i: the entry (t, i)
         if isinstance(n.x, T.Sym):
             name = self.vocab.written.get(sympy_name(n.x.name))
             if name in self.vocab.entries:
+                if len(n.indices) < len(self.vocab.entries[name]):
+                    return self.array_of(n, name)       # w_k: the vector of row k
                 return self.entry(n, name)
         if isinstance(n.x, T.Call) and len(n.x.args) == 1 and len(n.indices) == 1 and \
                 isinstance(n.x.args[0], T.Sym) and not n.x.primes and \
                 self.vocab.written.get(sympy_name(n.x.args[0].name)) in self.vocab.entries:
             return self.entry_of_call(n)
+        if self.vocab.entries and not isinstance(n.x, T.Sym):
+            value = self.entry_of_array(n)              # (\nabla_o L)_i
+            if value is not None:
+                return value
         shown = tree_latex(n)
         raise InputError(f"{shown}: an entry at a free index is index notation, which this "
                          "chapter cannot evaluate yet; declare the entry as a symbol of its "
@@ -113,19 +123,26 @@ class Meaning(EntriesMeaning):
         return -self(n.x)
 
     def m_Add(self, n):
-        return sympy.Add(*[self(t) for t in n.terms])
+        return arrays.add([self(t) for t in n.terms], self.note)
 
     def m_Mul(self, n):
-        return sympy.Mul(*[self(f) for f in n.factors])
+        return arrays.multiply([self(f) for f in n.factors])
 
     def m_Had(self, n):
         a, b = self(n.a), self(n.b)
+        if is_array(a) and is_array(b):
+            return arrays.elementwise(a, b)
+        if is_array(a) or is_array(b):
+            return arrays.multiply([a, b])
         if a.is_commutative and b.is_commutative:
             return a * b              # ⊙ of scalars is the product
         return Hadamard(a, b)
 
     def m_Div(self, n):
-        return self(n.num) / self(n.den)
+        num, den = self(n.num), self(n.den)
+        if is_array(den):
+            raise InputError(f"{tree_latex(n)}: a division by an array", token=r"\frac")
+        return arrays.scalar_or_array(num / den) if is_array(num) else num / den
 
     def m_Pow(self, n):
         if isinstance(n.base, T.Sym) and isinstance(n.exp, T.Num):
@@ -134,6 +151,8 @@ class Meaning(EntriesMeaning):
             if declared is not None:
                 return self.symbol(f"{n.base.name}^{{{n.exp.text}}}")
         base, exp = self(n.base), self(n.exp)
+        if is_array(base) and not is_array(exp):
+            return arrays.power(base, exp, tree_latex(n))
         if base.is_Number and exp.is_Number and abs(exp) > MAX_EXPONENT:
             raise InputError(f"the power {tree_latex(n)} is too large to evaluate",
                              token="^")
@@ -147,12 +166,17 @@ class Meaning(EntriesMeaning):
 
     def m_Transpose(self, n):
         inner = self(n.x)
+        if is_array(inner):
+            return arrays.scalar_or_array(inner.T)
         if getattr(inner, "is_commutative", True):
             self.note("^T on a scalar read as the scalar itself")
             return inner
         return Transposed(inner)
 
     def m_Sample(self, n):
+        flat = arrays.as_index(n, self.vocab)
+        if flat is not n:
+            return self(flat)                    # h^{(t)} of h written by its entries
         if isinstance(n.index, T.Num):
             raise InputError(f"{tree_latex(n)}: a sample superscript takes an index letter, "
                              "x^{(i)}; for a power write x^{2}", token=tree_latex(n))
@@ -168,89 +192,6 @@ class Meaning(EntriesMeaning):
                              token=canonical)
         return self.symbol(canonical)
 
-    # --- functions ----------------------------------------------------------------------
-
-    def m_Call(self, n):
-        v = self.vocab
-        f = n.func
-        args = [self(a) for a in n.args]
-        if f in v.functions or _activation_word(f):
-            cls_ = v.functions.get(f) or self.inferred(f)
-            if len(args) != 1:
-                raise InputError(f"{f} takes one argument, not {len(args)}", token=f)
-            if n.primes > 1:
-                raise InputError(f"{f}{chr(39) * n.primes}: only a first derivative f' is "
-                                 "read", token=f)
-            if cls_.kind == "softmax" and args[0].is_commutative:
-                raise InputError(f"{f} of a scalar: softmax is not elementwise and needs a "
-                                 "vector; write the chapter with vectors (symbols with a "
-                                 "shape)", token=f)
-            if n.primes:
-                if cls_.kind == "softmax":
-                    raise InputError(f"{f}' is not supported: softmax is not elementwise (its "
-                                     "derivative is a Jacobian); differentiate the cost "
-                                     "instead", token=f)
-                return activations.prime_class(cls_)(args[0])
-            return cls_(args[0])
-        if f in v.unspecified:
-            if n.primes:
-                raise InputError(f"{f}' of an unspecified function: write its partial "
-                                 f"derivative, \\frac{{\\partial {f}(...)}}{{\\partial v}}", token=f)
-            return self.unspecified_call(f, args)
-        if f in v.user_functions:
-            params = v.user_functions[f]
-            if n.primes:
-                raise InputError(f"{f}' of a chapter function is not supported; write "
-                                 f"\\frac{{d}}{{dv}}{f}(...)", token=f)
-            if len(args) != len(params):
-                raise InputError(f"{f} is defined with {len(params)} arguments, called with "
-                                 f"{len(args)}", token=f)
-            return sympy.Function(f)(*args)
-        return self.builtin(n, f, args)
-
-    def inferred(self, f: str):
-        kind = _activation_word(f)
-        self.note(f"{f} read as the {kind} activation")
-        return activations.activation_class(kind, f)
-
-    def builtin(self, n, f, args):
-        if n.primes:
-            raise InputError(f"{f}': write the derivative with \\frac{{d}}{{dv}}", token=f)
-        one = args[0] if len(args) == 1 else None
-        if f in (r"\log", r"\ln", r"\lg"):
-            return self.log(n, one)
-        if f == r"\exp" and one is not None:
-            return sympy.exp(one)
-        if f in (r"\tanh", r"\sinh", r"\cosh") and one is not None:
-            return getattr(sympy, f[1:])(one)
-        if f == r"\sqrt" and one is not None:
-            if n.base is None:
-                return sympy.sqrt(one)
-            return sympy.root(one, self(n.base))
-        if f in (r"\max", r"\min") and len(args) >= 2:
-            return (sympy.Max if f == r"\max" else sympy.Min)(*args)
-        if f in (r"\max", r"\min", r"\exp", r"\tanh", r"\sinh", r"\cosh", r"\sqrt"):
-            raise InputError(f"{f} with {len(args)} arguments", token=f)
-        raise InputError(f"unknown function '{f}': declare it in the manifest's [functions] "
-                         "table (or define it in the chapter)", token=f)
-
-    def log(self, n, arg):
-        if arg is None:
-            raise InputError(f"{n.func} takes one argument", token=n.func)
-        if n.func == r"\ln":
-            return sympy.log(arg)
-        if n.base is not None:
-            base = self(n.base)
-            if base == sympy.E:
-                return sympy.log(arg)
-            return sympy.log(arg) / sympy.log(base)
-        if n.func == r"\lg" or self.vocab.log == "10":
-            return sympy.log(arg) / sympy.log(10)
-        if self.vocab.log == "2":
-            return sympy.log(arg) / sympy.log(2)
-        self.note("\\log read as the natural logarithm (manifest: log = natural)")
-        return sympy.log(arg)
-
     # --- derivatives --------------------------------------------------------------------
 
     def m_Partial(self, n):
@@ -260,6 +201,9 @@ class Meaning(EntriesMeaning):
             # \frac{dL(a, y)}{da}: the chapter's function differentiated by one of its
             # arguments, the others held fixed, as \frac{d}{da} L(a, y)
             return sympy.Derivative(self(n.num), self.one_symbol(n.den), evaluate=False)
+        den = self(n.den)
+        if is_array(den):
+            return self.partials(self(n.num), den)        # ∂E/∂w_j: a gradient vector
         num, den = self.one_symbol(n.num), self.one_symbol(n.den)
         return Partial(num, den)
 
@@ -285,6 +229,8 @@ class Meaning(EntriesMeaning):
             rest = body.factors[1:]
             tail = self(rest[0] if len(rest) == 1 else T.Mul(tuple(rest)))
             return self.partial_of_unspecified(T.Partial(body.factors[0], n.var)) * tail
+        if is_array(self(n.var)):
+            return self.partials(self(body), self(n.var))  # \nabla_{h^{(t)}} L
         var = self.one_symbol(n.var)
         if isinstance(body, T.Index):
             return Partial(self.one_symbol(body), var)    # \partial_w h_t: h_t by w
@@ -340,6 +286,10 @@ class Meaning(EntriesMeaning):
 
     def m_Norm(self, n):
         inner = self(n.x)
+        if is_array(inner):
+            if n.sub not in (None, "2", "F"):
+                raise InputError(f"the norm ‖·‖_{n.sub} is not evaluated", token=r"\|")
+            return sympy.sqrt(sympy.Add(*[e ** 2 for e in inner]))
         if n.sub not in (None, "2", "F"):
             raise InputError(f"the norm ‖·‖_{n.sub} is not evaluated", token=r"\|")
         if inner.is_commutative:
@@ -348,6 +298,9 @@ class Meaning(EntriesMeaning):
         return NormOf(inner)
 
     def m_Indicator(self, n):
+        hit = self.class_indicator(n.cond)
+        if hit is not None:
+            return hit                  # 1_{i = y^{(t)}}: entry i of the one-hot label
         return sympy.Piecewise((1, self.relation(n.cond)), (0, True))
 
     def m_Cases(self, n):
@@ -370,6 +323,8 @@ class Meaning(EntriesMeaning):
 
     def m_Inner(self, n):
         a, b = self(n.a), self(n.b)
+        if is_array(a) and is_array(b):
+            return arrays.multiply([a.T, b])
         if a.is_commutative and b.is_commutative:
             return a * b
         return Transposed(a) * b

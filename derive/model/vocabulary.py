@@ -122,6 +122,7 @@ class Vocabulary:
     entry_symbols: dict[tuple[str, tuple[int, ...]], sympy.Symbol] = field(default_factory=dict)
     entry_values: dict[tuple[str, tuple[int, ...]], sympy.Expr] = field(default_factory=dict)
     entry_gradients: dict[str, tuple[sympy.Symbol, str]] = field(default_factory=dict)
+    one_hot: set[str] = field(default_factory=set)    # simplex labels (1_{i = y^{(t)}})
     sizes: dict[str, int] = field(default_factory=dict)
     outside: dict[str, list[str]] = field(default_factory=dict)   # block id -> values skipped
     index_fixes: dict = field(default_factory=dict)    # block id -> Finding (calculus.indices)
@@ -199,7 +200,7 @@ class Vocabulary:
         """What the reader needs: names, functions, indices and the index convention."""
         key = (len(self.names), tuple(self.user_functions), len(self.functions),
                tuple(sorted(self.unspecified)),
-               tuple(self.indices.items()))
+               tuple(self.indices.items()), tuple(self.sizes))
         cached = getattr(self, "_lexicon", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -208,6 +209,6 @@ class Vocabulary:
                       | frozenset(self.unspecified),
                       indices=tuple(sorted(self.indices.items())),
                       plain=self.superscript, parenthesised=self.parenthesised,
-                      star=self.star)
+                      star=self.star, sizes=frozenset(self.sizes))
         self._lexicon = (key, lex)
         return lex

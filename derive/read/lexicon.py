@@ -39,6 +39,7 @@ class Lexicon:
     plain: str = "power"
     parenthesised: str = "sample"
     star: str = "product"
+    sizes: frozenset[str] = frozenset()       # names of [sizes]: h^{(\tau)}, the last step
     runs: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self) -> None:
@@ -52,7 +53,7 @@ class Lexicon:
 
     def with_functions(self, extra) -> "Lexicon":
         return Lexicon(self.names, self.functions | frozenset(extra), self.indices,
-                       self.plain, self.parenthesised, self.star)
+                       self.plain, self.parenthesised, self.star, self.sizes)
 
 
 def name_runs(names) -> tuple[tuple[str, ...], ...]:

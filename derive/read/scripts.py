@@ -141,8 +141,20 @@ class Superscripts:
         if self.lex.parenthesised == "index" and isinstance(idx, T.Sym) and \
                 self.lex.index_kind(idx.name) in ("unit", "class", "time"):
             return T.Index(node, (idx,))          # \theta^{(k)}, k a class: the k-th \theta
+        if self.step_of_time(idx):
+            return T.Sample(node, idx)            # h^{(t-1)}, h^{(\tau)}: a step of time
         self.require_index(idx, inner[0], canon(inner), parenthesised=True)
         return T.Sample(node, idx)
+
+    def step_of_time(self, idx: T.Node) -> bool:
+        """``t - 1``, ``t + 1`` of a time index, or a size name (``\tau``, the last step)."""
+        if isinstance(idx, T.Sym):
+            return idx.name in self.lex.sizes
+        if isinstance(idx, T.Add) and len(idx.terms) == 2 and isinstance(idx.terms[0], T.Sym):
+            off = idx.terms[1].x if isinstance(idx.terms[1], T.Neg) else idx.terms[1]
+            return isinstance(off, T.Num) and \
+                self.lex.index_kind(idx.terms[0].name) in ("time", "unit", "class")
+        return False
 
     def require_index(self, idx: T.Node, where: Token, written: str,
                       parenthesised: bool = False) -> None:
@@ -194,7 +206,8 @@ class Postfix:
                 bar = self.take()
                 sub = self.script_tokens() if self.peek() is not None else []
                 items = self.index_items(sub) if sub and isinstance(
-                    node, (T.Call, T.Sym, T.Index, T.Sample, T.Add, T.Mul, T.Transpose)) \
+                    node, (T.Call, T.Sym, T.Index, T.Sample, T.Add, T.Mul, T.Transpose, T.DiffOp,
+                           T.Partial, T.Had)) \
                     else None
                 if items is not None:             # softmax(o)_j: entry j of the result
                     node = T.Index(node, items)

@@ -124,9 +124,11 @@ def test_the_key_can_fail(the_key):
 
 PLANTED = [
     # (printed, planted, finding kind or None, words in its message)
-    (r"\boldsymbol{W}^\top \mathrm{diag}", r"\boldsymbol{W} \mathrm{diag}", None, ""),
+    (r"\boldsymbol{W}^\top \mathrm{diag}", r"\boldsymbol{W} \mathrm{diag}", "index",
+     "a transpose missing"),
     (r"(\nabla_{\boldsymbol{h}^{(t)}} L) \boldsymbol{h}^{(t-1)\top} \tag{10.26}",
-     r"(\nabla_{\boldsymbol{h}^{(t)}} L) \boldsymbol{h}^{(t)\top} \tag{10.26}", None, ""),
+     r"(\nabla_{\boldsymbol{h}^{(t)}} L) \boldsymbol{h}^{(t)\top} \tag{10.26}", "index",
+     "the wrong step"),
     (r"\hat{y}_i^{(t)} - \mathbf{1}_{i = y^{(t)}} \tag{10.18}",
      r"\mathbf{1}_{i = y^{(t)}} - \hat{y}_i^{(t)} \tag{10.18}", "sign", ""),
     (r"\sum_t \mathrm{diag}\left(1 - \left(\boldsymbol{h}^{(t)}\right)^2\right) \nabla_{\boldsymbol{h}^{(t)}} L \tag{10.23}",
@@ -134,7 +136,8 @@ PLANTED = [
     (r"\nabla_{\boldsymbol{c}} L = \sum_t \nabla_{\boldsymbol{o}^{(t)}} L \tag{10.22}",
      r"\nabla_{\boldsymbol{c}} L = \nabla_{\boldsymbol{o}^{(\tau)}} L \tag{10.22}", None, ""),
     (r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t)}} L) \tag{10.21}",
-     r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t+1)}} L) \tag{10.21}", None, ""),
+     r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t+1)}} L) \tag{10.21}", "index",
+     "the wrong step"),
 ]
 
 

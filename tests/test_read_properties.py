@@ -35,7 +35,7 @@ def chapter_formulas():
                 if "(" in head:                      # L(y, a) = ...: L is a function
                     functions.add(head.split("(")[0].strip())
         lexicon = Lexicon(lexicon.names, frozenset(functions), lexicon.indices,
-                          lexicon.plain, lexicon.parenthesised, lexicon.star)
+                          lexicon.plain, lexicon.parenthesised, lexicon.star, lexicon.sizes)
         for item in load_chapter(m.source_path()):
             if item.kind in ("definition", "claim") and "[l" not in item.body:
                 out.append((item.body, lexicon, f"{manifest.parent.name}:{item.id}"))

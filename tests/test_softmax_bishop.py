@@ -66,19 +66,21 @@ def test_the_key_can_fail():
 
 
 PLANTED = [
-    # (printed, planted)
-    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(t_{nj} - y_{nj}) \boldsymbol{\phi}_n"),
-    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(y_{nj} - t_{nj})"),
-    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(y_{nk} - t_{nj}) \boldsymbol{\phi}_n"),
-    (r"y_{nk} (I_{kj} - y_{nj})", r"y_{nk} (I_{kj} + y_{nj})"),
-    (r"y_{nk} (I_{kj} - y_{nj})", r"y_{nk} (1 - y_{nj})"),
-    (r"= \sum_{n=1}^{N} (y_{nj} - t_{nj})", r"= \frac{1}{N} \sum_{n=1}^{N} (y_{nj} - t_{nj})"),
+    # (printed, planted, finding kind, words in its message)
+    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(t_{nj} - y_{nj}) \boldsymbol{\phi}_n", "sign", ""),
+    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(y_{nj} - t_{nj})", "shape",
+     "a scalar where an array is compared"),
+    (r"(y_{nj} - t_{nj}) \boldsymbol{\phi}_n", r"(y_{nk} - t_{nj}) \boldsymbol{\phi}_n", "index",
+     "y_{n,j} is needed"),
+    (r"y_{nk} (I_{kj} - y_{nj})", r"y_{nk} (I_{kj} + y_{nj})", "mismatch", ""),
+    (r"y_{nk} (I_{kj} - y_{nj})", r"y_{nk} (1 - y_{nj})", "mismatch", ""),
+    (r"= \sum_{n=1}^{N} (y_{nj} - t_{nj})", r"= \frac{1}{N} \sum_{n=1}^{N} (y_{nj} - t_{nj})",
+     "factor", "\\frac{1}{2}"),
 ]
 
 
-@pytest.mark.parametrize("printed,planted", PLANTED)
-def test_planted_errors_are_caught(printed, planted, tmp_path):
+@pytest.mark.parametrize("printed,planted,kind,words", PLANTED)
+def test_planted_errors_are_caught(printed, planted, kind, words, tmp_path):
     bad, found = check_planted(CHAPTER, printed, planted, tmp_path)
-    assert bad and all(e.verdict in ("mismatch", "error") for e in bad), \
-        [(e.id, e.verdict) for e in bad]
-    assert any(e.verdict == "mismatch" for e in bad), [(e.id, e.verdict) for e in bad]
+    assert len(bad) == 1 and bad[0].verdict == "mismatch", [(e.id, e.verdict) for e in bad]
+    assert kind in found and words in found[kind], found

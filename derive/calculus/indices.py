@@ -46,6 +46,8 @@ def variants(side: T.Node, vocab):
     out = []
     letters = sorted({n.name for n in side.walk() if isinstance(n, T.Sym)
                       and vocab.indices.get(n.name) not in (None, "sample", "layer")})
+    from ..model.arrays import array_variants
+    out.extend(array_variants(side, vocab, letters, _shifted))
     for node in side.walk():
         if not (isinstance(node, T.Index) and isinstance(node.x, T.Sym)):
             continue
@@ -123,7 +125,12 @@ def _holds(checker, claim, side, per_sample) -> bool:
         return False
 
 
-def _what(old: T.Index, new: T.Index) -> str:
+def _what(old: T.Node, new: T.Node) -> str:
+    if isinstance(old, T.Transpose) or isinstance(new, T.Transpose):
+        return "a transpose " + ("missing" if isinstance(new, T.Transpose) else "too many")
+    if isinstance(old, T.Sample):
+        return ("the wrong step" if isinstance(old.index, T.Add) or
+                isinstance(new.index, T.Add) else "another index")
     if sorted(map(tree_latex, old.indices)) == sorted(map(tree_latex, new.indices)):
         return "swapped indices"
     if old.x != new.x:

@@ -289,3 +289,25 @@ class ArraysMeaning:
             raise InputError("the quantity differentiated must be a single declared symbol",
                              token=r"\partial")
         return var.applyfunc(lambda e: Partial(num, e))
+
+
+def array_variants(side, vocab, letters, shifted) -> list:
+    """Diagnosis variants of a side with arrays (derive.calculus.indices): a time
+    superscript moved by one or replaced by another index letter (h^{(t)} for h^{(t-1)}),
+    a transpose dropped (W for W^T) or added to a matrix."""
+    out = []
+    for node in side.walk():
+        if isinstance(node, T.Sample) and entries_name(node.x, vocab):
+            for by in (-1, 1):
+                moved = shifted(node.index, by)
+                if moved is not None:
+                    out.append((node, T.Sample(node.x, moved)))
+            if isinstance(node.index, T.Sym) and node.index.name in letters:
+                out.extend((node, T.Sample(node.x, T.Sym(other))) for other in letters
+                           if other != node.index.name)
+        elif isinstance(node, T.Transpose) and array_axes(node.x, vocab):
+            out.append((node, node.x))
+        name = entries_name(node, vocab)
+        if name is not None and len(vocab.entries[name]) == 2:
+            out.append((node, T.Transpose(node)))
+    return out

@@ -461,6 +461,8 @@ class ChapterChecker:
         declared = self.manifest.conventions.loss
         if declared:
             return declared
+        if self.model.samples is None:
+            return PER_SAMPLE          # no samples: nothing else a claim could be
         counts = {PER_SAMPLE: 0, BATCH_MEAN: 0}
         for c in claims:
             if c.target in self.model.parameters and c.of is None:

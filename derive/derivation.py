@@ -260,14 +260,25 @@ class Derivation:
 
     def compose(self, expr: sympy.Expr, keep: sympy.Symbol | None = None) -> sympy.Expr:
         """Substitute node definitions down to the leaves (``keep`` and what feeds it stay)."""
+        return expr.xreplace(self._composed_table(keep))
+
+    def _composed_table(self, keep: sympy.Symbol | None) -> dict:
+        """Each node's definition written down to the leaves (``keep`` and its ancestors
+        left as they are), once per model: one substitution then composes any expression
+        (node by node it would walk the expression once per node)."""
         m = self.model
-        protected = set()
-        if keep is not None and keep in m.definitions:
-            protected = {keep} | self.ancestors(keep)
-        for node in reversed(m.order):
-            if node not in protected:
-                expr = expr.xreplace({node: m.definitions[node].rhs})
-        return expr
+        key = (keep, m.content_key())
+        cache = self.__dict__.setdefault("_composed_tables", {})
+        if key not in cache:
+            protected = set()
+            if keep is not None and keep in m.definitions:
+                protected = {keep} | self.ancestors(keep)
+            table: dict = {}
+            for node in m.order:
+                if node not in protected and node in m.definitions:
+                    table[node] = m.definitions[node].rhs.xreplace(table)
+            cache[key] = table
+        return cache[key]
 
     def abstract(self, expr: sympy.Expr, keep: sympy.Symbol | None = None) -> sympy.Expr:
         """The inverse of :meth:`compose`: every composed definition written back as the

@@ -66,6 +66,9 @@ GOOD = [
     (r"\mathrm{softmax}(\mathbf{z})_j", {"j": 2}, SOFTMAX_2),
     (r"\sigma(\mathbf{z})_j", {"j": 1}, None),       # σ(z_1): compared below
     (r"K + n", {}, sympy.Integer(5)),                  # sizes read as their values
+    (r"\sum_{c \neq 2} z_c", {}, z1 + z3),           # a condition under the sum
+    (r"\prod_{k \neq j} x_k", {"j": 1}, x2),
+    (r"\sum_{c \ne j} e^{z_c}", {"j": 3}, sympy.exp(z1) + sympy.exp(z2)),
     # arrays: a symbol with fewer indices than it has is the array of the rest ("#" is the
     # entry of an array side that one instance of a formula checks)
     (r"w_j^T x", {"j": 2}, w[2, 1] * x1 + w[2, 2] * x2),

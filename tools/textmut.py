@@ -23,6 +23,12 @@ and each makes a formula that is wrong by construction, or unreadable:
   power             ``^{2}`` becomes ``^{3}``
   size-constant     ``\\frac{1}{m}`` becomes ``\\frac{4}{m^2}``, and ``\\frac{1}{4}``
   operator-power    ``\\frac{d}{dv} X`` becomes ``\\frac{d}{dv} X^2``
+  sign-flip         the side ``S`` becomes ``-\\left(S\\right)``
+  transpose-drop    one ``^\\top``, ``^T``, ``^{\\mathrm{T}}`` (the first) is removed
+  step-shift        one ``^{(t)}`` or ``_{t}`` of a time, unit or class index ``t`` becomes
+                    ``^{(t+1)}`` / ``_{t+1}``
+  subscript-swap    one subscript of two index letters ``_{jk}`` becomes ``_{kj}`` (not on a
+                    symbol declared ``identity``)
 
 Each mutant is checked like a mutant of tools/soundness.py (a copy of the chapter with
 the one claim replaced, derive.mutation.check_cases). A mutant reported *verified* is a
@@ -153,12 +159,45 @@ def mutate(side: str, manifest) -> list[tuple[str, str, str]]:
                     + side[mean.end():], rf"\frac{{1}}{{{m_}}} -> \frac{{{n}}}{{{m_}^2}}"))
         out.append(("size-constant", side[:mean.start()] + rf"\frac{{1}}{{{n}}}"
                     + side[mean.end():], rf"\frac{{1}}{{{m_}}} -> \frac{{1}}{{{n}}}"))
+    out.extend(_index_mutants(side, manifest, roles))
     op = _OPERATOR.search(side)
     if op:
         end = _operand_end(side, op.end())
         if end > op.end():
             out.append(("operator-power", side[:end] + "^2" + side[end:],
                         "the operand of d/dv squared"))
+    return out
+
+
+_TRANSPOSE = re.compile(r"\^\s*(?:\\top\b|T\b|\{\\top\}|\{T\}|\{\\mathrm\{T\}\}|\{\\intercal\})")
+
+
+def _index_mutants(side: str, manifest, roles) -> list[tuple[str, str, str]]:
+    """Wrong variants of index and array notation, by text: a sign, a transpose, a step,
+    two indices."""
+    out = [("sign-flip", rf"-\left({side}\right)", "the sign of the side")]
+    t = _TRANSPOSE.search(side)
+    if t:
+        out.append(("transpose-drop", side[:t.start()] + side[t.end():],
+                    f"{t.group(0)} removed"))
+    kinds = {name: d.kind for name, d in manifest.symbols.items() if d.role == "index"}
+    steps = [k for k, kind in kinds.items() if kind in ("time", "unit", "class") and len(k) == 1]
+    for k in steps:
+        m = re.search(r"\^\{\(" + k + r"\)\}|(?<!\\sum)(?<!\\prod)_\{?" + k + r"\b\}?", side)
+        if m:
+            text = m.group(0)
+            moved = text.replace(f"({k})", f"({k}+1)") if text.startswith("^") else \
+                f"_{{{k}+1}}"
+            out.append(("step-shift", side[:m.start()] + moved + side[m.end():],
+                        f"{text} -> {moved}"))
+            break
+    identities = {name for name, d in manifest.symbols.items() if d.identity}
+    for m in re.finditer(r"([A-Za-z}])_\{([a-z])([a-z])\}", side):
+        a, b = m.group(2), m.group(3)
+        if a != b and a in kinds and b in kinds and m.group(1) not in identities:
+            out.append(("subscript-swap", side[:m.start(2)] + b + a + side[m.end(3):],
+                        f"_{{{a}{b}}} -> _{{{b}{a}}}"))
+            break
     return out
 
 

@@ -66,7 +66,9 @@ def register_entries(vocab, manifest) -> None:
                                  "symbol of its own", file=manifest.path)
             sym = sympy.Symbol(ename, real=True)
             vocab.entry_symbols[(name, idx)] = sym
-            vocab.canonical_latex[sym] = f"{spelled}_{{{written}}}"
+            # h_0's entries: {h_0}_{1}, not h_0_{1} (a double subscript)
+            shown = f"{{{spelled}}}" if "_" in spelled else spelled
+            vocab.canonical_latex[sym] = f"{shown}_{{{written}}}"
         if decl.identity:                  # I_{kj}: the identity's entries, numbers
             for idx in itertools.product(*(range(1, n + 1) for n in sizes)):
                 vocab.entry_values[(name, idx)] = sympy.Integer(int(idx[0] == idx[1]))
@@ -122,9 +124,11 @@ def index_ranges(node: T.Node, vocab, bound: frozenset = frozenset()) -> dict[st
     def visit(n, bound):
         n = as_index(n, vocab)                 # h^{(t)}: t is h's first index
         if isinstance(n, (T.Sum, T.Prod)) and isinstance(n.index, T.Sym):
-            for part in (n.lower, n.upper, n.cond):
+            for part in (n.lower, n.upper):
                 if part is not None:
                     visit(part, bound)
+            if n.cond is not None:                 # \sum_{j \neq k}: j is the sum's own
+                visit(n.cond, bound | {n.index.name})
             visit(n.body, bound | {n.index.name})
             return
         if isinstance(n, T.Index) and isinstance(n.x, T.Sym):

@@ -172,7 +172,7 @@ class EntriesMeaning:
         return sympy.exp(j) / sympy.Add(*[sympy.exp(v) for v in everything])
 
     def m_Prod(self, n):
-        if self.vocab.indices.get(n.index.name) in EXPANDED_KINDS and n.cond is None:
+        if self.vocab.indices.get(n.index.name) in EXPANDED_KINDS:
             return self.written_out(n, sympy.Mul)
         raise InputError(f"cannot use {shown(n)} in this chapter", token=r"\prod")
 
@@ -216,6 +216,8 @@ class EntriesMeaning:
         try:
             for v in range(int(lower), int(upper) + 1):
                 self.bound[name] = sympy.Integer(v)
+                if n.cond is not None and not self.holds_here(n):
+                    continue                  # \sum_{j \neq k}: the values the condition keeps
                 terms.append(self(n.body))
         finally:
             if outer is None:
@@ -229,6 +231,15 @@ class EntriesMeaning:
             return add(terms, self.note)
         return op(*terms) if terms else op.identity
 
+
+
+    def holds_here(self, n) -> bool:
+        """The condition under a sum at the index's current value (j ≠ k: true or false)."""
+        value = self.relation(n.cond)
+        if value not in (sympy.true, sympy.false):
+            raise InputError(f"{shown(n)}: the condition under the sum has no value at "
+                             "each term", token=r"\sum")
+        return value is sympy.true
 
 
 def activation_word(f: str) -> str | None:

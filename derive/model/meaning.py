@@ -252,8 +252,8 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
 
     def m_Sum(self, n):
         idx = n.index.name
-        if self.vocab.indices.get(idx) in EXPANDED_KINDS and n.cond is None:
-            return self.written_out(n, sympy.Add)
+        if self.vocab.indices.get(idx) in EXPANDED_KINDS:
+            return self.written_out(n, sympy.Add)          # (\sum_{j \neq k}: the others)
         over = self.vocab.written.get(sympy_name(idx))
         if over in self.vocab.entries and n.cond is None and n.lower is None \
                 and n.upper is None:

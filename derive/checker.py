@@ -26,10 +26,10 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CheckTimeout, InputError
-from .model.arrays import WrongShape
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
 from .manifest import MAX_CLAIM_SECONDS, Manifest
+from .model.arrays import WrongShape
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
 from .model.chapter import roles_by_name

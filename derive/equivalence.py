@@ -24,7 +24,7 @@ import sympy
 
 from . import activations
 from .derivation import Derivation, node_only_definitions, write_out_node_only
-from .calculus.exponentials import exp_as_generators, rational_zero
+from .calculus.exponentials import exp_as_generators, polynomial_zero, rational_zero
 from .calculus.precise import NotPlain as _NotPlain
 from .calculus.precise import mp_value as _mp_value
 from .calculus.size import expanded_terms, monomials_bound
@@ -267,7 +267,7 @@ class Equivalence:
                 expanded_terms(composed), monomials_bound(composed, len(free))) <= MAX_POLY_TERMS:
             # a polynomial identity (an expanded chain rule, d2l's df/dw): sparse
             # polynomial arithmetic proves it where expand() would be too slow
-            if sympy.Poly(composed, *free).is_zero:
+            if polynomial_zero(composed, free):
                 return Comparison(True, "composed", "equal as polynomials in the inputs")
             return None
         generic = exp_as_generators(composed)

@@ -15,19 +15,22 @@ def exp_as_generators(e: sympy.Expr) -> sympy.Expr | None:
 
     >>> z, w = sympy.symbols("z w")
     >>> exp_as_generators(sympy.exp(z + 2 * w) * sympy.exp(-z))
-    _u0**2
+    _u1**2
     """
-    e = sympy.expand(e, deep=True, power_exp=True, mul=False, multinomial=False,
-                     log=False, basic=False)
     names: dict[sympy.Expr, sympy.Symbol] = {}
     table = {}
-    for atom in e.atoms(sympy.exp):
-        coeff, mono = atom.args[0].as_coeff_Mul()
-        if not coeff.is_Integer:
-            return None
-        if mono not in names:
-            names[mono] = sympy.Symbol(f"_u{len(names)}", positive=True)
-        table[atom] = names[mono] ** int(coeff)
+    # each exponential by itself (its exponent expanded into monomials), not the whole
+    # expression expanded: e^{c + V h} = u_c u_{Vh}, the rest of e left as it is
+    for atom in sorted(e.atoms(sympy.exp), key=sympy.default_sort_key):
+        value = sympy.Integer(1)
+        for term in sympy.Add.make_args(sympy.expand(atom.args[0])):
+            coeff, mono = term.as_coeff_Mul()
+            if not coeff.is_Integer:
+                return None
+            if mono not in names:
+                names[mono] = sympy.Symbol(f"_u{len(names)}", positive=True)
+            value *= names[mono] ** int(coeff)
+        table[atom] = value
     # tanh of anything (a recurrence composes tanh in tanh): one new variable per distinct
     # argument; the derivative's 1 - tanh^2 factors are then polynomial in them
     for k, atom in enumerate(sorted(e.atoms(sympy.tanh), key=sympy.default_sort_key)):
@@ -57,4 +60,21 @@ def rational_zero(e: sympy.Expr, max_terms: int) -> bool:
     if not numerator.is_polynomial(*free) or min(
             expanded_terms(numerator), monomials_bound(numerator, len(free))) > max_terms:
         return False
-    return sympy.Poly(numerator, *free).is_zero
+    return polynomial_zero(numerator, free)
+
+
+def polynomial_zero(p: sympy.Expr, free) -> bool:
+    """``p``, a polynomial in ``free``, is zero: in a sparse polynomial ring over the
+    rationals (several times faster than a Poly), else as a Poly.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> polynomial_zero((x + y)**2 - x**2 - 2*x*y - y**2, [x, y])
+    True
+    """
+    from sympy.polys.polyerrors import CoercionFailed
+    from sympy.polys.rings import ring
+    try:
+        R, *_ = ring(list(free), sympy.QQ)
+        return R(p) == 0
+    except (CoercionFailed, ValueError, TypeError):
+        return sympy.Poly(p, *free).is_zero

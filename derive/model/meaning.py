@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import sympy
 
-from .. import activations
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from . import arrays
 from .arrays import ArraysMeaning, is_array
 from .functions import FunctionsMeaning
+from .indexed import EXPANDED_KINDS, EntriesMeaning
+from .indexed import shown as _shown
 from .objects import Hadamard, Partial, SampleOf, Transposed
-from .indexed import EXPANDED_KINDS, EntriesMeaning, shown as _shown
 from .vocabulary import sympy_name
 
 MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)

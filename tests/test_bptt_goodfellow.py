@@ -7,6 +7,7 @@ with SymPy matrices; planted errors written into the chapter text must be caught
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,20 @@ def test_planted_errors_are_caught(printed, planted, kind, words, tmp_path):
     assert len(bad) == 1 and bad[0].verdict == "mismatch", [(e.id, e.verdict) for e in bad]
     if kind is not None:
         assert kind in found and words in found[kind], found
+
+
+def test_a_definition_that_does_not_apply_everywhere_is_refused(tmp_path):
+    """Without h_0 declared, a^{(1)} = b + W h^{(0)} + U x^{(1)} has no h^{(0)}: the
+    definition is an error (a^{(1)} is not left as a free leaf), and no claim that goes
+    through it is verified."""
+    folder = tmp_path / CHAPTER.name
+    shutil.copytree(CHAPTER, folder)
+    manifest = folder / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text("\n".join(line for line in text.splitlines()
+                                  if not line.startswith("h_0 =")), encoding="utf-8")
+    r = check_chapter(manifest, numeric=False)
+    by_id = {e.id: e for e in r.equations}
+    assert by_id["10.8"].verdict == "error"
+    assert "does not apply at t=1" in by_id["10.8"].findings[0].message
+    assert by_id["10.26"].verdict != "verified" and by_id["10.23"].verdict != "verified"

@@ -67,6 +67,8 @@ GOOD = [
     (r"\sigma(\mathbf{z})_j", {"j": 1}, None),       # σ(z_1): compared below
     (r"K + n", {}, sympy.Integer(5)),                  # sizes read as their values
     (r"\sum_{c \neq 2} z_c", {}, z1 + z3),           # a condition under the sum
+    (r"\delta_{jk}", {"j": 2, "k": 2}, sympy.Integer(1)),   # Kronecker (\delta undeclared)
+    (r"z_c (\delta_{cj} - z_j)", {"c": 1, "j": 2}, -z1 * z2),
     (r"\prod_{k \neq j} x_k", {"j": 1}, x2),
     (r"\sum_{c \ne j} e^{z_c}", {"j": 3}, sympy.exp(z1) + sympy.exp(z2)),
     # arrays: a symbol with fewer indices than it has is the array of the rest ("#" is the

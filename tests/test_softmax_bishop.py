@@ -84,3 +84,13 @@ def test_planted_errors_are_caught(printed, planted, kind, words, tmp_path):
     bad, found = check_planted(CHAPTER, printed, planted, tmp_path)
     assert len(bad) == 1 and bad[0].verdict == "mismatch", [(e.id, e.verdict) for e in bad]
     assert kind in found and words in found[kind], found
+
+
+def test_the_kronecker_delta_as_many_books_print_it(tmp_path):
+    """(4.106) with \\delta_{kj} (the name \\delta not declared) for I_{kj}: the same."""
+    bad, _ = check_planted(CHAPTER, r"y_{nk} (I_{kj} - y_{nj})", r"y_{nk} (\delta_{kj} - y_{nj})",
+                           tmp_path)
+    assert bad == []
+    bad, found = check_planted(CHAPTER, r"y_{nk} (I_{kj} - y_{nj})",
+                               r"y_{nk} (\delta_{nj} - y_{nj})", tmp_path / "wrong")
+    assert [e.verdict for e in bad] == ["mismatch"]

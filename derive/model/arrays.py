@@ -258,6 +258,16 @@ class ArraysMeaning:
             idx.append(int(v))
         return component(value, tuple(idx), tree_latex(n))
 
+    def kronecker(self, n: T.Index):
+        """``\\delta_{kj}`` (the name \\delta not declared): 1 where the two indices are
+        equal, 0 elsewhere (Bishop's I_{kj})."""
+        a, b = (self(i) for i in n.indices)
+        if not (a.is_Integer and b.is_Integer):
+            raise InputError(f"{tree_latex(n)}: the Kronecker delta needs index values",
+                             token=tree_latex(n))
+        self.note("\\delta_{kj} read as the Kronecker delta (1 where k = j, 0 elsewhere)")
+        return sympy.Integer(int(a == b))
+
     def class_indicator(self, rel):
         """``1_{i = y^{(t)}}``, ``1\\{y^{(i)} = k\\}``: a label declared ``simplex`` (one-hot)
         written with one index fewer than it has is the class number; the indicator that it

@@ -259,6 +259,14 @@ def expand_entries(items, vocab):
                 "at every value of its free indices the formula uses an entry that does "
                 f"not exist: {'; '.join(outside[:3])}"))
             out.append(item)
+        elif outside and item.kind == "definition":
+            # a quantity left undefined at some index values would be a free leaf of the
+            # model there (a^{(1)} without h^{(0)}): refused, not checked on another model
+            del out[len(out) - made:]
+            errors[item.id] = item.locate(InputError(
+                f"the definition does not apply at {'; '.join(outside[:3])}: declare the "
+                "entry it needs there (an initial state h_0) or define those values apart"))
+            out.append(item)
         elif outside:
             vocab.outside[item.id] = outside
     return out, errors

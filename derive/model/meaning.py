@@ -112,6 +112,9 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
             value = self.entry_of_array(n)              # (\nabla_o L)_i
             if value is not None:
                 return value
+        if self.vocab.entries and isinstance(n.x, T.Sym) and n.x.name == r"\delta" and \
+                len(n.indices) == 2 and self.vocab.symbol(sympy_name(r"\delta")) is None:
+            return self.kronecker(n)                     # \delta_{kj}: 1 where k = j
         shown = tree_latex(n)
         raise InputError(f"{shown}: an entry at a free index is index notation, which this "
                          "chapter cannot evaluate yet; declare the entry as a symbol of its "

@@ -65,6 +65,11 @@ def key():
     def by(X):
         return sympy.Matrix(X.rows, X.cols, lambda r, k: sympy.diff(L, X[r, k]))
 
+    def jacobian(t):              # ∂h^{(t+1)}/∂h^{(t)}: h^{(t)} replaced by variables
+        free = sympy.symbols(f"v1:{N + 1}")
+        step = (b + W * sympy.Matrix(free) + U * x[t + 1]).applyfunc(sympy.tanh)
+        return step.jacobian(free).subs(dict(zip(free, h[t])))
+
     def dg(t):
         return sympy.diag(*[1 - e ** 2 for e in h[t]])
 
@@ -78,8 +83,9 @@ def key():
     claims = {
         "10.18": [p for t in T for p in pairs(g_o[t], softmax(o[t]) - onehot[t])],
         "10.19": pairs(g_h[TAU], V.T * g_o[TAU]),
-        "10.21": [p for t in range(1, TAU)
-                  for p in pairs(g_h[t], W.T * dg(t + 1) * g_h[t + 1] + V.T * g_o[t])],
+        "10.20": [p for t in range(1, TAU)
+                  for p in (pairs(g_h[t], jacobian(t).T * g_h[t + 1] + V.T * g_o[t])
+                            + pairs(g_h[t], W.T * dg(t + 1) * g_h[t + 1] + V.T * g_o[t]))],
         "10.22": pairs(by(c), sum((g_o[t] for t in T), sympy.zeros(Q, 1))),
         "10.23": pairs(by(b), sum((dg(t) * g_h[t] for t in T), sympy.zeros(N, 1))),
         "10.24": pairs(by(V), sum((g_o[t] * h[t].T for t in T), sympy.zeros(Q, N))),
@@ -109,7 +115,7 @@ def test_the_chapter_verifies_as_the_key_says(the_key):
     assert all(e.verdict == "verified" for e in r.equations)
     assert not [f for f in r.findings if f.kind in ("cross-check", "notation")]
     by_id = {e.id: e for e in r.equations}
-    note = next(f for f in by_id["10.21"].findings if f.kind == "instances")
+    note = next(f for f in by_id["10.20"].findings if f.kind == "instances")
     assert "not checked at t=2" in note.message          # h^{(t+1)} at t = tau
     note = next(f for f in by_id["10.26"].findings if f.kind == "instances")
     assert "each of 4 index values" in note.message      # every entry of W
@@ -119,7 +125,7 @@ def test_the_key_can_fail(the_key):
     leaves, claims = the_key
     (lhs, rhs), *_ = claims["10.26"]
     assert not _holds([(lhs, rhs + sympy.Rational(1, 3))], leaves, random.Random(0))
-    (lhs, rhs), *_ = claims["10.21"]
+    (lhs, rhs), *_ = claims["10.20"]
     assert not _holds([(lhs, -rhs)], leaves, random.Random(0))
 
 
@@ -136,8 +142,8 @@ PLANTED = [
      r"\sum_t \mathrm{diag}\left(1 + \left(\boldsymbol{h}^{(t)}\right)^2\right) \nabla_{\boldsymbol{h}^{(t)}} L \tag{10.23}", None, ""),
     (r"\nabla_{\boldsymbol{c}} L = \sum_t \nabla_{\boldsymbol{o}^{(t)}} L \tag{10.22}",
      r"\nabla_{\boldsymbol{c}} L = \nabla_{\boldsymbol{o}^{(\tau)}} L \tag{10.22}", None, ""),
-    (r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t)}} L) \tag{10.21}",
-     r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t+1)}} L) \tag{10.21}", "index",
+    (r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t)}} L) \tag{10.20}",
+     r"\boldsymbol{V}^\top (\nabla_{\boldsymbol{o}^{(t+1)}} L) \tag{10.20}", "index",
      "the wrong step"),
 ]
 

@@ -91,6 +91,10 @@ GOOD = [
     (r"\frac{\partial L}{\partial x}", {"#": (1,)}, Partial(S("L"), x1)),
     (r"\nabla_{w_j} L", {"j": 1, "#": (2,)}, Partial(S("L"), w[1, 2])),
     (r"(\nabla_{z} L)_j", {"j": 3}, Partial(S("L"), z3)),
+    # a derivative of a vector by a vector: the Jacobian, entry (i, j) = ∂z_i/∂x_j
+    (r"\frac{\partial \mathbf{z}}{\partial \mathbf{x}}", {"#": (2, 1)}, Partial(z2, x1)),
+    (r"\left(\frac{\partial \mathbf{z}}{\partial \mathbf{x}}\right)^T (\nabla_{z} L)",
+     {"#": (2,)}, sum(Partial(zk, x2) * Partial(S("L"), zk) for zk in (z1, z2, z3))),
 ]
 
 # (formula, free index values, what the error must say)

@@ -288,10 +288,15 @@ class ArraysMeaning:
     def partials(self, num, var):
         """∂num/∂v by an array v: the array of the partials by its entries (the gradient
         ∇_v num, of v's shape)."""
-        if is_array(num):
-            raise InputError("a derivative of an array (a Jacobian) is not evaluated; write "
-                             "the derivative of one entry", token=r"\partial")
         from .objects import Partial
+        if is_array(num):
+            # ∂h^{(t+1)}/∂h^{(t)}: the Jacobian, entry (i, j) = ∂h^{(t+1)}_i/∂h^{(t)}_j
+            if num.cols != 1 or var.cols != 1 or not all(
+                    isinstance(e, sympy.Symbol) for e in (*num, *var)):
+                raise InputError("a derivative of an array is read as a Jacobian of a vector "
+                                 "by a vector of declared quantities", token=r"\partial")
+            return sympy.ImmutableMatrix(num.rows, var.rows,
+                                         lambda i, j: Partial(num[i], var[j]))
         if not all(isinstance(e, sympy.Symbol) for e in var):
             raise InputError("a derivative by an array whose entries are not declared "
                              "quantities", token=r"\partial")

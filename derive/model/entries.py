@@ -289,8 +289,8 @@ def _outside(sides, vocab, env: dict) -> str | None:
         return None
 
     for side in sides:
-        for n in side.walk():
-            n = as_index(n, vocab)
+        for printed in side.walk():
+            n = as_index(printed, vocab)
             if not (isinstance(n, T.Index) and isinstance(n.x, T.Sym)):
                 continue
             name = vocab.written.get(sympy_name(n.x.name))
@@ -306,7 +306,7 @@ def _outside(sides, vocab, env: dict) -> str | None:
                         for b in (n.x.name, vocab.spelled.get(name) or n.x.name)
                         for z in ("_0", "_{0}")):
                     continue
-                return f"{tree_latex(n)} would be entry {v} of 1 to {size}"
+                return f"{tree_latex(printed)} would be entry {v} of 1 to {size}"
     return None
 
 

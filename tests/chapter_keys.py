@@ -37,6 +37,18 @@ def key_verdicts(claims, holds_here) -> dict[str, str]:
             for cid, pairs in claims.items()}
 
 
+def checked_as_key_says(chapter: Path, claims, holds_here, seed: int):
+    """The chapter checked (fixed seed) after its key: the key must find every claim true,
+    derive must give each claim the key's verdict and verify every equation. Returns the
+    report for the chapter's own further assertions."""
+    expected = key_verdicts(claims, holds_here)
+    assert set(expected.values()) == {"verified"}
+    r = check_chapter(chapter / "manifest.toml", seed=seed)
+    assert {e.id: e.verdict for e in r.equations if e.kind == "claim"} == expected
+    assert all(e.verdict == "verified" for e in r.equations)
+    return r
+
+
 def check_planted(chapter: Path, printed: str, planted: str, tmp_path: Path, seed: int = 5):
     """The chapter with ``printed`` (found exactly once) replaced by ``planted``: the
     equations that are not verified, and the kinds of their findings."""

@@ -208,16 +208,22 @@ class ArraysMeaning:
     """The methods of :class:`~derive.model.meaning.Meaning` for arrays (``self`` is the
     Meaning)."""
 
-    def array_of(self, n: T.Index, name: str):
-        """``w_k`` (fewer indices than w has): the array of the entries that remain."""
-        sizes = self.vocab.entries[name]
-        given = []
+    def index_values(self, n: T.Index) -> list[int]:
+        """The values of ``n``'s indices here (each must have one: a free index of the
+        formula, a sum's own, or a number)."""
+        values = []
         for i in n.indices:
             value = self(i)
             if not value.is_Integer:
                 raise InputError(f"{tree_latex(n)}: the index {tree_latex(i)} has no value "
                                  "here", token=tree_latex(n))
-            given.append(int(value))
+            values.append(int(value))
+        return values
+
+    def array_of(self, n: T.Index, name: str):
+        """``w_k`` (fewer indices than w has): the array of the entries that remain."""
+        sizes = self.vocab.entries[name]
+        given = self.index_values(n)
         rest = sizes[len(given):]
         if len(rest) > 2:
             raise InputError(f"{tree_latex(n)}: {len(rest)} indices left; write more of them",
@@ -249,22 +255,12 @@ class ArraysMeaning:
         value = self(n.x)
         if not is_array(value):
             return None
-        idx = []
-        for i in n.indices:
-            v = self(i)
-            if not v.is_Integer:
-                raise InputError(f"{tree_latex(n)}: the index {tree_latex(i)} has no value "
-                                 "here", token=tree_latex(n))
-            idx.append(int(v))
-        return component(value, tuple(idx), tree_latex(n))
+        return component(value, tuple(self.index_values(n)), tree_latex(n))
 
     def kronecker(self, n: T.Index):
         """``\\delta_{kj}`` (the name \\delta not declared): 1 where the two indices are
         equal, 0 elsewhere (Bishop's I_{kj})."""
-        a, b = (self(i) for i in n.indices)
-        if not (a.is_Integer and b.is_Integer):
-            raise InputError(f"{tree_latex(n)}: the Kronecker delta needs index values",
-                             token=tree_latex(n))
+        a, b = self.index_values(n)
         self.note("\\delta_{kj} read as the Kronecker delta (1 where k = j, 0 elsewhere)")
         return sympy.Integer(int(a == b))
 

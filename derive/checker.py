@@ -22,10 +22,11 @@ from .calculus.batch import BatchCheck, BatchEvidence, Kept
 from .calculus.claim import Claim, agree  # noqa: F401 - importable from here too
 from .calculus.local import check_local, is_local
 from .calculus.samples import KeepSamples
+from .calculus.update import without_new_old
 from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
-from .errors import CheckTimeout, InputError
+from .errors import CannotEvaluate, CheckTimeout, InputError
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
 from .manifest import MAX_CLAIM_SECONDS, Manifest
@@ -34,6 +35,7 @@ from .model import (Model, build_model, build_vocabulary, definition_issues, rea
                     read_graph)
 from .model.chapter import roles_by_name
 from .numeric import NumericError, NumericRoute, rel_error
+from .read.namings import split_namings
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
 from .source import Item
@@ -166,6 +168,9 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
+        self.items = split_namings(self.items)      # a chain ending "... := EH": names it
+        self.items = [replace(i, body=without_new_old(i.body)) if i.kind == "update" else i
+                      for i in self.items]           # v^{(new)} = v^{(old)} - η G
         if vocab.entries:
             # index notation: one instance of a block per value of its free indices
             from .model.entries import expand_entries
@@ -376,7 +381,8 @@ class ChapterChecker:
                         and not local:
                     raise InputError(messages.NoTarget(lhs=texts[0]).text, token=texts[0])
                 var = target.args[1]
-                parsed = [head] + [parse_formula(t, vocab, chain_var=var, bound=env)
+                chain_var = var if isinstance(var, sympy.Symbol) else None
+                parsed = [head] + [parse_formula(t, vocab, chain_var=chain_var, bound=env)
                                    for t in texts[1:]]
                 claims.append(Claim(item, texts, parsed, var,
                                     of=target.args[0] if local else None))
@@ -495,6 +501,8 @@ class ChapterChecker:
                        f"links, {self.limit:g} s per comparison)").finding()
         except NumericError as exc:
             f = messages.Inconclusive(detail=f"numeric route could not evaluate: {exc}").finding()
+        except CannotEvaluate as exc:             # a step read but not determined
+            f = messages.Inconclusive(detail=str(exc)).finding()
         except (RecursionError, MemoryError, OverflowError) as exc:
             f = messages.Inconclusive(detail=f"gave up: {type(exc).__name__}").finding()
         except InputError:

@@ -16,6 +16,7 @@ from . import activations
 from .latex import Partial, SampleOf
 from .memo import Memo
 from .model import Model
+from .model.objects import PartialBy
 
 
 def to_nodes(expr: sympy.Expr, model: Model) -> sympy.Expr:
@@ -232,6 +233,9 @@ class Derivation:
         if any(isinstance(x, Partial) for x in sympy.preorder_traversal(e)):
             e = e.replace(lambda x: isinstance(x, Partial),
                           lambda x: self.gradient(x.args[0], x.args[1]))
+        if e.has(PartialBy):
+            e = e.replace(lambda x: isinstance(x, PartialBy),
+                          lambda x: self.by_expression(*x.args)[0])
         kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if m.functions and any(issubclass(k, sympy.core.function.AppliedUndef)
                                for k in kinds):
@@ -240,6 +244,15 @@ class Derivation:
         if any(issubclass(k, sympy.Derivative) for k in kinds):
             e = e.replace(lambda x: isinstance(x, sympy.Derivative), self.total_derivative)
         return to_nodes(e, m) if nodes else e
+
+    def by_expression(self, of: sympy.Symbol, g: sympy.Expr):
+        """∂of/∂(g) and the variable of g it was taken through (see
+        :mod:`derive.calculus.by_expression`), both written down to the leaves."""
+        from .calculus.by_expression import by_expression
+        m = self.model
+        full = m.loss_expr if of == m.loss and m.loss_expr is not None else of
+        return by_expression(self.compose(self.expand_calls(full)),
+                             self.compose(self.expand_calls(g)))
 
     def total_derivative(self, d: sympy.Derivative) -> sympy.Expr:
         r"""\frac{d}{dv} X as textbooks mean it: through the model. The quantities of X that

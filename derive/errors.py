@@ -45,3 +45,8 @@ class CheckTimeout(BaseException):
     A BaseException, like KeyboardInterrupt: SymPy (and derive's own ``except Exception``
     fallbacks) must not swallow it and carry on; only a time limit's owner catches it.
     """
+
+
+class CannotEvaluate(Exception):
+    """A printed step derive reads but cannot evaluate (the claim is inconclusive, with
+    this message as the reason; never a pass or a mismatch)."""

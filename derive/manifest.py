@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import InputError
@@ -53,6 +53,7 @@ class SymbolDecl:
     # its size (a size name from [sizes] or a number)
     entries: tuple[int | str, ...] | None = None
     identity: bool = False                     # entries of the identity (I_{kj}: 1 if k = j)
+    values: tuple[tuple[str, int], ...] | None = None   # an index's named values: w_O (O = 1)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Manifest:
     sizes: dict[str, int] = field(default_factory=dict)
     layer_count: int = 0                      # L of [layers]; 0 without a generic index
     layer_widths: tuple[int, ...] = ()        # n^{[0]}, ..., n^{[L]}
+    sets: dict[str, tuple[int, ...]] = field(default_factory=dict)   # W_neg = {2, 3}
 
     @property
     def vectorized(self) -> bool:
@@ -134,7 +136,7 @@ MAX_CLAIM_SECONDS = 3600.0
 MAX_CHAPTER_SECONDS = 86400.0
 
 _TOP_KEYS = {"chapter", "conventions", "symbols", "functions", "captions", "numeric", "limits",
-             "sizes", "layers"}
+             "sizes", "layers", "sets"}
 
 
 def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
@@ -185,7 +187,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
         v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
-                      "simplex", "kind", "entries", "identity"}, where)
+                      "simplex", "kind", "entries", "identity", "values"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -248,7 +250,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                    "entries = [\"K\", \"K\"] (I_{kj} is 1 where k = j, else 0)")
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
                                   column_of=column_of, layers=fam, simplex=simplex,
-                                  kind=kind, entries=entries, identity=identity)
+                                  kind=kind, entries=entries, identity=identity,
+                                  values=spec.get("values"))
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():
@@ -318,6 +321,10 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     if widths and len(widths) != count + 1:
         v.fail(f"layers.widths must list {count + 1} widths: n^{{[0]}} to n^{{[{count}]}}")
     family = ("[l" if lay else "\0")
+    from .model.index_sets import parse_sets, parse_values
+    for key, decl in list(symbols.items()):
+        symbols[key] = replace(decl, values=parse_values(
+            v, {"role": decl.role, "values": decl.values}, f"symbols.{key}", sizes))
     for key, decl in symbols.items():
         for dim in decl.shape or ():
             if isinstance(dim, str) and dim not in sizes and dim != conv.get("samples") \
@@ -343,7 +350,8 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
                                             par_conv, examples),
                     symbols=symbols, functions=functions, caption_roles=roles,
                     caption_layers=layers, numeric=numeric, limits=limits, sizes=sizes,
-                    layer_count=count if lay else 0, layer_widths=tuple(widths))
+                    layer_count=count if lay else 0, layer_widths=tuple(widths),
+                    sets=parse_sets(v, data, sizes))
 
 
 class _Validator:

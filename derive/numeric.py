@@ -17,6 +17,7 @@ from . import activations
 from .derivation import Derivation
 from .latex import Partial
 from .memo import Memo
+from .model.objects import PartialBy
 
 TINY = 1e-12
 # finite differences already computed in this process, by model, draw and derivative: a
@@ -270,6 +271,10 @@ class NumericRoute:
             dummy = sympy.Symbol(f"_pd{k}")
             vals[dummy] = self.fd(p.args[0], p.args[1], draw)
             subs[p] = dummy
+        for k, p in enumerate(sorted(expr.atoms(PartialBy), key=str)):
+            dummy = sympy.Symbol(f"_pb{k}")
+            vals[dummy] = self._by_expression(p, draw)
+            subs[p] = dummy
         for k, dv in enumerate(sorted(expr.atoms(sympy.Derivative), key=str)):
             dummy = sympy.Symbol(f"_dv{k}")
             vals[dummy] = self._derivative_op(dv, vals, draw)
@@ -285,6 +290,23 @@ class NumericRoute:
         if e.atoms(sympy.Sum):
             raise NumericError("only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
         return self._eval(e, vals)
+
+    def _by_expression(self, p, draw: Draw) -> np.ndarray:
+        """∂E/∂(g) by finite differences: (∂E/∂s) / (∂g/∂s) for the variable s of g that E
+        uses only inside g (chosen symbolically, moved numerically)."""
+        of, g = p.args
+        _, s = self.d.by_expression(of, g)
+        if s in self.model.definitions:
+            raise NumericError(f"the derivative by {sympy.latex(g)} goes through a node")
+        inner = self.d.expand_calls(g)
+        x0 = np.broadcast_to(np.asarray(draw.values[s], float), (self.m,))
+        h = 2e-4 * np.maximum(1.0, np.abs(x0))
+
+        def moved(x):
+            v = self.forward(draw.values, {s: x})
+            v[s] = x
+            return self._eval(inner, v)
+        return self.fd(of, s, draw) / self._stencil(moved, x0, h)
 
     def _derivative_op(self, dv: sympy.Derivative, vals: dict, draw: Draw) -> np.ndarray:
         """\frac{d}{dv} X by finite differences through the model: moving v moves every

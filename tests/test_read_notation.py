@@ -22,6 +22,12 @@ CONVENTIONS = {"": ("power", "sample"), "layer": ("layer", "sample"),
 
 
 def lexicon(convention: str) -> Lexicon:
+    if convention == "words":
+        # word2vec's notation (Rong 2014): w declared with values = { O = 1 }, a set W_neg
+        return Lexicon(names=frozenset(NAMES) | {r"\mathbf{v}'", r"\mathbf{h}",
+                                                 r"\mathcal{W}_{neg}"},
+                       functions=frozenset(FUNCTIONS), indices=(*INDICES, ("w", "class")),
+                       index_values=(("w", "O", 1),), spellers=frozenset({"w"}))
     plain, parenthesised = CONVENTIONS[convention]
     return Lexicon(names=frozenset(NAMES), functions=frozenset(FUNCTIONS), indices=INDICES,
                    plain=plain, parenthesised=parenthesised)

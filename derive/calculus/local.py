@@ -20,18 +20,21 @@ from ..report import EquationResult, LinkResult, NumericEvidence, Verdict
 
 def check_local(checker, claim) -> EquationResult:
     """The verdict of a claim whose first side is ∂A/∂v with A a node of the model."""
-    from .claim import agree
     from ..latex import to_latex
+    from ..model.objects import PartialBy
     from ..numeric import NumericError, rel_error
+    from .claim import agree
     d, eq = checker.derivation, checker.equivalence
     of, var = claim.of, claim.target
-    expected = d.gradient(of, var)
+    by = None if isinstance(var, sympy.Symbol) else PartialBy(of, var)   # ∂E/∂(v^T h)
+    expected = d.gradient(of, var) if by is None else d.value(by)
     values = [d.value(p.expr) for p in claim.parsed[1:]]
     fd, measured = None, []
     route = checker.numeric
     if route is not None:
         try:
-            fd = np.concatenate([route.fd(of, var, draw) for draw in route.draws])
+            fd = np.concatenate([route.fd(of, var, draw) if by is None else
+                                 route.side(by, draw) for draw in route.draws])
             for p in claim.parsed[1:]:
                 measured.append(np.concatenate([route.side(p.expr, draw, chain_var=var)
                                                 for draw in route.draws]))
@@ -72,7 +75,8 @@ def check_local(checker, claim) -> EquationResult:
             verdict = Verdict.INCONCLUSIVE
     item = claim.item
     derived = (f"\\frac{{\\partial {checker.model.latex(of)}}}"
-               f"{{\\partial {checker.model.latex(var)}}} = {to_latex(expected)}")
+               f"{{\\partial {checker.model.latex(var)}}}" if by is None else to_latex(by)) + \
+        f" = {to_latex(expected)}"
     return EquationResult(item.id, "claim", item.latex, verdict, item.line,
                           read_as=" = ".join(to_latex(p.expr) for p in claim.parsed),
                           derived=derived, links=tuple(links),
@@ -82,7 +86,10 @@ def check_local(checker, claim) -> EquationResult:
 
 
 def is_local(target: sympy.Expr, model) -> bool:
-    """∂A/∂v with A a node of the model (not the loss)."""
-    from ..model.objects import Partial
+    """∂A/∂v with A a node of the model (not the loss), or ∂A/∂(g) by an expression g
+    with A the loss or a node (derive.calculus.by_expression)."""
+    from ..model.objects import Partial, PartialBy
+    if isinstance(target, PartialBy):
+        return target.args[0] == model.loss or target.args[0] in model.definitions
     return isinstance(target, Partial) and target.args[0] != model.loss and \
         target.args[0] in model.definitions

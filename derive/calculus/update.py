@@ -18,6 +18,7 @@ that say so.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import sympy
@@ -38,6 +39,21 @@ def split_step(rhs: sympy.Expr, v: sympy.Symbol, rates: set, delta: bool = False
         if not g.has(eta):
             return eta, g
     return None
+
+
+# ^{(new)}, ^{(old)}, ^{\text{new}}: which value of the parameter, before or after the step
+_NEW_OLD = re.compile(r"\^\s*\{\s*\(?\s*(?:\\(?:text|mathrm|textrm)\s*\{)?\s*"
+                      r"(new|old)\s*\}?\s*\)?\s*\}")
+
+
+def without_new_old(body: str) -> str:
+    r"""The update without its ^{(new)}/^{(old)} marks (Rong's v'^{(new)} = v'^{(old)} - ...).
+    The marks become spaces, so every other character keeps its column.
+
+    >>> without_new_old(r"v^{(new)}_{j} = v^{(old)}_{j} - \eta g")
+    'v        _{j} = v        _{j} - \\eta g'
+    """
+    return _NEW_OLD.sub(lambda m: " " * len(m.group(0)), body)
 
 
 def read_update(item, checker):

@@ -297,8 +297,8 @@ class ArraysMeaning:
             raise InputError("a derivative by an array whose entries are not declared "
                              "quantities", token=r"\partial")
         if not isinstance(num, sympy.Symbol):
-            raise InputError("the quantity differentiated must be a single declared symbol",
-                             token=r"\partial")
+            # ∂(v'^T h)/∂h: an expression's gradient, through the model
+            return var.applyfunc(lambda e: sympy.Derivative(num, e, evaluate=False))
         return var.applyfunc(lambda e: Partial(num, e))
 
 

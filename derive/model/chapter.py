@@ -143,8 +143,16 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
             vocab.add_symbol(latex, name, is_matrix(decl))
             if decl.role == "index":
                 vocab.indices[vocab.spelled[name]] = decl.kind or "sample"
+                if decl.values is not None:
+                    vocab.index_values[vocab.spelled[name]] = dict(decl.values)
         except InputError as exc:
             raise exc.located(file=manifest.path)
+    for latex, values in manifest.sets.items():
+        from .vocabulary import read_name
+        try:
+            vocab.sets[read_name(latex, vocab.convention())] = frozenset(values)
+        except InputError as exc:
+            raise InputError(f"sets.{latex}: {exc.message}", file=manifest.path) from None
     if manifest.conventions.samples:
         vocab.samples = vocab.names.get(symbol_name(manifest.conventions.samples, "",
                                                     vocab.convention()))

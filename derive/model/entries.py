@@ -366,6 +366,9 @@ def merge_instances(result, outside: dict | None = None, fixes: dict | None = No
     return replace(result, equations=tuple(out))
 
 
+BOLD = (r"\mathbf", r"\boldsymbol", r"\bm", r"\vec", r"\pmb", r"\mathbold")
+
+
 def _bare(sides, vocab) -> list[str]:
     """Symbols written by entries that a formula uses whole, outside a sum over them
     (Nielsen's "w" for any weight): their names."""
@@ -380,7 +383,8 @@ def _bare(sides, vocab) -> list[str]:
             for i in n.indices:
                 visit(i, bound)
             return
-        if isinstance(n, T.Sym) and n.name not in bound:
+        if isinstance(n, T.Sym) and n.name not in bound and not n.name.startswith(BOLD):
+            # a bold name (\mathbf{h}) is the vector itself, not "any one entry"
             base = vocab.written.get(sympy_name(n.name))
             if base in vocab.entries and base not in out:
                 out.append(base)

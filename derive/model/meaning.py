@@ -18,7 +18,7 @@ from .arrays import ArraysMeaning, is_array
 from .functions import FunctionsMeaning
 from .indexed import EXPANDED_KINDS, EntriesMeaning
 from .indexed import shown as _shown
-from .objects import Hadamard, Partial, SampleOf, Transposed
+from .objects import Hadamard, Partial, PartialBy, SampleOf, Transposed
 from .vocabulary import sympy_name
 
 MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, not computed)
@@ -61,6 +61,9 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
                          token=n.name)
 
     def m_Sym(self, n):
+        if n.name in self.vocab.sets:
+            raise InputError(f"the set {n.name} where a number is expected (a set is read "
+                             "after \\in)", token=n.name)
         sym = self.symbol(n.name)
         named = self.vocab.gradients.get(sympy_name(n.name)) or \
             self.vocab.gradients.get(str(sym))
@@ -207,6 +210,13 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         den = self(n.den)
         if is_array(den):
             return self.partials(self(n.num), den)        # ∂E/∂w_j: a gradient vector
+        if not isinstance(den, sympy.Symbol) and not isinstance(n.den, (T.Sym, T.Index)) \
+                and not den.is_number:
+            # Rong's ∂E/∂(v'^T_{w_j} h): by the quantity the expression computes
+            return PartialBy(self.one_symbol(n.num), den)
+        if not isinstance(self(n.num), sympy.Symbol) and not isinstance(n.num, (T.Sym, T.Index)):
+            # ∂(v'^T h)/∂v'_{21}: an expression differentiated through the model
+            return sympy.Derivative(self(n.num), self.one_symbol(n.den), evaluate=False)
         num, den = self.one_symbol(n.num), self.one_symbol(n.den)
         return Partial(num, den)
 
@@ -310,11 +320,22 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         pieces = []
         for value, cond in n.rows:
             pieces.append((self(value), True if cond is None else self.relation(cond)))
+        held = [c for _, c in pieces if c is not True]
+        if held and all(c in (sympy.true, sympy.false) for c in held):
+            # conditions on index values (w_j = w_O, w_j \in W_neg): decided here
+            if not any(c is sympy.true for c in held) and pieces[-1][1] is not True:
+                raise InputError(f"no row of the cases applies here ({self.where_bound()})",
+                                 token=r"\begin{cases}")
+            if sum(c is sympy.true for c in held) > 1:
+                raise InputError(f"two rows of the cases apply here ({self.where_bound()})",
+                                 token=r"\begin{cases}")
         if pieces[-1][1] is not True:
             pieces.append((sympy.nan, True))
         return sympy.Piecewise(*pieces)
 
     def relation(self, rel: T.Rel):
+        if rel.op in ("in", "notin"):
+            return self.membership(rel)
         a, b = self(rel.a), self(rel.b)
         ops = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan,
                "<=": sympy.LessThan, ">=": sympy.GreaterThan, "=": sympy.Eq,
@@ -323,6 +344,38 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
             raise InputError(f"the condition {tree_latex(rel)} cannot be evaluated",
                              token=rel.op)
         return ops[rel.op](a, b)
+
+    def where_bound(self) -> str:
+        """The index values this formula is read at: "j=1, k=2"."""
+        return ", ".join(f"{k}={v}" for k, v in sorted(self.bound.items())
+                         if k[0] not in "@#" and getattr(v, "is_Integer", False)) or \
+            "at every index value"
+
+    def membership(self, rel: T.Rel):
+        """j \\in S at a value of j: true or false (S a declared set or one written out)."""
+        value = self(rel.a)
+        if not value.is_Integer:
+            raise InputError(f"the condition {tree_latex(rel)} has no value here (it is "
+                             "evaluated at index values)", token=r"\in")
+        hit = int(value) in self.set_value(rel.b)
+        return sympy.true if hit == (rel.op == "in") else sympy.false
+
+    def set_value(self, node) -> frozenset:
+        """The index values of a set: a declared set, \\{a, b\\}, A \\cup B, ..."""
+        if isinstance(node, T.Sym) and node.name in self.vocab.sets:
+            return self.vocab.sets[node.name]
+        if isinstance(node, T.SetOf):
+            values = [self(x) for x in node.items]
+            if not all(v.is_Integer for v in values):
+                raise InputError(f"{tree_latex(node)}: a set of index values must list "
+                                 "numbers or named values (w_O)", token=r"\{")
+            return frozenset(int(v) for v in values)
+        if isinstance(node, T.SetOp):
+            a, b = self.set_value(node.a), self.set_value(node.b)
+            return {"union": a | b, "intersection": a & b, "difference": a - b}[node.op]
+        shown = tree_latex(node)
+        raise InputError(f"'{shown}' after \\in is not a declared set: declare it in the "
+                         "manifest's [sets] table", token=shown)
 
     def m_Inner(self, n):
         a, b = self(n.a), self(n.b)

@@ -29,6 +29,21 @@ class Partial(sympy.Function):
         return sympy.Derivative(self, s, evaluate=False)
 
 
+class PartialBy(sympy.Function):
+    """∂num/∂(g) as printed: the derivative of a quantity by what the expression g computes
+    (derive.calculus.by_expression gives its value)."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None):
+        num, den = (printer._print(a) for a in self.args)
+        s = f"\\frac{{\\partial {num}}}{{\\partial \\left({den}\\right)}}"
+        return f"\\left({s}\\right)^{{{exp}}}" if exp else s
+
+    def _eval_derivative(self, s):
+        return sympy.Derivative(self, s, evaluate=False)
+
+
 class Transposed(sympy.Function):
     """X^T of a vector or matrix (on scalars the front end reads X^T as X)."""
 

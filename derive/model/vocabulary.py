@@ -131,6 +131,9 @@ class Vocabulary:
     unspecified: set = field(default_factory=set)
     unspecified_sites: dict = field(default_factory=dict)    # (f, args) -> (value, partials)
     unspecified_symbols: list = field(default_factory=list)
+    # derive.model.index_sets: sets of index values by spelled name, named index values
+    sets: dict[str, frozenset] = field(default_factory=dict)
+    index_values: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_declarations(cls, symbols: dict[str, str], aliases: dict[str, str] | None = None,
@@ -200,15 +203,18 @@ class Vocabulary:
         """What the reader needs: names, functions, indices and the index convention."""
         key = (len(self.names), tuple(self.user_functions), len(self.functions),
                tuple(sorted(self.unspecified)),
-               tuple(self.indices.items()), tuple(self.sizes))
+               tuple(self.indices.items()), tuple(self.sizes), tuple(self.sets))
         cached = getattr(self, "_lexicon", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        lex = Lexicon(names=frozenset(self.spelled.values()),
+        lex = Lexicon(names=frozenset(self.spelled.values()) | frozenset(self.sets),
                       functions=frozenset(self.functions) | frozenset(self.user_functions)
                       | frozenset(self.unspecified),
                       indices=tuple(sorted(self.indices.items())),
                       plain=self.superscript, parenthesised=self.parenthesised,
-                      star=self.star, sizes=frozenset(self.sizes))
+                      star=self.star, sizes=frozenset(self.sizes),
+                      index_values=tuple((i, n, v) for i, named in self.index_values.items()
+                                         for n, v in named.items()),
+                      spellers=frozenset(self.index_values))
         self._lexicon = (key, lex)
         return lex

@@ -28,6 +28,7 @@ SIZES = {r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\Bigl", r"\biggl", r"
 RELATIONS = {"<": "<", ">": ">", r"\leq": "<=", r"\le": "<=", r"\geq": ">=", r"\ge": ">=",
              r"\neq": "!=", r"\ne": "!=", "=": "=", r"\in": "in", r"\notin": "notin",
              r"\leqslant": "<=", r"\geqslant": ">="}
+SET_OPS = {r"\cup": "union", r"\cap": "intersection", r"\setminus": "difference"}
 DIFFERENTIALS = ("d", r"\mathrm{d}", r"\rm d", r"\operatorname{d}", r"\text{d}",
                  r"\textrm{d}", r"\mathrm d", r"\mathit{d}")
 
@@ -122,8 +123,8 @@ class Commands:
         from .layout import split_steps
         parts, cur, depth = [], [], 0
         for t in sub:
-            depth += t.text in ("{", "(", "[")
-            depth -= t.text in ("}", ")", "]")
+            depth += t.text in ("{", "(", "[", r"\{", r"\left")
+            depth -= t.text in ("}", ")", "]", r"\}", r"\right")
             if t.text == "," and depth == 0:
                 parts.append(cur)
                 cur = []
@@ -148,7 +149,7 @@ class Commands:
                 raise self.error(f"more than one '=' under {op.text}", op)
             elif rel is not None:
                 idx = self.sub_parse(part[:rel])
-                rhs = self.sub_parse(part[rel + 1:])
+                rhs = self.relation_side(part[rel], part[rel + 1:])
                 out.append((idx, None, T.Rel(RELATIONS[part[rel].text], idx, rhs)))
             else:
                 out.append((self.sub_parse(part), None, None))
@@ -378,7 +379,46 @@ class Commands:
                              head, construct=words)
         k = rel[0]
         return T.Rel(RELATIONS[toks[k].text], self.sub_parse(toks[:k]),
-                     self.sub_parse(toks[k + 1:]))
+                     self.relation_side(toks[k], toks[k + 1:]))
+
+    def relation_side(self, rel: Token, toks: list[Token]) -> T.Node:
+        """The right side of a comparison; after \\in, a set: a declared set's name,
+        \\{a, b\\} written out, and these combined by \\cup, \\cap, \\setminus."""
+        if RELATIONS[rel.text] not in ("in", "notin"):
+            return self.sub_parse(toks)
+        depth, cut, ops = 0, None, set()
+        for k, t in enumerate(toks):
+            depth += t.text in ("{", "(", r"\{", r"\left")
+            depth -= t.text in ("}", ")", r"\}", r"\right")
+            if depth == 0 and t.text in SET_OPS:
+                cut = k                          # the last one: \cup is left-associative
+                ops.add(SET_OPS[t.text])
+        if len(ops) > 1:
+            raise self.error("\\cup, \\cap and \\setminus mixed without parentheses",
+                             toks[cut], fix="group the sets: (A \\cup B) \\setminus C")
+        if cut is not None:
+            if cut == 0 or cut == len(toks) - 1:
+                raise self.error(f"{toks[cut].text} needs a set on each side", toks[cut])
+            return T.SetOp(SET_OPS[toks[cut].text], self.relation_side(rel, toks[:cut]),
+                           self.relation_side(rel, toks[cut + 1:]))
+        inner = toks
+        if inner and inner[0].text == r"\left":
+            inner = inner[1:]
+        if inner and inner[-2:-1] and inner[-2].text == r"\right":
+            inner = inner[:-2] + inner[-1:]
+        if len(inner) >= 2 and inner[0].text == r"\{" and inner[-1].text == r"\}":
+            items, cur = [], []
+            for t in inner[1:-1]:
+                if t.text == ",":
+                    items.append(cur)
+                    cur = []
+                else:
+                    cur.append(t)
+            items.append(cur)
+            if not all(items):
+                raise self.error("an empty item in a set \\{...\\}", inner[0])
+            return T.SetOf(tuple(self.sub_parse(i) for i in items))
+        return self.sub_parse(toks)
 
     from .environments import environment
     from .structures import (bars_primary, braced_annotation, call, fraction, group,

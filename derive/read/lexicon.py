@@ -40,6 +40,9 @@ class Lexicon:
     parenthesised: str = "sample"
     star: str = "product"
     sizes: frozenset[str] = frozenset()       # names of [sizes]: h^{(\tau)}, the last step
+    # named index values, (index, name, value): w_O is value 1 of w; w_j is the index j
+    index_values: tuple[tuple[str, str, int], ...] = ()
+    spellers: frozenset[str] = frozenset()    # indices declared with values: w of w_j
     runs: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self) -> None:
@@ -51,9 +54,18 @@ class Lexicon:
                 return kind
         return None
 
+    def index_spelling(self, base: str, sub: str):
+        """``w_j`` of a declared index w: the index j (a str); ``w_O``: O's value (an
+        int); otherwise None."""
+        if base not in self.spellers:
+            return None
+        if self.index_kind(sub) is not None:
+            return sub
+        return next((v for i, n, v in self.index_values if i == base and n == sub), None)
+
     def with_functions(self, extra) -> "Lexicon":
-        return Lexicon(self.names, self.functions | frozenset(extra), self.indices,
-                       self.plain, self.parenthesised, self.star, self.sizes)
+        from dataclasses import replace
+        return replace(self, functions=self.functions | frozenset(extra))
 
 
 def name_runs(names) -> tuple[tuple[str, ...], ...]:

@@ -312,6 +312,11 @@ class Names:
             raise self.error("a prime is read on a declared function", first)
         # the name itself: a whole declared name, or a base with index subscripts
         node: T.Node
+        spelled = self.lex.index_spelling(base, subtext) if subtext and sup is None and \
+            full not in self.lex.names else None
+        if spelled is not None:
+            # w_j, w_O of a declared index w: the index j, the named value
+            return T.Sym(spelled) if isinstance(spelled, str) else T.Num(str(spelled))
         indices = self.index_items(sub) if sub is not None else None
         if full_layer in self.lex.names or indices is None or self.lex.index_kind(full):
             node = T.Sym(full_layer)

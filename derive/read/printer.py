@@ -195,6 +195,13 @@ class _Printer:
     def p_Rel(self, n):
         return f"{self.p(n.a)} {_REL[n.op]} {self.p(n.b)}"
 
+    def p_SetOf(self, n):
+        return r"\{" + ", ".join(self.p(x) for x in n.items) + r"\}"
+
+    def p_SetOp(self, n):
+        op = {"union": r"\cup", "intersection": r"\cap", "difference": r"\setminus"}[n.op]
+        return f"{self.p(n.a)} {op} {self.p(n.b)}"
+
     def p_Indicator(self, n):
         return rf"\mathbb{{1}}\left[{self.p(n.cond)}\right]"
 

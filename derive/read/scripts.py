@@ -82,6 +82,14 @@ class Superscripts:
             list(text) if re.fullmatch(r"[A-Za-z]{2,}", text) else [text])
         out = []
         for item in items:
+            spelled = re.fullmatch(r"([A-Za-z])_\{?([A-Za-z0-9]+)\}?", item)
+            if spelled:
+                # w_j: the index j written as "word j"; w_O: a value named in the manifest
+                hit = self.lex.index_spelling(spelled.group(1), spelled.group(2))
+                if hit is None:
+                    return None
+                out.append(T.Sym(hit) if isinstance(hit, str) else T.Num(str(hit)))
+                continue
             m = re.fullmatch(r"([A-Za-z])(?:([+-])(\d+))?", item)
             if not m or self.lex.index_kind(m.group(1)) is None:
                 return None

@@ -7,6 +7,7 @@ These are methods of :class:`derive.read.parser.Parser` (bound in
 from __future__ import annotations
 
 from . import tree as T
+from .errors import ReadError
 from .names import GREEK, STYLES, UPRIGHT, canon, spelled
 
 CLOSERS = {"(": ")", "[": "]", r"\{": r"\}", r"\langle": r"\rangle", "|": "|", r"\|": r"\|",
@@ -202,7 +203,7 @@ def fraction(self):
                              fix="write the first derivative of a named quantity")
         # \partial \sigma^2 below (and no power above) is the derivative with respect to
         # the square, as batch normalization writes it; the meaning layer decides
-        var = self.sub_parse(den_rest, how="primary_scripts")
+        var = _variable(self, den_rest)
         if not num_rest:
             if self.peek() is None or not self.starts_factor(self.peek()):
                 raise self.error(f"{canon(num_in)}/{canon(den_in)} needs an expression "
@@ -214,6 +215,21 @@ def fraction(self):
     if not num_in or not den_in:
         raise self.error("a fraction with an empty part", head, fix="\\frac{a}{b}")
     return T.Div(self.sub_parse(num_in), self.sub_parse(den_in))
+
+
+def _variable(self, toks):
+    """What a derivative is taken by: one name with its scripts, or an expression
+    (Rong's \\frac{\\partial E}{\\partial \\mathbf{v}'^T_{w_j} \\mathbf{h}}: by the
+    product, the quantity it computes)."""
+    try:
+        return self.sub_parse(toks, how="primary_scripts")
+    except ReadError as first:
+        if any(t.text in (r"\partial", "d") for t in toks):
+            raise                          # \partial w \partial b: a second derivative
+        try:
+            return self.sub_parse(toks)
+        except ReadError:
+            raise first from None
 
 
 def _unbrace(toks):

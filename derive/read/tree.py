@@ -180,6 +180,18 @@ class Rel(Node):
 
 
 @dataclass(frozen=True)
+class SetOf(Node):
+    items: tuple[Node, ...]   # \{w_O\}, \{1, 2\}: a set of index values, written out
+
+
+@dataclass(frozen=True)
+class SetOp(Node):
+    op: str                   # union | intersection | difference (\cup, \cap, \setminus)
+    a: Node
+    b: Node
+
+
+@dataclass(frozen=True)
 class Matrix(Node):
     rows: tuple[tuple[Node, ...], ...]   # \begin{bmatrix} a & b \\ c & d \end{bmatrix}
 
@@ -233,6 +245,10 @@ def sexpr(node: Node | None) -> str:
     if isinstance(node, Cases):
         rows = " ".join(f"({sexpr(v)} {sexpr(c)})" for v, c in node.rows)
         return f"(cases {rows})"
+    if isinstance(node, SetOf):
+        return "(set " + " ".join(map(sexpr, node.items)) + ")"
+    if isinstance(node, SetOp):
+        return f"({node.op} {sexpr(node.a)} {sexpr(node.b)})"
     if isinstance(node, Matrix):
         rows = " ".join("(" + " ".join(map(sexpr, r)) + ")" for r in node.rows)
         return f"(matrix {rows})"

@@ -1,0 +1,57 @@
+r"""A chain that ends by naming its value: Rong's ``\frac{\partial E}{\partial \mathbf{h}} =
+\sum_j \dots := \mathbf{EH}``.
+
+The last ``:=`` (``\coloneqq``, ``\triangleq``, ``=:``) before one name is not a claim
+that two things are equal: it gives the chain's value a name. The block is read as two:
+the claim without its last side, and the definition ``\mathbf{EH} = <the side before>``
+(reported under ``<id>:=``), so the name means that value wherever the chapter uses it.
+
+>>> from derive.source import Item
+>>> item = Item("claim", "7", r"a = b + c := s", r"a = b + c := s", 1, "ch.tex")
+>>> [(i.kind, i.id, i.body) for i in split_namings([item])]
+[('claim', '7', 'a = b + c'), ('definition', '7:=', 's = b + c')]
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import layout
+from .errors import ReadError
+from .names import GREEK, STYLES
+from .tokens import tokenize
+
+NAME_CHARS = {"{", "}", "_", "^", "'", "(", ")"}
+
+
+def split_namings(items: list) -> list:
+    """Each claim ending in ``:= name`` as a claim and a definition of the name."""
+    out = []
+    for item in items:
+        cut = _naming(item.body) if item.kind == "claim" else None
+        if cut is None:
+            out.append(item)
+            continue
+        claim_end, previous, name = cut
+        out.append(replace(item, body=item.body[:claim_end].rstrip()))
+        body = f"{name} = {previous}"
+        out.append(replace(item, kind="definition", id=f"{item.id}:=", body=body,
+                           latex=body, places=()))
+    return out
+
+
+def _naming(body: str):
+    """(where the claim ends, the named side's text, the name) or None."""
+    try:
+        tokens, _ = layout.strip(tokenize(body))
+        sides, relations = layout.split_steps(tokens)
+    except ReadError:
+        return None
+    if len(sides) < 3 or relations[-1] != ":=" or not sides[-1] or not sides[-2]:
+        return None
+    last, before = sides[-1], sides[-2]
+    # one name with its scripts: \mathbf{EH}, \delta_j, g^{(t)}; no operator
+    if len(last) > 12 or not all(t.kind in ("letter", "digit") or t.text in NAME_CHARS or
+                                 t.kind == "cmd" and t.text in STYLES | GREEK for t in last):
+        return None
+    return before[-1].end, body[before[0].start:before[-1].end].strip(), \
+        body[last[0].start:last[-1].end].strip()

@@ -136,7 +136,28 @@ BROKEN = [
     ("numeric key unknown", BASE + "[numeric]\nsample = 8\n", ["numeric.sample"]),
     ("limits negative", BASE + "[limits]\nclaim_seconds = -1\n", ["limits"]),
     ("symbols not a table", "symbols = 3\n", ["symbols"]),
+    ("values on a non-index", '[symbols]\nw = { role = "input", values = { O = 1 } }\n',
+     ["symbols.w.values", "role = \"index\""]),
+    ("values not a table", '[symbols]\nw = { role = "index", values = [1] }\n',
+     ["symbols.w.values"]),
+    ("value out of range", '[symbols]\nw = { role = "index", values = { O = 13 } }\n',
+     ["symbols.w.values.O", "13"]),
+    ("value not a name", '[symbols]\nw = { role = "index", values = { "O-1" = 1 } }\n',
+     ["symbols.w.values", "O-1"]),
+    ("set empty", BASE + "[sets]\n'S' = []\n", ["sets.S"]),
+    ("set not a list", BASE + "[sets]\n'S' = 2\n", ["sets.S"]),
+    ("set value twice", BASE + "[sets]\n'S' = [2, 2]\n", ["sets.S", "twice"]),
+    ("set unknown size", BASE + "[sets]\n'S' = [\"K\"]\n", ["sets.S", "'K'"]),
 ]
+
+
+def test_sets_and_named_values_are_read():
+    m = parse_manifest('[sizes]\nK = 3\n[sets]\n\'\\mathcal{W}\' = [2, "K"]\n[symbols]\n'
+                       'w = { role = "index", values = { O = 1, L = "K" } }\n'
+                       'v = { role = "index", values = {} }\n', PATH)
+    assert m.sets == {r"\mathcal{W}": (2, 3)}
+    assert m.symbols["w"].values == (("O", 1), ("L", 3))
+    assert m.symbols["v"].values == ()
 
 
 @pytest.mark.parametrize("text,keys", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])

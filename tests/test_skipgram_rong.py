@@ -7,11 +7,14 @@ symbols (so ∂E/∂u_j is sympy.diff by a symbol), then the scores are put back
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
 import sympy
 from chapter_keys import check_planted, checked_as_key_says, holds
+
+from derive.checker import check_chapter
 
 CHAPTER = Path(__file__).resolve().parent.parent / "equations" / "skipgram-rong"
 V, N = 3, 2                        # words: w_O = 1, W_neg = {2, 3}
@@ -103,3 +106,21 @@ def test_a_derivative_by_an_expression_not_in_the_loss_is_inconclusive(tmp_path)
                                tmp_path)
     assert [e.verdict for e in bad] == ["inconclusive"]
     assert "not written through" in found["timeout"]       # the kind of every inconclusive
+
+
+def test_a_set_outside_the_index_range_is_an_error(tmp_path):
+    folder = tmp_path / "ch"
+    shutil.copytree(CHAPTER, folder)
+    manifest = folder / "manifest.toml"
+    manifest.write_text(manifest.read_text().replace("= [2, 3]", "= [2, 4]"))
+    r = check_chapter(manifest, seed=5)
+    by_id = {e.id: e for e in r.equations}
+    assert by_id["55"].verdict == "error"
+    assert "the set has 4, outside the range 1 to 3 of j" in by_id["55"].findings[0].message
+
+
+def test_an_undeclared_set_is_an_error(tmp_path):
+    bad, found = check_planted(CHAPTER, r"\sum_{w_j \in \mathcal{W}_{neg}} \log",
+                               r"\sum_{w_j \in \mathcal{N}} \log", tmp_path)
+    assert bad and bad[0].id == "55" and bad[0].verdict == "error"
+    assert "not a declared set" in found["parse"]

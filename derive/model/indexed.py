@@ -206,6 +206,14 @@ class EntriesMeaning:
             self.note(f"{shown(n)} runs from {lower} down to {upper}: read as empty, by the "
                       "usual convention (for the terms in between, write the smaller limit "
                       "below)")
+        if isinstance(n.cond, T.Rel) and n.cond.op in ("in", "notin"):
+            # \sum_{w_j \in W_neg}: a value of the set outside the index's range would be
+            # dropped without a word
+            outside = sorted(v for v in self.set_value(n.cond.b)
+                             if not int(lower) <= v <= int(upper))
+            if outside:
+                raise InputError(f"{shown(n)}: the set has {outside[0]}, outside the range "
+                                 f"{lower} to {upper} of {idx}", token=r"\in")
         count = int(upper) - int(lower) + 1
         self.terms = getattr(self, "terms", 1) * max(count, 1)
         if self.terms > MAX_SUM_TERMS:

@@ -31,7 +31,7 @@ NODE_ROLES = ("weighted_input", "activation", "node")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus", "softmax")
 LOG_BASES = ("natural", "10", "2")
 CONVENTIONS = ("per-sample", "batch-mean")
-SUPERSCRIPTS = ("power", "layer", "sample")      # what z^l, x^2 on a name are
+SUPERSCRIPTS = ("power", "layer", "sample", "index")   # what z^l, x^2 on a name are
 PARENTHESISED = ("sample", "layer", "index")    # what x^{(i)} is
 INDEX_KINDS = ("sample", "layer", "unit", "class", "time")
 
@@ -54,6 +54,7 @@ class SymbolDecl:
     entries: tuple[int | str, ...] | None = None
     identity: bool = False                     # entries of the identity (I_{kj}: 1 if k = j)
     values: tuple[tuple[str, int], ...] | None = None   # an index's named values: w_O (O = 1)
+    index: str | None = None                   # the letter is also an index (Mallya's i)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Conventions:
     samples: str | None = None       # the symbol counting training samples (e.g. "m")
     loss: str | None = None          # what the loss symbol denotes: per-sample | batch-mean
     star: str = "product"            # what A * B means between matrices: product | elementwise
-    superscript: str = "power"       # a plain superscript on a name: power | layer | sample
+    superscript: str = "power"       # a plain superscript on a name: power|layer|sample|index
     parenthesised: str = "sample"    # x^{(k)}: sample | layer | index (by k's kind)
     examples: str = "columns"        # matrix chapters: one example per column | per row
 
@@ -187,7 +188,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         if not isinstance(spec, dict):
             v.fail(f"{where} must be a table like {{ role = \"input\" }}")
         v.keys(spec, {"role", "layer", "aliases", "range", "shape", "of", "column_of", "layers",
-                      "simplex", "kind", "entries", "identity", "values"}, where)
+                      "simplex", "kind", "entries", "identity", "values", "index"}, where)
         role = v.get(spec, "role", str, None, where)
         if role not in ROLES:
             v.fail(f"{where}.role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -251,7 +252,13 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
         symbols[key] = SymbolDecl(key, role, layer, aliases, rng, shape=shape, of=of,
                                   column_of=column_of, layers=fam, simplex=simplex,
                                   kind=kind, entries=entries, identity=identity,
-                                  values=spec.get("values"))
+                                  values=spec.get("values"),
+                                  index=v.get(spec, "index", str, None, where))
+        if symbols[key].index is not None and (role == "index" or spec["index"] not in
+                                               INDEX_KINDS or "entries" not in spec):
+            v.fail(f"{where}.index is for a quantity written by its entries whose letter is "
+                   f"also an index (Mallya's gate i^t and entry i): one of "
+                   f"{', '.join(INDEX_KINDS)}")
 
     functions: dict[str, FunctionDecl] = {}
     for key, spec in v.table(data, "functions").items():

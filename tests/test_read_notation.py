@@ -18,7 +18,8 @@ FUNCTIONS = r"\sigma f g h L J \ell \mathcal{L}".split()
 INDICES = (("i", "sample"), ("j", "unit"), ("k", "unit"), ("n", "unit"), ("t", "time"),
            ("l", "layer"))
 CONVENTIONS = {"": ("power", "sample"), "layer": ("layer", "sample"),
-               "sample": ("sample", "sample"), "(layer)": ("power", "layer")}
+               "sample": ("sample", "sample"), "(layer)": ("power", "layer"),
+               "index": ("index", "sample")}
 
 
 def lexicon(convention: str) -> Lexicon:

@@ -124,3 +124,11 @@ def test_an_undeclared_set_is_an_error(tmp_path):
                                r"\sum_{w_j \in \mathcal{N}} \log", tmp_path)
     assert bad and bad[0].id == "55" and bad[0].verdict == "error"
     assert "not a declared set" in found["parse"]
+
+
+def test_new_and_old_only_where_they_belong(tmp_path):
+    """(new) on the right of an update is not the value before the step: not read."""
+    bad, found = check_planted(CHAPTER, r"\mathbf{v}'^{(old)}_{w_j} - \eta",
+                               r"\mathbf{v}'^{(new)}_{w_j} - \eta", tmp_path)
+    assert [(e.id, e.verdict) for e in bad] == [("59", "error")]
+    assert "new" in found["parse"]

@@ -54,6 +54,9 @@ def variants(side: T.Node, vocab):
         from ..model.vocabulary import sympy_name
         if vocab.written.get(sympy_name(node.x.name)) not in vocab.entries:
             continue
+        from ..model.arrays import accent_siblings
+        out.extend((node, T.Index(T.Sym(other), node.indices))      # a_i for \hat{a}_i
+                   for other in accent_siblings(node.x.name, vocab))
         for p, index in enumerate(node.indices):
             if isinstance(index, T.Sym) and index.name in letters:
                 for other in letters:         # \hat{y}_k where \hat{y}_j is needed
@@ -104,8 +107,9 @@ def diagnose_indices(checker, claims) -> None:
             if all(_holds(checker, c, side, PER_SAMPLE) for c in group):
                 printed = split_chain(first.item.body)
                 shown = tree_latex(side, checker.vocab.lexicon())
+                lex = checker.vocab.lexicon()
                 checker.vocab.index_fixes[base] = Finding(
-                    "index", f"{tree_latex(old)} where {tree_latex(new)} is needed: with it "
+                    "index", f"{tree_latex(old, lex)} where {tree_latex(new, lex)} is needed: with it "
                     f"the step holds at every index value ({_what(old, new)})",
                     f"{printed[k - 1].strip()} = {shown}", "error")
                 break
@@ -126,6 +130,11 @@ def _holds(checker, claim, side, per_sample) -> bool:
 
 
 def _what(old: T.Node, new: T.Node) -> str:
+    from ..model.arrays import ACCENTS
+    if isinstance(old, (T.Sample, T.Index)) and isinstance(new, type(old)) and \
+            isinstance(old.x, T.Sym) and isinstance(new.x, T.Sym) and old.x != new.x and \
+            ACCENTS.sub(r"\1", old.x.name) == ACCENTS.sub(r"\1", new.x.name):
+        return "the quantity with the accent and the one without confused"
     if isinstance(old, T.Transpose) or isinstance(new, T.Transpose):
         return "a transpose " + ("missing" if isinstance(new, T.Transpose) else "too many")
     if isinstance(old, T.Sample):

@@ -50,9 +50,19 @@ def without_new_old(body: str) -> str:
     r"""The update without its ^{(new)}/^{(old)} marks (Rong's v'^{(new)} = v'^{(old)} - ...).
     The marks become spaces, so every other character keeps its column.
 
+    Only "new" on the left of the assignment and "old" on its right: any other mark is
+    left as printed (and the reader then rejects it).
+
     >>> without_new_old(r"v^{(new)}_{j} = v^{(old)}_{j} - \eta g")
     'v        _{j} = v        _{j} - \\eta g'
+    >>> without_new_old(r"v^{(old)} = v^{(new)} - \eta g") == r"v^{(old)} = v^{(new)} - \eta g"
+    True
     """
+    arrow = re.search(r"(?<![<>!:])=(?!:)|\\leftarrow|\\gets|:=|\\coloneqq", body)
+    marks = list(_NEW_OLD.finditer(body))
+    if arrow is None or any((m.group(1) == "new") != (m.start() < arrow.start())
+                            for m in marks):
+        return body
     return _NEW_OLD.sub(lambda m: " " * len(m.group(0)), body)
 
 

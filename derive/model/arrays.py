@@ -25,6 +25,7 @@ Matrix([
 from __future__ import annotations
 
 import itertools
+import re
 
 import sympy
 from sympy.matrices import MatrixBase
@@ -168,6 +169,13 @@ def as_index(node, vocab):
     written by its entries (the superscript is its first index); anything else as is."""
     if isinstance(node, T.Sample) and entries_name(node.x, vocab):
         return T.Index(node.x, (node.index,))
+    if isinstance(node, T.Sample) and isinstance(node.x, T.Sym):
+        numbered = re.fullmatch(r"(.+?)_\{?([0-9]+)\}?", node.x.name)   # a^t_1: entry (t, 1)
+        if numbered and entries_name(T.Sym(numbered.group(1)), vocab):
+            digits = numbered.group(2)
+            rest = len(vocab.entries[entries_name(T.Sym(numbered.group(1)), vocab)]) - 1
+            parts = [digits] if rest == 1 else list(digits)
+            return T.Index(T.Sym(numbered.group(1)), (node.index, *map(T.Num, parts)))
     if isinstance(node, T.Index) and isinstance(node.x, T.Sample) and \
             entries_name(node.x.x, vocab):
         return T.Index(node.x.x, (node.x.index, *node.indices))
@@ -302,6 +310,27 @@ class ArraysMeaning:
         return var.applyfunc(lambda e: Partial(num, e))
 
 
+ACCENTS = re.compile(r"\\(?:hat|widehat|tilde|widetilde|bar|overline)\{([^{}]*)\}")
+
+
+def accent_siblings(name: str, vocab) -> list[str]:
+    """Declared names written by entries of the same sizes that differ from ``name`` by an
+    accent: a and \\hat{a} (Mallya's activation and pre-activation), y and \\tilde{y}."""
+    from .vocabulary import sympy_name
+    base = vocab.written.get(sympy_name(name))
+    if base not in vocab.entries:
+        return []
+    plain = ACCENTS.sub(r"\1", name)
+    out = []
+    for spelled in sorted(set(vocab.spelled.values())):
+        other = vocab.written.get(sympy_name(spelled))
+        if spelled != name and other != base and other in vocab.entries and \
+                vocab.entries[other] == vocab.entries[base] and \
+                ACCENTS.sub(r"\1", spelled) == plain:
+            out.append(spelled)
+    return out
+
+
 def array_variants(side, vocab, letters, shifted) -> list:
     """Diagnosis variants of a side with arrays (derive.calculus.indices): a time
     superscript moved by one or replaced by another index letter (h^{(t)} for h^{(t-1)}),
@@ -309,6 +338,8 @@ def array_variants(side, vocab, letters, shifted) -> list:
     out = []
     for node in side.walk():
         if isinstance(node, T.Sample) and entries_name(node.x, vocab):
+            out.extend((node, T.Sample(T.Sym(other), node.index))
+                       for other in accent_siblings(node.x.name, vocab))
             for by in (-1, 1):
                 moved = shifted(node.index, by)
                 if moved is not None:

@@ -143,8 +143,10 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
             vocab.add_symbol(latex, name, is_matrix(decl))
             if decl.role == "index":
                 vocab.indices[vocab.spelled[name]] = decl.kind or "sample"
-                if decl.values is not None:
+                if decl.values is not None:          # w_j, w_O: the index j, word 1
                     vocab.index_values[vocab.spelled[name]] = dict(decl.values)
+            elif decl.index is not None:            # the gate i^t, and i in o^t_i
+                vocab.indices[vocab.spelled[name]] = decl.index
         except InputError as exc:
             raise exc.located(file=manifest.path)
     for latex, values in manifest.sets.items():

@@ -37,6 +37,7 @@ from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from .arrays import array_axes, as_index, components
 from .index_fit import layer_hint, swapped_indices
+from .outside import first_outside
 from .vocabulary import sympy_name
 
 MAX_INSTANCES = 144       # values of a block's free indices (12 × 12)
@@ -243,7 +244,7 @@ def expand_entries(items, vocab):
         for values in itertools.product(*(range(1, s + 1) for s in sizes)):
             env = tuple(zip(names, values))
             label = ",".join(f"{n}={v}" for n, v in env)
-            beyond = _outside(reading.sides, vocab, dict(env))
+            beyond = first_outside(reading.sides, vocab, dict(env))
             if beyond is not None:
                 outside.append(f"{label} ({beyond})")
                 continue                  # h_{t+1} at t = T: the formula is for t < T
@@ -270,44 +271,6 @@ def expand_entries(items, vocab):
         elif outside:
             vocab.outside[item.id] = outside
     return out, errors
-
-
-def _outside(sides, vocab, env: dict) -> str | None:
-    """The first entry outside its range at these index values (``h_{t+1}`` at t = T),
-    written as printed, or None. Entry 0 of a vector with a declared ``h_0`` exists."""
-    def value(n):
-        if isinstance(n, T.Num) and n.text.isdigit():
-            return int(n.text)
-        if isinstance(n, T.Sym):
-            return env.get(n.name)
-        if isinstance(n, T.Neg):
-            v = value(n.x)
-            return None if v is None else -v
-        if isinstance(n, T.Add):
-            vs = [value(t) for t in n.terms]
-            return None if None in vs else sum(vs)
-        return None
-
-    for side in sides:
-        for printed in side.walk():
-            n = as_index(printed, vocab)
-            if not (isinstance(n, T.Index) and isinstance(n.x, T.Sym)):
-                continue
-            name = vocab.written.get(sympy_name(n.x.name))
-            sizes = vocab.entries.get(name)
-            if sizes is None or len(sizes) < len(n.indices):
-                continue
-            for p, (i, size) in enumerate(zip(n.indices, sizes)):
-                v = value(i)
-                if v is None or 1 <= v <= size:
-                    continue
-                if v == 0 and p == 0 and any(
-                        vocab.symbol(sympy_name(f"{b}{z}")) is not None
-                        for b in (n.x.name, vocab.spelled.get(name) or n.x.name)
-                        for z in ("_0", "_{0}")):
-                    continue
-                return f"{tree_latex(printed)} would be entry {v} of 1 to {size}"
-    return None
 
 
 def instance_of(equation_id: str) -> tuple[str, str] | None:

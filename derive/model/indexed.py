@@ -58,8 +58,8 @@ class EntriesMeaning:
                 raise InputError(f"{shown}: the index {tree_latex(i)} has no value here (a free "
                                  "index of a formula is given every value of its range; "
                                  "inside a sum, the sum's own index)", token=shown)
-            if int(value) == 0 and len(sizes) == 1:
-                start = self.initial(n.x.name, name)      # h_0: the state before the first
+            if int(value) == 0 and not idx:
+                start = self.initial_entry(n, name)      # h_0: the state before the first
                 if start is not None:
                     return start
             if not 1 <= int(value) <= size:
@@ -143,6 +143,25 @@ class EntriesMeaning:
         self.note(f"\\partial_{{{den.name}}} {call.func}(...) read as the partial by its "
                   f"argument {tree_latex(hits[0])}")
         return self(hits[0])
+
+    def initial_entry(self, n, name: str):
+        """Entry 0 of a sequence by its first index: ``h_0`` (h_1..h_T), the entry i of a
+        declared vector ``c_0`` (``c^{t-1}_i`` at t = 1), and for a named gradient of such
+        a sequence (``\\delta c^{t-1}``) the loss's derivative by that entry; or None."""
+        grad = self.vocab.entry_gradients.get(name)
+        base = grad[1] if grad else name
+        spelled = n.x.name if grad is None else self.vocab.spelled.get(base, base)
+        start = self.initial(spelled, base)
+        if start is None:
+            return None
+        if len(n.indices) > 1:
+            written = next(s for s in (f"{spelled}_0", f"{spelled}_{{0}}")
+                           if self.vocab.symbol(sympy_name(s)) is not None)
+            start_name = self.vocab.written[sympy_name(written)]
+            if start_name not in self.vocab.entries:
+                return None
+            start = self.entry(T.Index(T.Sym(written), n.indices[1:]), start_name)
+        return start if grad is None else Partial(grad[0], start)
 
     def initial(self, written: str, name: str):
         """``h_0`` declared as a symbol of its own: entry 0 of a sequence h_1..h_T (the

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from . import tree as T
+from .conditions import RELATIONS
 from .names import GREEK, STYLES, UPRIGHT, canon
 from .tokens import Token
 
@@ -25,10 +26,7 @@ OPENERS = {"(": ")", "[": "]", r"\{": r"\}", r"\langle": r"\rangle", "|": "|",
            r"\vert": r"\vert", ".": None}
 SIZES = {r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl",
          r"\bigr", r"\Bigr", r"\biggr", r"\Biggr", r"\bigm", r"\Bigm"}
-RELATIONS = {"<": "<", ">": ">", r"\leq": "<=", r"\le": "<=", r"\geq": ">=", r"\ge": ">=",
-             r"\neq": "!=", r"\ne": "!=", "=": "=", r"\in": "in", r"\notin": "notin",
-             r"\leqslant": "<=", r"\geqslant": ">="}
-SET_OPS = {r"\cup": "union", r"\cap": "intersection", r"\setminus": "difference"}
+TRIG = {r"\tanh", r"\sinh", r"\cosh", r"\sin", r"\cos", r"\tan"}
 DIFFERENTIALS = ("d", r"\mathrm{d}", r"\rm d", r"\operatorname{d}", r"\text{d}",
                  r"\textrm{d}", r"\mathrm d", r"\mathit{d}")
 
@@ -199,9 +197,24 @@ class Commands:
                 raise self.error(f"a subscript on {op.text}", op)
             self.take()
             base = self.sub_parse(self.script_tokens())
+        power = None
         if self.at("^"):
-            raise self.error(f"a power of {op.text} written before its argument", op,
-                             fix=f"write ({op.text} x)^2")
+            caret = self.take()
+            exp = canon(self.script_tokens())
+            if op.text not in TRIG or not re.fullmatch(r"[1-9]", exp):
+                raise self.error(f"a power of {op.text} written before its argument", op,
+                                 fix=f"write ({op.text} x)^2")
+            # \tanh^2(c): (\tanh c)^2, as every table of identities writes it (a power
+            # -1 would be the inverse function, refused above)
+            power = T.Num(exp)
+            self.notes.append(f"{op.text}^{exp}(...) read as ({op.text}(...))^{exp}")
+            del caret
+        if power is not None:
+            return T.Pow(self.operator_call(op, base), power)
+        return self.operator_call(op, base)
+
+    def operator_call(self, op: Token, base):
+        """The argument of \\log, \\exp, \\tanh, ... (after its scripts)."""
         if self.peek() is None or not self.starts_factor(self.peek()):
             raise self.error(f"{op.text} needs an argument", op)
         if self.at("(") or self.at(r"\left") or self.at(*SIZES):
@@ -371,55 +384,7 @@ class Commands:
                 depth -= 1
             inner.append(t)
 
-    def condition(self, toks: list[Token], head: Token) -> T.Node:
-        words = canon(toks)
-        rel = [k for k, t in enumerate(toks) if t.text in RELATIONS]
-        if len(rel) != 1 or rel[0] == 0 or rel[0] == len(toks) - 1:
-            raise self.error(f"a condition must be one comparison (a > b), not '{words}'",
-                             head, construct=words)
-        k = rel[0]
-        return T.Rel(RELATIONS[toks[k].text], self.sub_parse(toks[:k]),
-                     self.relation_side(toks[k], toks[k + 1:]))
-
-    def relation_side(self, rel: Token, toks: list[Token]) -> T.Node:
-        """The right side of a comparison; after \\in, a set: a declared set's name,
-        \\{a, b\\} written out, and these combined by \\cup, \\cap, \\setminus."""
-        if RELATIONS[rel.text] not in ("in", "notin"):
-            return self.sub_parse(toks)
-        depth, cut, ops = 0, None, set()
-        for k, t in enumerate(toks):
-            depth += t.text in ("{", "(", r"\{", r"\left")
-            depth -= t.text in ("}", ")", r"\}", r"\right")
-            if depth == 0 and t.text in SET_OPS:
-                cut = k                          # the last one: \cup is left-associative
-                ops.add(SET_OPS[t.text])
-        if len(ops) > 1:
-            raise self.error("\\cup, \\cap and \\setminus mixed without parentheses",
-                             toks[cut], fix="group the sets: (A \\cup B) \\setminus C")
-        if cut is not None:
-            if cut == 0 or cut == len(toks) - 1:
-                raise self.error(f"{toks[cut].text} needs a set on each side", toks[cut])
-            return T.SetOp(SET_OPS[toks[cut].text], self.relation_side(rel, toks[:cut]),
-                           self.relation_side(rel, toks[cut + 1:]))
-        inner = toks
-        if inner and inner[0].text == r"\left":
-            inner = inner[1:]
-        if inner and inner[-2:-1] and inner[-2].text == r"\right":
-            inner = inner[:-2] + inner[-1:]
-        if len(inner) >= 2 and inner[0].text == r"\{" and inner[-1].text == r"\}":
-            items, cur = [], []
-            for t in inner[1:-1]:
-                if t.text == ",":
-                    items.append(cur)
-                    cur = []
-                else:
-                    cur.append(t)
-            items.append(cur)
-            if not all(items):
-                raise self.error("an empty item in a set \\{...\\}", inner[0])
-            return T.SetOf(tuple(self.sub_parse(i) for i in items))
-        return self.sub_parse(toks)
-
+    from .conditions import condition, relation_side
     from .environments import environment
     from .structures import (bars_primary, braced_annotation, call, fraction, group,
                              max_min, sqrt, upright)

@@ -104,6 +104,14 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
         if not structured and t.text == "&":
             i += 1
             continue
+        if t.text in (r"\therefore", r"\because") and (not out or breaks and
+                                                        breaks[-1] == len(out)):
+            # "∴ δo = δh ⊙ tanh(c)": the word before a result, not part of it
+            note = f"dropped {t.text} before the formula"
+            if note not in notes:
+                notes.append(note)
+            i += 1
+            continue
         if not structured and t.text == r"\\":
             breaks.append(len(out))          # a new row starts here
             i += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SUPERSCRIPT_READINGS = ("power", "layer", "sample")
+SUPERSCRIPT_READINGS = ("power", "layer", "sample", "index")
 PARENTHESISED_READINGS = ("sample", "layer", "index")
 INDEX_KINDS = ("sample", "layer", "unit", "time", "class")
 

@@ -126,14 +126,25 @@ class _Printer:
             return self._scripted(n.x, "T")
         return f"{self.paren(n.x)}^{{T}}"
 
+    def _item(self, i: T.Node) -> str:
+        """An index; a number that a declared index names (w_O for 1) as it is named."""
+        if isinstance(i, T.Num):
+            named = next((f"{w}_{{{name}}}" for w, name, v in self.lex.index_values
+                          if str(v) == i.text), None)
+            if named is not None:
+                return named
+        return self.p(i)
+
     def p_Sample(self, n):
         idx = f"({self.p(n.index)})"
+        if self.lex.plain == "index" and not isinstance(n.index, T.Num):
+            idx = self.p(n.index)              # x^t, h^{t-1}: as the chapter writes them
         if isinstance(n.x, (T.Sym, T.Index)):
             return self._scripted(n.x, idx)
         return f"{self.paren(n.x)}^{{{idx}}}"
 
     def p_Index(self, n):
-        items = ",".join(self.p(i).replace(" ", "") for i in n.indices)
+        items = ",".join(self._item(i).replace(" ", "") for i in n.indices)
         base = self.name(n.x.name) if isinstance(n.x, T.Sym) else \
             self.p(n.x) if isinstance(n.x, (T.Call, T.Index)) else self.paren(n.x)
         if "^{[" in base:

@@ -123,6 +123,14 @@ class Superscripts:
             return T.Transpose(self.superscript(node, inner, on_name=on_name, head=head))
         if text.startswith("(") and text.endswith(")") and self._balanced_parens(sup):
             return self.sample(node, sup, head)
+        if on_name and self.lex.plain == "index":
+            # x^t, h^{t-1} (Graves, Mallya): a time, unit or class index is the quantity's
+            # first index, as h^{(t)}; anything else (x^2) a power
+            idx = self.sub_parse(sup)
+            if isinstance(idx, T.Sym) and self.lex.index_kind(idx.name) in (
+                    "unit", "class", "time") or self.step_of_time(idx):
+                return T.Sample(node, idx)
+            return T.Pow(node, idx)
         if on_name and self.lex.plain == "sample":
             idx = self.sub_parse(sup)
             self.require_index(idx, sup[0], canon(sup))

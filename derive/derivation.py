@@ -233,10 +233,11 @@ class Derivation:
         if any(isinstance(x, Partial) for x in sympy.preorder_traversal(e)):
             e = e.replace(lambda x: isinstance(x, Partial),
                           lambda x: self.gradient(x.args[0], x.args[1]))
-        if e.has(PartialBy):
+        kinds = {type(x) for x in sympy.preorder_traversal(e)}
+        if PartialBy in kinds:
             e = e.replace(lambda x: isinstance(x, PartialBy),
                           lambda x: self.by_expression(*x.args)[0])
-        kinds = {type(x) for x in sympy.preorder_traversal(e)}
+            kinds = {type(x) for x in sympy.preorder_traversal(e)}
         if m.functions and any(issubclass(k, sympy.core.function.AppliedUndef)
                                for k in kinds):
             e = self.expand_calls(e)

@@ -242,10 +242,13 @@ class Equivalence:
                 if self._cancels_to(a / b, 1):
                     return in_vars
                 # a sum of long products (sympy.diff's product rule) with its common
-                # factors pulled out (no expansion), then the same quotient
-                q = sympy.factor_terms(a) / sympy.factor_terms(b)
-                if self._cancels_to(q, 1):
-                    return in_vars
+                # factors pulled out (no expansion), then the same quotient; not where
+                # nodes hide exponential sums (softmax): there pulling factors out costs
+                # seconds and the composed proof below is the one that succeeds
+                if inner is None:
+                    q = sympy.factor_terms(a) / sympy.factor_terms(b)
+                    if self._cancels_to(q, 1):
+                        return in_vars
             if expanded_terms(diff) <= MAX_TERMS and (
                     sympy.expand(diff) == 0 or sympy.cancel(sympy.together(diff)) == 0):
                 return in_vars

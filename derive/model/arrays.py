@@ -292,7 +292,7 @@ class ArraysMeaning:
     def partials(self, num, var):
         """∂num/∂v by an array v: the array of the partials by its entries (the gradient
         ∇_v num, of v's shape)."""
-        from .objects import Partial
+        from .objects import Partial, SampleOf
         if is_array(num):
             # ∂h^{(t+1)}/∂h^{(t)}: the Jacobian, entry (i, j) = ∂h^{(t+1)}_i/∂h^{(t)}_j
             if num.cols != 1 or var.cols != 1 or not all(
@@ -304,9 +304,12 @@ class ArraysMeaning:
         if not all(isinstance(e, sympy.Symbol) for e in var):
             raise InputError("a derivative by an array whose entries are not declared "
                              "quantities", token=r"\partial")
-        if not isinstance(num, sympy.Symbol):
+        if not isinstance(num, sympy.Symbol) and not num.has(SampleOf):
             # ∂(v'^T h)/∂h: an expression's gradient, through the model
             return var.applyfunc(lambda e: sympy.Derivative(num, e, evaluate=False))
+        if not isinstance(num, sympy.Symbol):
+            raise InputError("the quantity differentiated must be a single declared symbol "
+                             "or an expression of the chapter's quantities", token=r"\partial")
         return var.applyfunc(lambda e: Partial(num, e))
 
 

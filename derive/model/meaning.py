@@ -25,6 +25,10 @@ MAX_EXPONENT = 10_000     # |n| in a power of numbers (2^{2^{100}} is refused, n
 MAX_FORMULA_EXPONENT = 64  # |n| in a power of a formula ((a - y)^{2^{16}} would be expanded)
 
 
+# nodes that make an expression (not one quantity) inside a derivative's fraction
+EXPRESSIONS = (T.Mul, T.Add, T.Neg, T.Div, T.Pow, T.Had, T.Inner)
+
+
 class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
     """Turn one side's tree into SymPy; collects the spellings, aliases and notes."""
 
@@ -210,11 +214,11 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         den = self(n.den)
         if is_array(den):
             return self.partials(self(n.num), den)        # ∂E/∂w_j: a gradient vector
-        if not isinstance(den, sympy.Symbol) and not isinstance(n.den, (T.Sym, T.Index)) \
-                and not den.is_number:
+        if isinstance(n.den, EXPRESSIONS) and not isinstance(den, sympy.Symbol) and \
+                not den.is_number:
             # Rong's ∂E/∂(v'^T_{w_j} h): by the quantity the expression computes
             return PartialBy(self.one_symbol(n.num), den)
-        if not isinstance(self(n.num), sympy.Symbol) and not isinstance(n.num, (T.Sym, T.Index)):
+        if isinstance(n.num, EXPRESSIONS) and not isinstance(self(n.num), sympy.Symbol):
             # ∂(v'^T h)/∂v'_{21}: an expression differentiated through the model
             return sympy.Derivative(self(n.num), self.one_symbol(n.den), evaluate=False)
         num, den = self.one_symbol(n.num), self.one_symbol(n.den)

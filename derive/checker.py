@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +38,7 @@ from .read.namings import split_namings
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
 from .source import Item
-from .timelimit import time_limit
+from .timelimit import cpu_seconds, time_limit
 
 WRONG = "wrong"
 UNKNOWN = "unknown"
@@ -75,7 +74,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     if claim_seconds is not None and not 0 < claim_seconds <= MAX_CLAIM_SECONDS:
         raise InputError(f"the time limit for one claim must be a positive number of seconds "
                          f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
-    started = time.monotonic()          # the chapter's time limit counts from here
+    started = cpu_seconds()          # the chapter's time limit counts from here
     from .chapters import load_chapter_input
     manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
     from .source import assignment
@@ -142,7 +141,7 @@ class ChapterChecker:
         self.numeric_enabled = numeric
         self.seed = seed
         self.limit = claim_seconds or manifest.limits.claim_seconds
-        self.started = time.monotonic() if started is None else started
+        self.started = cpu_seconds() if started is None else started
         self.timed_out = False            # the chapter's time limit ended the run early
         self.definitions_done = False     # every definition has been checked
         self.chapter_findings: list[Finding] = []
@@ -163,7 +162,7 @@ class ChapterChecker:
         return self._assemble()
 
     def remaining(self) -> float:
-        return self.manifest.limits.chapter_seconds - (time.monotonic() - self.started)
+        return self.manifest.limits.chapter_seconds - (cpu_seconds() - self.started)
 
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
@@ -485,7 +484,7 @@ class ChapterChecker:
 
     def _check_claim(self, claim: Claim) -> EquationResult:
         item = claim.item
-        if time.monotonic() - self.started > self.manifest.limits.chapter_seconds:
+        if cpu_seconds() - self.started > self.manifest.limits.chapter_seconds:
             f = messages.Inconclusive(detail="chapter time limit reached before this claim "
                                       f"({self.manifest.limits.chapter_seconds:g} s)").finding()
             return EquationResult(item.id, "claim", item.latex, Verdict.INCONCLUSIVE, item.line,

@@ -1,4 +1,11 @@
-"""A per-call time limit for SymPy work (SIGALRM; a no-op off the main thread)."""
+"""A per-call time limit for SymPy work, counted in the CPU time of this process.
+
+Limits count the CPU time the check itself uses (user + system, ``ITIMER_PROF`` /
+``SIGPROF``), not the wall clock: a busy CI runner, another job on the same cores or a
+paused process does not turn a verified claim inconclusive, so a report does not depend
+on the machine's load. Off the main thread, or where interval timers do not exist, the
+limit is not enforced (a no-op).
+"""
 from __future__ import annotations
 
 import contextlib
@@ -9,12 +16,19 @@ from collections.abc import Iterator
 
 from .errors import CheckTimeout
 
-REPEAT = 0.25       # seconds between interrupts once the deadline has passed
+REPEAT = 0.25       # CPU seconds between interrupts once the deadline has passed
+TIMER = getattr(signal, "ITIMER_PROF", None)
+SIGNAL = getattr(signal, "SIGPROF", None)
+
+
+def cpu_seconds() -> float:
+    """The CPU time (user + system) this process has used: the clock of every limit."""
+    return time.process_time()
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`CheckTimeout` inside the block once ``seconds`` have passed.
+    """Raise :class:`CheckTimeout` inside the block once it has used ``seconds`` of CPU.
 
     SymPy has no cancellation of its own; an interval timer interrupts the pure-Python
     loops it spends its time in. Nested limits keep the tighter outer deadline.
@@ -23,27 +37,27 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     ...     1 + 1
     2
     """
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    if not seconds or TIMER is None or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def _raise(signum, frame):  # noqa: ARG001
-        raise CheckTimeout(f"time limit of {seconds:g} s reached")
+        raise CheckTimeout(f"time limit of {seconds:g} s of CPU reached")
 
-    old_handler = signal.signal(signal.SIGALRM, _raise)
-    old_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    old_handler = signal.signal(SIGNAL, _raise)
+    old_remaining, _ = signal.getitimer(TIMER)
     limit = seconds if not old_remaining else min(seconds, old_remaining)
-    started = time.monotonic()
+    started = cpu_seconds()
     try:
         # armed inside the try, so that an interrupt arriving at once still disarms it;
         # the timer repeats after the deadline: should library code catch and swallow the
         # first interrupt (``except Exception`` fallbacks), the next one still stops the block
-        signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
+        signal.setitimer(TIMER, limit, REPEAT)
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIGNAL, old_handler)
         if old_remaining:
             # give the outer block what is left of its own deadline (at least a tick)
-            signal.setitimer(signal.ITIMER_REAL,
-                             max(old_remaining - (time.monotonic() - started), 1e-3), REPEAT)
+            signal.setitimer(TIMER, max(old_remaining - (cpu_seconds() - started), 1e-3),
+                             REPEAT)

@@ -13,7 +13,6 @@ per-sample loss gradients, dV = m ∂J/∂V; for a parameter dV = ∂J/∂V.
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import replace
 
 import sympy
@@ -33,7 +32,7 @@ from .model.chapter import roles_by_name
 from .numeric import NumericRoute
 from .report import (BATCH_MEAN, PER_SAMPLE, EquationResult, Finding, LinkResult,
                      NumericEvidence, Verdict)
-from .timelimit import time_limit
+from .timelimit import cpu_seconds, time_limit
 
 DEFAULT_SAMPLES = 4
 
@@ -48,7 +47,7 @@ def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
     at a second set of sizes (each size above 1 plus one), so that no size can hide in a
     constant: at m = 4, \\frac{4}{m^2} is \\frac{1}{m} and \\sum_{i=1}^{4} is the sum over
     the samples. A claim that holds only at the first sizes is a mismatch that says so."""
-    started = time.monotonic() if started is None else started
+    started = cpu_seconds() if started is None else started
     first = VectorChapterChecker(manifest, items, numeric=numeric, seed=seed,
                                  claim_seconds=claim_seconds, focus=focus,
                                  started=started).run()
@@ -56,7 +55,7 @@ def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
     if not held:
         return first
     other = shifted_sizes(manifest)
-    left = manifest.limits.chapter_seconds - (time.monotonic() - started)
+    left = manifest.limits.chapter_seconds - (cpu_seconds() - started)
     try:
         with time_limit(max(left, 1e-3)):
             # numbers first (cheap, finite differences): only a claim whose sides differ

@@ -1,5 +1,6 @@
 """The per-claim time limit (derive.timelimit): it must stop SymPy-like pure-Python loops,
-even ones that swallow exceptions, and must never leave a timer armed behind it."""
+even ones that swallow exceptions, must never leave a timer armed behind it, and counts
+the CPU time of the check, not the wall clock."""
 from __future__ import annotations
 
 import signal
@@ -56,7 +57,7 @@ def test_no_timer_is_left_armed_after_a_tiny_limit(seconds):
                 sum(range(20000))
         except CheckTimeout:
             pass
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 
 def test_an_inner_limit_keeps_the_outer_deadline():
@@ -70,4 +71,15 @@ def test_an_inner_limit_keeps_the_outer_deadline():
                 pass            # the inner owner gives up; the outer deadline still holds
             busy(5)
     assert time.monotonic() - start < 2
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+
+
+def test_time_not_spent_computing_is_not_charged():
+    """A limit of CPU time: waiting (another process on the core, a paused process) does
+    not use it up, so a check does not time out because the machine is busy."""
+    start = time.monotonic()
+    with time_limit(0.2):
+        time.sleep(0.6)                 # no CPU used: no interrupt
+        busy(0.05)
+    assert time.monotonic() - start >= 0.6
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)

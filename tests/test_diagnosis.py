@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 
 import pytest
 
@@ -217,7 +218,19 @@ def test_unrelated_formula_gets_the_derived_form_as_fix(tmp_path):
     fix_verifies(tmp_path, DW, f.suggestion)
 
 
-def test_timeout_is_inconclusive_never_verified(tmp_path):
+def test_timeout_is_inconclusive_never_verified(tmp_path, monkeypatch):
+    # the limits count CPU time, in ticks of the process clock: a comparison that takes
+    # a few milliseconds of CPU may end before a 1 µs limit is noticed, so this one is
+    # made to take longer (as a hard proof would)
+    from derive.equivalence import Equivalence
+    compare = Equivalence._compare
+
+    def slow(self, a, b):
+        end = time.process_time() + 0.5
+        while time.process_time() < end:
+            pass
+        return compare(self, a, b)
+    monkeypatch.setattr(Equivalence, "_compare", slow)
     folder = tmp_path / "ch"
     folder.mkdir()
     (folder / "manifest.toml").write_text(LOGISTIC, encoding="utf-8")

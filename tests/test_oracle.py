@@ -40,8 +40,10 @@ def values(expr, point):
     names = {s: sympy.Rational(repr(round(point[str(s)], 6)))
              for s in expr.free_symbols if str(s) in point}
     try:
-        out = complex(sympy.N(expr.subs(names), 30))
-    except (TypeError, ValueError, ZeroDivisionError):
+        # evaluated numerically at the point (evalf with subs): substituting exact values
+        # first makes SymPy compute towers such as 7^(7^7) exactly, for minutes
+        out = complex(expr.evalf(30, subs=names))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     return None if cmath.isnan(out) or cmath.isinf(out) else out
 

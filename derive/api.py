@@ -15,11 +15,21 @@ Progress = Callable[[int, int, Path], None]
 
 def _check_one(args) -> tuple:
     """One chapter in a worker process: (result, None) or (None, one-line error)."""
-    manifest, numeric, seed, claim_seconds, background, allow_outside = args
+    manifest, numeric, seed, claim_seconds, background, allow_outside, changed = args
     try:
-        return check_chapter(manifest, numeric=numeric, seed=seed,
-                             claim_seconds=claim_seconds, background=background,
-                             allow_outside=allow_outside), None
+        key = None
+        if changed:                 # unchanged since its last check: its report read back
+            from . import cache
+            key = cache.chapter_key(manifest, numeric, seed, claim_seconds)
+            kept = cache.load(key) if key else None
+            if kept is not None:
+                return kept, None
+        result = check_chapter(manifest, numeric=numeric, seed=seed,
+                               claim_seconds=claim_seconds, background=background,
+                               allow_outside=allow_outside)
+        if key:
+            cache.store(key, result)
+        return result, None
     except InputError as exc:
         return None, str(exc.located(file=str(manifest)))
     except (RecursionError, MemoryError) as exc:
@@ -32,7 +42,7 @@ def _check_one(args) -> tuple:
 def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bool = True,
           seed: int = 0, claim_seconds: float | None = None,
           progress: Progress | None = None, jobs: int = 1,
-          allow_outside: bool = False) -> Report:
+          allow_outside: bool = False, changed: bool = False) -> Report:
     """Check every chapter under ``paths`` and return the report.
 
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
@@ -41,6 +51,8 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the
     report is the same, in the same order, whatever the number of jobs.
     ``allow_outside`` lets a manifest's ``source`` name a file outside its folder.
+    ``changed`` checks only chapters whose files (or the options, or derive) changed since
+    they were last checked with it; the others' reports are read back (derive.cache).
 
     >>> report = check("equations/ch08-two-layer-bce", numeric=False)
     >>> [e.id for e in report.chapters[0].equations if e.verdict != "verified"]
@@ -71,7 +83,8 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     jobs = _usable_cpus() if jobs == 0 else jobs
     # more processes than chapters: a chapter may use a second one for a part of it
     spare = jobs > len(manifests)
-    tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside) for m in manifests]
+    tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside, changed)
+             for m in manifests]
     if jobs > 1 and len(manifests) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(manifests))) as pool:
             results = []

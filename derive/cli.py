@@ -50,8 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time limit for one claim's symbolic check (default: manifest, 20)")
     c.add_argument("--allow-outside", action="store_true",
                    help="let a manifest's source name a file outside the manifest's folder")
+    c.add_argument("--changed", action="store_true",
+                   help="check only chapters changed since their last check with --changed "
+                        "(the others' reports are read back from derive's cache folder)")
     c.add_argument("--no-cache", action="store_true",
-                   help="accepted for old scripts; derive keeps no cache on disk")
+                   help="accepted for old scripts (without --changed nothing is cached)")
     i = sub.add_parser("init", help="write the manifest a document implies, for review")
     i.add_argument("document", metavar="FILE", help="a .tex, .md or .ipynb chapter")
     i.add_argument("--force", action="store_true", help="replace an existing manifest")
@@ -155,7 +158,8 @@ def _check(args) -> int:
     try:
         report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
                        claim_seconds=args.claim_seconds, progress=progress,
-                       jobs=max(args.jobs, 0), allow_outside=args.allow_outside)
+                       jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
+                       changed=args.changed and not args.no_cache)
     finally:
         if progress is not None:
             progress.clear()

@@ -197,3 +197,73 @@ class Report:
         return {"version": self.version, "seed": self.seed, "numeric": self.numeric,
                 "errors": list(self.errors),
                 "chapters": [c.to_dict() for c in self.chapters]}
+
+
+# --- read back (derive.cache keeps checked chapters as JSON) ----------------------------
+
+def chapter_from_dict(d: dict, seed: int | None = None) -> ChapterResult:
+    """The :class:`ChapterResult` that ``to_dict`` wrote (``seed`` is not in it); a
+    malformed dict raises KeyError, TypeError or ValueError.
+
+    >>> c = ChapterResult("ch.tex", "t", findings=(Finding("notation", "z and Z"),))
+    >>> chapter_from_dict(c.to_dict()) == c
+    True
+    """
+    from .vectorize import VectorForm
+    forms = d["vectorized"]
+    return ChapterResult(
+        file=_str(d["file"]), title=_str(d["title"]), convention=_opt(d["convention"]),
+        findings=tuple(_finding(f) for f in d["findings"]),
+        equations=tuple(_equation(e) for e in d["equations"]),
+        gradients=tuple((_str(g["of"]), _str(g["derived"])) for g in d["gradients"]),
+        seed=seed,
+        vectorized=tuple(VectorForm(_str(v["of"]), _str(v["latex"]), _str(v["verdict"]),
+                                    _str(v["shape"]), _str(v["note"])) for v in forms["forms"]),
+        vectorized_sizes=_str(forms["sizes"]))
+
+
+def _str(x) -> str:
+    if not isinstance(x, str):
+        raise TypeError(f"expected a string, not {type(x).__name__}")
+    return x
+
+
+def _opt(x):
+    return None if x is None else _str(x)
+
+
+def _finding(d: dict) -> Finding:
+    return Finding(_str(d["kind"]), _str(d["message"]), _opt(d["suggestion"]),
+                   _str(d["severity"]), _opt(d.get("equation")))
+
+
+def _number(x):
+    if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float))):
+        raise TypeError("expected a number")
+    return x
+
+
+def _numeric(d: dict | None) -> NumericEvidence | None:
+    if d is None:
+        return None
+    agrees = d["agrees"]
+    if agrees is not None and not isinstance(agrees, bool) or \
+            isinstance(d["points"], bool) or not isinstance(d["points"], int):
+        raise TypeError("agrees, points")
+    return NumericEvidence(_number(d["max_rel_error"]), d["points"], _opt(d["convention"]),
+                           _number(d["ratio"]), _opt(d["ratio_text"]), _opt(d["note"]),
+                           agrees)
+
+
+def _equation(d: dict) -> EquationResult:
+    links = tuple(LinkResult(_str(k["lhs"]), _str(k["rhs"]), _str(k["verdict"]),
+                             _opt(k["convention"]), _opt(k["lhs_read"]), _opt(k["rhs_read"]),
+                             tuple(_finding(f) for f in k["findings"]), _numeric(k["numeric"]))
+                  for k in d["links"])
+    line = d["line"]
+    if line is not None and (isinstance(line, bool) or not isinstance(line, int)):
+        raise TypeError("line")
+    return EquationResult(_str(d["id"]), _str(d["kind"]), _str(d["latex"]), _str(d["verdict"]),
+                          line, _opt(d["read_as"]), _opt(d["convention"]), _opt(d["derived"]),
+                          _opt(d["corrected"]), links, tuple(_finding(f) for f in d["findings"]),
+                          _numeric(d["numeric"]), _opt(d.get("file")), _opt(d.get("where")))

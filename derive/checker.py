@@ -53,6 +53,19 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
     return find_chapters(paths)
 
 
+def is_gradient_name(text: str, vocab) -> bool:
+    """Is ``text`` a declared gradient (dz, \\delta^l_j): a name that already has a meaning."""
+    from .model.vocabulary import sympy_name
+    from .read import read_name
+    try:
+        name = sympy_name(read_name(text, vocab.lexicon()))
+    except Exception:  # noqa: BLE001 - unreadable: not a name of anything
+        return False
+    written = vocab.written.get(name, name)
+    return name in vocab.gradients or written in vocab.entry_gradients or \
+        text.split("_")[0].split("^")[0] in vocab.entry_gradients
+
+
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
                   claim_seconds: float | None = None,
                   focus: Collection[str] | None = None,
@@ -167,7 +180,7 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
-        self.items = split_namings(self.items)      # a chain ending "... := EH": names it
+        self.items = split_namings(self.items, lambda name: is_gradient_name(name, vocab))
         self.items = [replace(i, body=without_new_old(i.body)) if i.kind == "update" else i
                       for i in self.items]           # v^{(new)} = v^{(old)} - η G
         if vocab.entries:

@@ -132,3 +132,28 @@ def test_new_and_old_only_where_they_belong(tmp_path):
                                r"\mathbf{v}'^{(new)}_{w_j} - \eta", tmp_path)
     assert [(e.id, e.verdict) for e in bad] == [("59", "error")]
     assert "new" in found["parse"]
+
+
+NIELSEN = Path(__file__).resolve().parent.parent / "equations" / "nielsen-backprop-index"
+
+
+@pytest.mark.parametrize("named,verdict", [
+    (r"\delta^l_j", "verified"),           # a declared gradient: a side, checked as such
+    (r"(w^{l+1}_{kj} + 1) \delta^{l+1}_k", None),   # not a name: no naming
+])
+def test_a_naming_of_a_declared_gradient_stays_a_claim(named, verdict, tmp_path):
+    """`... := \\delta^l_j` with δ declared as ∂C/∂z: δ already means something, so the
+    last side is checked against that meaning, never redefined by the formula before it."""
+    bad, _ = check_planted(NIELSEN, r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) \tag{45}",
+                           r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) := " + named
+                           + r" \tag{45}", tmp_path)
+    if verdict == "verified":
+        assert bad == []
+    else:
+        assert [e.id.split("[")[0] for e in bad] == ["45"]
+
+
+def test_a_wrong_side_before_a_declared_gradient_is_caught(tmp_path):
+    bad, _ = check_planted(NIELSEN, r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) \tag{45}",
+                           r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k := \delta^l_j \tag{45}", tmp_path)
+    assert [(e.id.split("[")[0], e.verdict) for e in bad] == [("45", "mismatch")]

@@ -23,11 +23,15 @@ from .tokens import tokenize
 NAME_CHARS = {"{", "}", "_", "^", "'", "(", ")"}
 
 
-def split_namings(items: list) -> list:
-    """Each claim ending in ``:= name`` as a claim and a definition of the name."""
+def split_namings(items: list, named_elsewhere=lambda name: False) -> list:
+    """Each claim ending in ``:= name`` as a claim and a definition of the name, unless
+    ``named_elsewhere(name)``: a name that already means something (a declared gradient,
+    δ for ∂L/∂z) stays a side of the claim, checked against that meaning."""
     out = []
     for item in items:
         cut = _naming(item.body) if item.kind == "claim" else None
+        if cut is not None and named_elsewhere(cut[2]):
+            cut = None
         if cut is None:
             out.append(item)
             continue

@@ -53,17 +53,29 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
     return find_chapters(paths)
 
 
-def is_gradient_name(text: str, vocab) -> bool:
-    """Is ``text`` a declared gradient (dz, \\delta^l_j): a name that already has a meaning."""
-    from .model.vocabulary import sympy_name
+def is_gradient_name(text: str, vocab, manifest) -> bool:
+    """Is ``text`` a declared gradient (dz, \\delta^l_j, its entries, any layer): a name
+    that already has a meaning."""
+    import re as _re
+
     from .read import read_name
+    from .read import tree as T
+    from .read.reading import read_side
+
+    def base(name: str) -> str:
+        return _re.sub(r"\^\{\[[^\]]*\]\}", "", name)        # W^{[l]}: W, any layer
     try:
-        name = sympy_name(read_name(text, vocab.lexicon()))
+        node = read_side(text, vocab.lexicon())
+        while isinstance(node, (T.Index, T.Sample)):
+            node = node.x
+        if not isinstance(node, T.Sym):
+            return False
+        gradients = {base(read_name(key, vocab.convention()))
+                     for key, decl in manifest.symbols.items() if decl.role == "gradient"}
     except Exception:  # noqa: BLE001 - unreadable: not a name of anything
         return False
-    written = vocab.written.get(name, name)
-    return name in vocab.gradients or written in vocab.entry_gradients or \
-        text.split("_")[0].split("^")[0] in vocab.entry_gradients
+    spelled = vocab.spelled.get(vocab.written.get(node.name, ""), node.name)
+    return base(node.name) in gradients or base(spelled) in gradients
 
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
@@ -180,7 +192,8 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
-        self.items = split_namings(self.items, lambda name: is_gradient_name(name, vocab))
+        self.items = split_namings(self.items,
+                                   lambda name: is_gradient_name(name, vocab, self.manifest))
         self.items = [replace(i, body=without_new_old(i.body)) if i.kind == "update" else i
                       for i in self.items]           # v^{(new)} = v^{(old)} - η G
         if vocab.entries:

@@ -147,6 +147,9 @@ def test_a_naming_of_a_declared_gradient_stays_a_claim(named, verdict, tmp_path)
     bad, _ = check_planted(NIELSEN, r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) \tag{45}",
                            r"\sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) := " + named
                            + r" \tag{45}", tmp_path)
+    report = check_chapter(tmp_path / NIELSEN.name / "manifest.toml", seed=5)
+    assert not [e.id for e in report.equations if ":=" in e.id]     # δ is not redefined
+    assert any(len(e.links) == 2 for e in report.equations if e.id.startswith("45"))
     if verdict == "verified":
         assert bad == []
     else:

@@ -34,7 +34,7 @@ from .model import (Model, build_model, build_vocabulary, definition_issues, rea
                     read_graph)
 from .model.chapter import roles_by_name
 from .numeric import NumericError, NumericRoute, rel_error
-from .read.namings import split_namings
+from .read.namings import declared_gradient, split_namings
 from .report import (BATCH_MEAN, PER_SAMPLE, ChapterResult, EquationResult, Finding,
                      LinkResult, NumericEvidence, Verdict)
 from .source import Item
@@ -51,31 +51,6 @@ def find_manifests(paths: list[str | Path]) -> list[Path]:
     """Chapters under the given paths: manifests, and documents (see derive.chapters)."""
     from .chapters import find_chapters
     return find_chapters(paths)
-
-
-def is_gradient_name(text: str, vocab, manifest) -> bool:
-    """Is ``text`` a declared gradient (dz, \\delta^l_j, its entries, any layer): a name
-    that already has a meaning."""
-    import re as _re
-
-    from .read import read_name
-    from .read import tree as T
-    from .read.reading import read_side
-
-    def base(name: str) -> str:
-        return _re.sub(r"\^\{\[[^\]]*\]\}", "", name)        # W^{[l]}: W, any layer
-    try:
-        node = read_side(text, vocab.lexicon())
-        while isinstance(node, (T.Index, T.Sample)):
-            node = node.x
-        if not isinstance(node, T.Sym):
-            return False
-        gradients = {base(read_name(key, vocab.convention()))
-                     for key, decl in manifest.symbols.items() if decl.role == "gradient"}
-    except Exception:  # noqa: BLE001 - unreadable: not a name of anything
-        return False
-    spelled = vocab.spelled.get(vocab.written.get(node.name, ""), node.name)
-    return base(node.name) in gradients or base(spelled) in gradients
 
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
@@ -192,8 +167,9 @@ class ChapterChecker:
     def _run(self) -> None:
         vocab = build_vocabulary(self.manifest)
         self.vocab = vocab
+        gradients = [k for k, d in self.manifest.symbols.items() if d.role == "gradient"]
         self.items = split_namings(self.items,
-                                   lambda name: is_gradient_name(name, vocab, self.manifest))
+                                   lambda name: declared_gradient(name, vocab, gradients))
         self.items = [replace(i, body=without_new_old(i.body)) if i.kind == "update" else i
                       for i in self.items]           # v^{(new)} = v^{(old)} - η G
         if vocab.entries:

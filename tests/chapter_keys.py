@@ -64,3 +64,12 @@ def check_planted(chapter: Path, printed: str, planted: str, tmp_path: Path, see
         for f in (*e.findings, *(f for link in e.links for f in link.findings)):
             found.setdefault(f.kind, f.message)
     return bad, found
+
+
+def caught_as_named(chapter: Path, printed: str, planted: str, kind: str, words: str,
+                    tmp_path: Path) -> None:
+    """The planted error makes exactly one equation a mismatch, with a finding of ``kind``
+    whose message contains ``words``."""
+    bad, found = check_planted(chapter, printed, planted, tmp_path)
+    assert len(bad) == 1 and bad[0].verdict == "mismatch", [(e.id, e.verdict) for e in bad]
+    assert kind in found and words in found[kind], found

@@ -13,6 +13,7 @@ the claim without its last side, and the definition ``\mathbf{EH} = <the side be
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from . import layout
@@ -59,3 +60,24 @@ def _naming(body: str):
         return None
     return before[-1].end, body[before[0].start:before[-1].end].strip(), \
         body[last[0].start:last[-1].end].strip()
+
+
+def declared_gradient(text: str, vocab, gradients) -> bool:
+    """Is ``text`` one of the declared gradients (their LaTeX keys, ``gradients``) at any
+    layer and entry (\\delta^l_j of \\delta^{[l]}): a name that already has a meaning."""
+    from .reading import read_name, read_side
+    from .tree import Index, Sample, Sym
+
+    def base(name: str) -> str:
+        return re.sub(r"\^\{\[[^\]]*\]\}", "", name)        # W^{[l]}: W, any layer
+    try:
+        node = read_side(text, vocab.lexicon())
+        while isinstance(node, (Index, Sample)):
+            node = node.x
+        if not isinstance(node, Sym):
+            return False
+        keys = {base(read_name(key, vocab.convention())) for key in gradients}
+    except ReadError:
+        return False
+    spelled = vocab.spelled.get(vocab.written.get(node.name, ""), node.name)
+    return base(node.name) in keys or base(spelled) in keys

@@ -50,7 +50,7 @@ loss = "per-sample"
 '\\sigma' = {{ activation = "sigmoid" }}
 
 [limits]
-chapter_seconds = 100000
+chapter_seconds = 86400
 
 [symbols]
 x = {{ role = "input" }}

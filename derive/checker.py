@@ -26,6 +26,7 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CannotEvaluate, CheckTimeout, InputError
+from .calculus.frontier import shown_gradient, step_gradient
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
 from .manifest import MAX_CLAIM_SECONDS, Manifest
@@ -270,6 +271,8 @@ class ChapterChecker:
     def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
         """Check every claim, unless the model is incomplete (then its gradients would be
         wrong): each claim is then reported as not checked, naming what is missing."""
+        if not broken:
+            self._prefetch_numeric(claims)
         for claim in claims:
             if not self.focused(claim.item.id):
                 continue
@@ -556,7 +559,9 @@ class ChapterChecker:
             derived=self._batch_form(claim) if self.cost_run and self.model.samples is not None
             else f"\\frac{{\\partial {self.model.latex(self.model.loss)}}}"
                  f"{{\\partial {self.model.latex(claim.target)}}} = "
-                 + sympy.latex(display(target)),
+                 + sympy.latex(shown_gradient(self.derivation, claim.target, target)
+                               if isinstance(claim.target, sympy.Symbol) and claim.of is None
+                               else display(target)),
             links=tuple(links), findings=tuple(findings),
             numeric=self._equation_numeric(claim, evidence, convention))
 
@@ -715,6 +720,22 @@ class ChapterChecker:
 
     # --- numeric ----------------------------------------------------------------------
 
+    def _prefetch_numeric(self, claims: list[Claim]) -> None:
+        """Every finite difference the claims' numeric evidence will ask for, in batched
+        forward passes (NumericRoute.prefetch): per claim, one pass each would cost the
+        depth of the model again."""
+        route = self.numeric
+        if route is None:
+            return
+        loss = self.model.loss
+        claims = [c for c in claims if self.focused(c.item.id)]
+        exprs = [Partial(loss, c.target) for c in claims if isinstance(c.target, sympy.Symbol)]
+        exprs += [p.expr for c in claims for p in c.parsed[1:]]
+        params = [c.target for c in claims if c.target in route.model.parameters]
+        for draw in route.draws:
+            route.prefetch(exprs, draw)
+            route.prefetch_batch(params, draw)
+
     def _numeric_sides(self, claim: Claim):
         if self.numeric is None:
             return None
@@ -858,22 +879,23 @@ class ChapterChecker:
 
     def _cross_check(self) -> None:
         """Chain-rule gradients against a second derivation: sympy.diff of the composed
-        loss, or in deep models (where that costs the cube of the depth) forward
-        accumulation with sympy.diff of each definition."""
+        loss, or in deep models (where that costs the cube of the depth, and forward
+        accumulation its square) one chain-rule step per quantity with sympy.diff of each
+        definition (calculus.frontier.step_gradient: linear in the depth)."""
         m = self.model
         self.gradients = []
         forward = len(m.definitions) > COMPOSED_CROSS_CHECK_NODES
-        route = ("forward-mode differentiation of the definitions" if forward
+        route = ("one chain-rule step per definition by sympy.diff" if forward
                  else "sympy.diff of the composed loss")
         for v in self._gradient_order(m):
             g = self.derivation.loss_grads.get(v)
             if g is None:
                 continue
             self.gradients.append((f"\\frac{{\\partial {m.latex(m.loss)}}}{{\\partial {m.latex(v)}}}",
-                                   sympy.latex(display(g))))
+                                   sympy.latex(shown_gradient(self.derivation, v, g))))
             try:
                 if forward:
-                    direct = self.derivation.forward_gradient(v)
+                    direct = step_gradient(self.derivation, v)
                 else:
                     # sympy.diff of the composed loss, written back in the nodes' names
                     direct = self.derivation.abstract(self.derivation.direct_gradient(v),

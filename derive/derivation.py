@@ -13,6 +13,7 @@ from __future__ import annotations
 import sympy
 
 from . import activations
+from .calculus.exponentials import as_shares
 from .latex import Partial, SampleOf
 from .memo import Memo
 from .model import Model
@@ -125,6 +126,11 @@ def _canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
         return g
     g = write_out_node_only(g, model)
     try:
+        # a softmax's K-term sums cancelled as a scale and shares (one to one, see
+        # calculus.exponentials.normalised): over one denominator they would multiply out
+        shares = as_shares(g)
+        if shares is not None:
+            return sympy.cancel(sympy.together(shares[0])).xreplace(shares[1])
         return sympy.cancel(sympy.together(g))
     except sympy.PolynomialError:
         return g

@@ -24,7 +24,8 @@ import sympy
 
 from . import activations
 from .derivation import Derivation, node_only_definitions, write_out_node_only
-from .calculus.exponentials import exp_as_generators, polynomial_zero, rational_zero
+from .calculus.exponentials import (exp_as_generators, normalised, polynomial_zero,
+                                     rational_zero)
 from .calculus.precise import NotPlain as _NotPlain
 from .calculus.precise import mp_value as _mp_value
 from .calculus.size import expanded_terms, monomials_bound
@@ -236,6 +237,9 @@ class Equivalence:
                     sympy.expand(inner) == 0 or sympy.cancel(sympy.together(inner)) == 0):
                 return Comparison(True, "symbolic", "equal in the chapter's variables "
                                   "(with nodes such as softmax written out)")
+            if inner is not None and self._normalised_zero(inner):
+                return Comparison(True, "symbolic", "equal in the chapter's variables "
+                                  "(softmax written as shares of its normalising sum)")
             # shared factors cancel on construction: a/b of two long chain-rule products
             # leaves only the factors where they differ
             if a != 0 and b != 0:
@@ -292,6 +296,15 @@ class Equivalence:
         if sympy.simplify(composed) == 0:
             return Comparison(True, "composed", "equal once composed to the inputs")
         return None
+
+    def _normalised_zero(self, e: sympy.Expr) -> bool:
+        """e == 0 with each softmax sum as a scale and shares (calculus.exponentials.
+        normalised): the terms of a K-class softmax identity then cancel over monomial
+        denominators instead of products of K-term sums."""
+        n = normalised(activations.to_elementary(e))
+        if n is None:
+            return False
+        return self._cancels_to(n, 0) or rational_zero(n, MAX_POLY_TERMS)
 
     @staticmethod
     def _cancels_to(e: sympy.Expr, value: int) -> bool:

@@ -8,21 +8,24 @@ lambdified as printed. Points: ``draws`` parameter draws × ``samples`` training
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
 from . import activations
+from .calculus import moved
+from .calculus.moved import FD_MEMO as _FD_MEMO
 from .derivation import Derivation
 from .latex import Partial
 from .memo import Memo
 from .model.objects import PartialBy
 
 TINY = 1e-12
-# finite differences already computed in this process, by model, draw and derivative: a
-# chapter asks for the same ∂J/∂W entry in several sides, a mutation run in every case
-_FD_MEMO = Memo(20_000)
+# model contents -> a number never reused in this process (the memo's keys carry it)
+_MODEL_IDS = Memo(1_000)
+_COUNTER = itertools.count()
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -118,6 +121,8 @@ class NumericRoute:
         self._draw_keys: dict[int, tuple] = {}
         self._forward_fn = None
         self._forward_syms = ((), ())
+        self._base: dict = {}        # id(draw values) -> (values, the unmoved forward pass)
+        self._model_number: int | None = None
 
     @property
     def points(self) -> int:
@@ -173,17 +178,36 @@ class NumericRoute:
     def forward(self, values: dict, override: dict | None = None) -> dict:
         """All node values (and the per-sample loss under the loss symbol)."""
         override = override or {}
+        if not override:
+            # the unmoved forward pass of a draw is asked for by every side: once per draw
+            key = id(values)
+            hit = self._base.get(key)
+            if hit is not None and hit[0] is values:
+                return dict(hit[1])
+        vals = self.run_forward(values, {k: (lambda _, v=v: v) for k, v in override.items()})
+        if not override:
+            self._base[id(values)] = (values, vals)
+            return dict(vals)
+        return vals
+
+    def run_forward(self, values: dict, moves: dict, shape: tuple | None = None) -> dict:
+        """The forward pass with ``moves``: symbol -> function of its computed value giving
+        the value used (a leaf's is called with its drawn value)."""
         vals = dict(values)
-        vals.update({k: v for k, v in override.items() if k not in self.model.definitions})
+        for k, move in moves.items():
+            if k not in self.model.definitions:
+                vals[k] = move(vals.get(k, 0.0))
         if self._forward_fn is None:
             self._forward_fn, self._forward_syms = self._compile_forward()
         leaves, outputs = self._forward_syms
         args = [vals.get(s, 0.0) for s in leaves]
-        ov = {i: override[s] for i, s in enumerate(outputs) if s in override}
+        ov = {i: moves[s] for i, s in enumerate(outputs) if s in moves}
         with np.errstate(all="ignore"):
             results = self._forward_fn(args, ov)
+        shape = shape or (self.m,)
         for s, r in zip(outputs, results):
-            vals[s] = np.broadcast_to(np.asarray(r, dtype=float), (self.m,))
+            r = np.asarray(r, dtype=float)
+            vals[s] = r if r.shape == shape else np.broadcast_to(r, shape)
         return vals
 
     def _compile_forward(self):
@@ -209,7 +233,8 @@ class NumericRoute:
             e = e.subs(sympy.Heaviside(0, sympy.Rational(1, 2)), sympy.Rational(1, 2))
             namespace.update(activations.numpy_functions(e))
             code = printer.doprint(e.xreplace({k: sympy.Symbol(v) for k, v in names.items()}))
-            lines.append(f"    {names[s]} = OV[{i}] if {i} in OV else ({code})")
+            lines.append(f"    {names[s]} = ({code})")
+            lines.append(f"    if {i} in OV: {names[s]} = OV[{i}]({names[s]})")
         lines.append("    return [" + ", ".join(names[s] for s in outputs) + "]")
         exec("\n".join(lines), namespace)  # noqa: S102 - code printed by SymPy from the model
         return namespace["_forward"], (leaves, outputs)
@@ -225,14 +250,23 @@ class NumericRoute:
         """What an FD result depends on: the model's definitions and the draw's values."""
         key = self._draw_keys.get(id(draw))
         if key is None:
-            m = self.model
             h = hashlib.blake2b(digest_size=16)
             for s in sorted(draw.values, key=str):
                 h.update(str(s).encode())
                 h.update(np.asarray(draw.values[s], dtype=float).tobytes())
-            key = (m.content_key(), self.m, h.hexdigest())
+            key = (self._model_id(), self.m, h.hexdigest())
             self._draw_keys[id(draw)] = key
         return key
+
+    def _model_id(self) -> int:
+        """A small number standing for the model's content (hashing the whole content
+        for every finite difference looked up would cost more than the lookup)."""
+        if self._model_number is None:
+            key = self.model.content_key()
+            if key not in _MODEL_IDS:
+                _MODEL_IDS.put(key, next(_COUNTER))
+            self._model_number = _MODEL_IDS[key]
+        return self._model_number
 
     def fd(self, of: sympy.Symbol, wrt: sympy.Symbol, draw: Draw) -> np.ndarray:
         """∂of/∂wrt per sample by finite differences of the forward model."""
@@ -252,8 +286,19 @@ class NumericRoute:
             raise NumericError(f"no forward value for {of}")
         return np.broadcast_to(self._stencil(f, x0, h), (self.m,)).copy()
 
+    def prefetch(self, exprs, draw: Draw) -> None:
+        """Every ∂L/∂v of ``exprs`` in batched passes (derive.calculus.moved.prefetch)."""
+        moved.prefetch(self, exprs, draw)
+
+    def prefetch_batch(self, wrts, draw: Draw) -> None:
+        """:meth:`batch_fd` of each of ``wrts`` in batched passes (moved.prefetch_batch)."""
+        moved.prefetch_batch(self, wrts, draw)
+
     def batch_fd(self, wrt: sympy.Symbol, draw: Draw) -> float:
         """∂J/∂wrt for the batch-mean cost J = mean_i L^(i), by finite differences of J."""
+        key = (self._draw_key(draw), "J", wrt)
+        if key in _FD_MEMO:
+            return _FD_MEMO[key]
         x0 = draw.values[wrt]
         h = 2e-4 * max(1.0, abs(float(x0)))
 
@@ -267,6 +312,7 @@ class NumericRoute:
         """The value of a printed formula per sample; every derivative in it by FD."""
         vals = self.forward(draw.values)
         subs = {}
+        self.prefetch([expr], draw)
         for k, p in enumerate(sorted(expr.atoms(Partial), key=str)):
             dummy = sympy.Symbol(f"_pd{k}")
             vals[dummy] = self.fd(p.args[0], p.args[1], draw)

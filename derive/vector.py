@@ -18,6 +18,7 @@ from dataclasses import replace
 import sympy
 
 from . import messages
+from .calculus.frontier import LONG_FORM, longer_than, one_step_display, prove_equal
 from .checker import ChapterChecker, Claim
 from .derivation import Derivation
 from .diagnosis import Diagnoser
@@ -164,11 +165,11 @@ class VectorChapterChecker(ChapterChecker):
             if not self.focused(claim.item.id):
                 continue
             try:
-                values = []
-                for p in claim.parsed:
-                    v = self.explicit.value(p.expr)
-                    entries = list(v) if isinstance(v, sympy.MatrixBase) else [v]
-                    values.append([route.side(e, d)[0] for d in route.draws for e in entries])
+                sides = [_entries(self.explicit.value(p.expr)) for p in claim.parsed]
+                for d in route.draws:
+                    route.prefetch([e for entries in sides for e in entries], d)
+                values = [[route.side(e, d)[0] for d in route.draws for e in entries]
+                          for entries in sides]
                 if any(len(v) != len(values[0]) or not agree(values[0], v, tol)
                        for v in values[1:]):
                     out.append(claim.item.id)
@@ -372,19 +373,17 @@ class VectorChapterChecker(ChapterChecker):
                          token=text)
 
     def _matrix_values(self, expr):
-        value = self.explicit.value(expr)
-        if isinstance(value, sympy.MatrixBase):
-            return value, [self.derivation.value(x) for x in value]
-        return value, [self.derivation.value(value)]
+        return _Side(self.explicit.value(expr), self.derivation)
 
     def _check_claim_inner(self, claim: Claim) -> EquationResult:
         item = claim.item
-        head_value, target = self._matrix_values(claim.parsed[0].expr)
+        target = self._matrix_values(claim.parsed[0].expr)
+        head_value = target[0]
         convention = PER_SAMPLE if (claim.parsed[0].expr in self.gradient_symbols
                                    and not _is_param(self, claim.target)
                                    and self.m_value and _cols(head_value) == self.m_value) \
             else self.convention
-        sides = [(head_value, target)]
+        sides = [target]
         errors = {}
         for k, p in enumerate(claim.parsed[1:], start=1):
             try:
@@ -396,9 +395,11 @@ class VectorChapterChecker(ChapterChecker):
                 sides.append(None)
                 errors[k] = str(exc)
         evidence = self._vector_numeric(claim, sides)
+        proved = {k for k in range(1, len(sides)) if self._frontier(sides[k - 1], sides[k])}
         links = []
         for k in range(1, len(claim.texts)):
-            links.append(self._vector_link(claim, k, sides, errors, convention, evidence))
+            links.append(self._vector_link(claim, k, sides, errors, convention, evidence,
+                                           k in proved))
         verdict = Verdict.worst(link.verdict for link in links)
         final_ok = links[-1].verdict == Verdict.VERIFIED
         findings = []
@@ -408,12 +409,38 @@ class VectorChapterChecker(ChapterChecker):
         return EquationResult(
             item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
             convention=convention if final_ok else None,
-            derived=f"{shape} matrix, entry (1,1): "
-                    + sympy.latex(target[0]) if len(target) > 1 else sympy.latex(target[0]),
+            derived=self._derived(head_value, target, proved == set(range(1, len(sides)))),
             links=tuple(links), findings=tuple(findings),
             numeric=evidence.final_vector(len(claim.texts) - 1) if evidence else None)
 
-    def _vector_link(self, claim, k, sides, errors, convention, evidence) -> LinkResult:
+    def _prefetch_numeric(self, claims) -> None:
+        """Matrix claims prefetch their entries claim by claim (_VectorEvidence)."""
+
+    def _frontier(self, a, b) -> bool:
+        """Both sides proved equal entry by entry with the gradients they name kept as
+        unknowns (derive.calculus.frontier): no side is written down to the inputs."""
+        if a is None or b is None or _shape_of(a[0]) != _shape_of(b[0]):
+            return False
+        pairs = list(zip(_entries(a[0]), _entries(b[0])))
+        return all(prove_equal(self.derivation, self.equivalence, x, y) for x, y in pairs)
+
+    def _derived(self, head_value, target, by_frontier: bool) -> str:
+        """The derived gradient shown: entry (1,1) in the chapter's variables, or, when
+        every link was proved at the frontier and that form is long (deep models), one
+        step of the chain rule from it (calculus.frontier.shown_gradient's rule)."""
+        first = _entries(head_value)[0]
+        grads = [self.derivation.loss_grads.get(p.args[1]) for p in first.atoms(Partial)
+                 if p.args[0] == self.model.loss]
+        if by_frontier and any(g is None or longer_than(g, LONG_FORM) for g in grads):
+            text = to_latex(first) + " = " + sympy.latex(one_step_display(self.derivation, first))
+        else:
+            text = sympy.latex(target.first())
+        if isinstance(head_value, sympy.MatrixBase) and len(head_value) > 1:
+            return f"{_shape(head_value.shape)} matrix, entry (1,1): " + text
+        return text
+
+    def _vector_link(self, claim, k, sides, errors, convention, evidence,
+                     proved=False) -> LinkResult:
         a, b = sides[k - 1], sides[k]
         findings: list[Finding] = []
         conv = None
@@ -439,6 +466,8 @@ class VectorChapterChecker(ChapterChecker):
                                     f"{_shape(_shape_of(b[0]))}"
                                     + (f"; {fix[2]}" if fix else ""),
                                     fix[1] if fix else None, "error"))
+        elif proved:
+            verdict, conv = Verdict.VERIFIED, convention
         else:
             results = [self.equivalence.compare(x, y) for x, y in zip(a[1], b[1])]
             if all(r.equal for r in results):
@@ -612,6 +641,9 @@ class _VectorEvidence:
         self.shapes = []
         self.note = None
         try:
+            everything = [e for side in sides if side is not None for e in _entries(side[0])]
+            for d in route.draws:
+                route.prefetch(everything, d)
             for side in sides:
                 if side is None:
                     self.values.append(None)
@@ -649,6 +681,35 @@ class _VectorEvidence:
                                int(self.values[0].size), BATCH_MEAN,
                                note="every entry, against finite differences of the cost",
                                agrees=agree(self.values[0], self.values[last], self.tol))
+
+
+class _Side:
+    """A side as the vectorized checker holds it: ``side[0]`` its explicit value (entries
+    with ∂J/∂x atoms), ``side[1]`` each entry written down to the inputs' variables,
+    computed on first use only (at depth, that is the costly part)."""
+
+    def __init__(self, value, derivation) -> None:
+        self.value, self._derivation, self._entries = value, derivation, None
+
+    def __iter__(self):
+        return iter((self[0], self[1]))
+
+    def first(self):
+        """Entry (1,1) written down (alone, when the others are not needed)."""
+        if self._entries is not None:
+            return self._entries[0]
+        return self._derivation.value(_entries(self.value)[0])
+
+    def __getitem__(self, k):
+        if k == 0:
+            return self.value
+        if self._entries is None:
+            self._entries = [self._derivation.value(x) for x in _entries(self.value)]
+        return self._entries
+
+
+def _entries(value) -> list:
+    return list(value) if isinstance(value, sympy.MatrixBase) else [value]
 
 
 def _columns(expr, i):

@@ -1,7 +1,8 @@
 """The cross-check: the chain rule's gradients against a second derivation.
 
 Small models are checked against sympy.diff of the composed loss, deep ones (more than
-checker.COMPOSED_CROSS_CHECK_NODES definitions) by forward accumulation. A bug planted in
+checker.COMPOSED_CROSS_CHECK_NODES definitions) one chain-rule step per quantity, each local
+partial by sympy.diff (derive.calculus.frontier.step_gradient). A bug planted in
 the chain rule's local partials must be reported by either route, naming it.
 """
 from __future__ import annotations
@@ -47,11 +48,11 @@ def test_the_routes_agree_on_correct_gradients(tmp_path):
 
 @pytest.mark.parametrize("layers,route", [
     (2, "sympy.diff of the composed loss"),                      # 4 definitions
-    (7, "forward-mode differentiation of the definitions"),      # 14 definitions
+    (7, "one chain-rule step per definition by sympy.diff"),     # 14 definitions
 ])
 def test_a_wrong_local_partial_in_the_chain_rule_is_caught(tmp_path, monkeypatch, layers,
                                                             route):
-    assert (2 * layers > checker.COMPOSED_CROSS_CHECK_NODES) == route.startswith("forward")
+    assert (2 * layers > checker.COMPOSED_CROSS_CHECK_NODES) == route.startswith("one")
     manifest = deep_chapter(tmp_path / "deep", layers)
     right = derivation.local_partial
 

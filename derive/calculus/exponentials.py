@@ -78,3 +78,66 @@ def polynomial_zero(p: sympy.Expr, free) -> bool:
         return R(p) == 0
     except (CoercionFailed, ValueError, TypeError):
         return sympy.Poly(p, *free).is_zero
+
+
+def normalised(e: sympy.Expr) -> sympy.Expr | None:
+    """``e`` with every normalising sum of exponentials S = e^{z_1} + … + e^{z_K} (a
+    softmax's denominator) taken as a scale T and K − 1 shares: e^{z_j} = p_j T for j < K,
+    e^{z_K} = (1 − p_1 − … − p_{K−1}) T. The map z -> (p, T) is one to one onto the open
+    simplex times T > 0, so an identity of the result in p and T (a rational function,
+    where each S is just T) is one of ``e``. This is how a softmax identity is proved at
+    K = 10 without putting products of ten-term sums over one denominator. None when
+    there is no such sum, when two sums share an exponential, or when an exponent's
+    variables also occur outside the exponentials replaced.
+
+    >>> z1, z2, z3 = sympy.symbols("z1 z2 z3")
+    >>> S = sympy.exp(z1) + sympy.exp(z2) + sympy.exp(z3)
+    >>> sympy.cancel(normalised(sympy.exp(z1) / S + sympy.exp(z2) / S + sympy.exp(z3) / S - 1))
+    0
+    """
+    tables = _shares(e)
+    return None if tables is None else e.xreplace(tables[0])
+
+
+def as_shares(e: sympy.Expr):
+    """``(normalised(e), inverse)`` with ``inverse`` the substitution back (p_j -> e^{z_j}/S,
+    T -> S), or None: to cancel a softmax expression in shares and write the result in the
+    chapter's variables again."""
+    tables = _shares(e)
+    if tables is None:
+        return None
+    return e.xreplace(tables[0]), tables[1]
+
+
+def _shares(e: sympy.Expr):
+    sums = [s for s in e.atoms(sympy.Add)
+            if len(s.args) >= 2 and all(isinstance(t, sympy.exp) for t in s.args)]
+    if not sums:
+        return None
+    table: dict = {}
+    inverse: dict = {}
+    for k, s in enumerate(sorted(sums, key=sympy.default_sort_key)):
+        terms = sorted(s.args, key=sympy.default_sort_key)
+        if any(t in table for t in terms):
+            return None
+        scale = sympy.Symbol(f"_T{k}", positive=True)
+        shares = [sympy.Symbol(f"_p{k}_{j}", positive=True) for j in range(len(terms) - 1)]
+        for t, p in zip(terms, shares):
+            table[t] = p * scale
+            inverse[p] = t / s
+        table[terms[-1]] = (1 - sympy.Add(*shares)) * scale
+        inverse[scale] = s
+    # e^{-z_j} (a 1/a_j written out) and other integer powers of a replaced exponential
+    by_exponent = {t.args[0]: v for t, v in table.items()}
+    for atom in e.atoms(sympy.exp):
+        if atom in table:
+            continue
+        for exponent, value in by_exponent.items():
+            c = atom.args[0] / exponent
+            if c.is_Integer:
+                table[atom] = value ** int(c)
+                break
+    inside = set().union(*(t.args[0].free_symbols for t in table))
+    if e.xreplace(table).free_symbols & inside:
+        return None
+    return table, inverse

@@ -47,9 +47,11 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
 
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
     one-line entries in ``Report.errors``; the others are checked regardless.
-    ``progress(i, n, manifest)``, if given, is called before chapter ``i`` of ``n``.
-    ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU); the
-    report is the same, in the same order, whatever the number of jobs.
+    ``progress(i, n, manifest)``, if given, is called before chapter ``i`` of ``n`` (with
+    ``jobs > 1``: as the ``i``-th chapter finishes).
+    ``jobs > 1`` checks chapters in that many processes (``0``: one per usable CPU), the
+    costliest first (derive.schedule); the report is the same, in the same order,
+    whatever the number of jobs.
     ``allow_outside`` lets a manifest's ``source`` name a file outside its folder.
     ``changed`` checks only chapters whose files (or the options, or derive) changed since
     they were last checked with it; the others' reports are read back (derive.cache).
@@ -86,12 +88,18 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside, changed)
              for m in manifests]
     if jobs > 1 and len(manifests) > 1:
+        # the costliest chapters first (derive.schedule): the last to finish are small
+        from concurrent.futures import as_completed
+
+        from .schedule import longest_first
+        results = [None] * len(tasks)
         with ProcessPoolExecutor(max_workers=min(jobs, len(manifests))) as pool:
-            results = []
-            for i, out in enumerate(pool.map(_check_one, tasks), start=1):
+            futures = {pool.submit(_check_one, tasks[i]): i for i in longest_first(manifests)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
                 if progress is not None:
-                    progress(i, len(manifests), manifests[i - 1])
-                results.append(out)
+                    progress(done, len(manifests), manifests[i])
+                results[i] = future.result()
     else:
         results = []
         for i, task in enumerate(tasks, start=1):

@@ -83,6 +83,10 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
             errors.append(str(exc))
     manifests = sorted(set(manifests), key=str)
     jobs = _usable_cpus() if jobs == 0 else jobs
+    if jobs > 1 and (len(manifests) > 1 or jobs > len(manifests)):
+        # at most the CPUs idle now: on busy ones more processes only add overhead
+        from .schedule import idle_share, workers
+        jobs = workers(jobs, _usable_cpus(), idle_share())
     # more processes than chapters: a chapter may use a second one for a part of it
     spare = jobs > len(manifests)
     tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside, changed)

@@ -10,12 +10,10 @@ chapters' own order).
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 
 TEXT_SUFFIXES = {".tex", ".md", ".markdown", ".ipynb", ".txt"}
-_INT = re.compile(r"^\s*([A-Za-z_][\w]*)\s*=\s*(\d+)\s*$", re.M)
 
 
 def estimated_cost(chapter: Path) -> float:
@@ -68,3 +66,36 @@ def _sizes(manifest: Path) -> int:
     if isinstance(layers, dict) and isinstance(layers.get("widths"), list):
         total += sum(v for v in layers["widths"] if isinstance(v, int) and 0 < v < 10_000)
     return total
+
+
+def idle_share(seconds: float = 0.15) -> float | None:
+    """The share of the machine's CPU time that was idle over ``seconds`` (Linux's
+    /proc/stat; None elsewhere or when it cannot be read)."""
+    import time
+    try:
+        before = _cpu_times()
+        time.sleep(seconds)
+        after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return None
+    idle, total = after[0] - before[0], after[1] - before[1]
+    return idle / total if total > 0 else None
+
+
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(v) for v in f.readline().split()[1:9]]
+    return fields[3] + fields[4], sum(fields)        # idle + iowait, all
+
+
+def workers(jobs: int, cpus: int, idle: float | None) -> int:
+    """Processes to use for ``--jobs jobs``: no more than the CPUs that are idle now. On
+    busy CPUs a second process only shares the same CPU time as the first (with more
+    memory and colder caches), so it can only make the run slower.
+
+    >>> workers(2, 2, 1.0), workers(2, 2, 0.52), workers(2, 2, 0.02), workers(4, 2, None)
+    (2, 1, 1, 4)
+    """
+    if idle is None:
+        return jobs
+    return max(1, min(jobs, int(idle * cpus + 0.4)))

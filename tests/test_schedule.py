@@ -42,3 +42,30 @@ def test_the_report_is_the_same_whatever_the_number_of_processes():
     assert one == two
     # and in the chapters' own order, not the order of the queue
     assert one.index("logreg-batch") < one.index("nielsen-backprop") < one.index("skipgram")
+
+
+class _NoPool:
+    """Stands for ProcessPoolExecutor: records that a pool was asked for."""
+    made: list = []
+
+    def __init__(self, max_workers):
+        _NoPool.made.append(max_workers)
+        raise RuntimeError("a pool was made")
+
+
+def test_busy_cpus_mean_one_process_idle_ones_a_pool(monkeypatch):
+    import derive.api as api
+    import derive.schedule as schedule
+    chapters = [EQUATIONS / "logreg-batch", EQUATIONS / "nielsen-backprop"]
+    monkeypatch.setattr(api, "ProcessPoolExecutor", _NoPool)
+    monkeypatch.setattr(api, "_usable_cpus", lambda: 2)
+    _NoPool.made.clear()
+    monkeypatch.setattr(schedule, "idle_share", lambda seconds=0.15: 0.03)   # two busy CPUs
+    report = check(chapters, jobs=2, numeric=False)
+    assert _NoPool.made == [] and len(report.chapters) == 2
+    monkeypatch.setattr(schedule, "idle_share", lambda seconds=0.15: 0.97)   # two idle CPUs
+    try:
+        check(chapters, jobs=2, numeric=False)
+    except RuntimeError:
+        pass
+    assert _NoPool.made == [2]

@@ -405,7 +405,6 @@ class VectorChapterChecker(ChapterChecker):
         findings = []
         for n in sorted({n for p in claim.parsed for n in p.notes}):
             findings.append(Finding("notation", f"read: {n}", None, "info"))
-        shape = _shape(head_value.shape if isinstance(head_value, sympy.MatrixBase) else None)
         return EquationResult(
             item.id, "claim", item.latex, verdict, item.line, read_as=self._read_as(claim),
             convention=convention if final_ok else None,

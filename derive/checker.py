@@ -26,7 +26,8 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CannotEvaluate, CheckTimeout, InputError
-from .calculus.frontier import shown_gradient, step_gradient
+from .calculus.frontier import prove_equal, shown_gradient, step_gradient
+from .model.objects import PartialBy
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
 from .manifest import MAX_CLAIM_SECONDS, Manifest
@@ -46,6 +47,8 @@ UNKNOWN = "unknown"
 # the cross-check differentiates the composed loss up to this many definitions; beyond,
 # where that costs the cube of the depth, it accumulates forward through the definitions
 COMPOSED_CROSS_CHECK_NODES = 12
+FRONTIER_PROOF = ("equal, proved one chain-rule step at a time with the gradients it names "
+                  "kept as unknowns")
 
 
 def find_manifests(paths: list[str | Path]) -> list[Path]:
@@ -429,6 +432,19 @@ class ChapterChecker:
                 return replace(head, expr=Partial(model.loss, e.variables[0]))
         return head
 
+    def _at_frontier(self, claim: Claim, expr) -> bool:
+        """The side equals ∂L/∂target per sample, proved with the gradients it names kept
+        as unknowns (calculus.frontier): a one-step formula, ∂L/∂z_3 = ∂L/∂z_4 w_4 σ'(z_3),
+        is proved in a few local steps however deep the model. Only plain sides (no sums,
+        operators or calls, which have their own readings); otherwise, or without a
+        proof, the side is classified the long way."""
+        if claim.of is not None or not isinstance(claim.target, sympy.Symbol) or \
+                not expr.has(Partial) or expr.has(sympy.Sum, SampleOf, sympy.Derivative,
+                                                  PartialBy, sympy.core.function.AppliedUndef):
+            return False
+        return prove_equal(self.derivation, self.equivalence, expr,
+                           Partial(self.model.loss, claim.target))
+
     def _classify(self, value, target_value, target_var, summed=False) -> tuple[str, str]:
         """PER_SAMPLE / BATCH_MEAN / WRONG / UNKNOWN, with the reason for UNKNOWN.
 
@@ -534,6 +550,8 @@ class ChapterChecker:
                 cls, why = self.batches.classify(v.expr, claim.target, self.model.parameters)
                 if cls == UNKNOWN:
                     why = f"with the samples kept: {why}"
+            elif self._at_frontier(claim, p.expr):
+                cls, why = PER_SAMPLE, FRONTIER_PROOF
             else:
                 cls, why = self._classify(v, target, claim.target,
                                           summed=has_sample_sum(p.expr))

@@ -165,3 +165,29 @@ def test_batched_finite_differences_are_the_unbatched_numbers():
         for a, b in zip(one, batched):
             assert np.array_equal(a, b)
         assert single_J == [route.batch_fd(w, draw) for w in params]
+
+
+def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_not(
+        tmp_path, monkeypatch):
+    from derive import checker
+    from test_equivalence import SIGMOID_MANIFEST, deep_text
+    claims = {
+        "right": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{4} a_{3}(1 - a_{3})",
+        "own-weight": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{3} a_{3}(1 - a_{3})",
+        "a-for-a-prev": r"\frac{\partial L}{\partial w_{3}} = \frac{\partial L}{\partial z_{3}} a_{3}",
+    }
+    text = deep_text(6) + "".join(f"% derive: claim\n{c} \\tag{{{k}}}\n" for k, c in claims.items())
+    (tmp_path / "manifest.toml").write_text(SIGMOID_MANIFEST, encoding="utf-8")
+    (tmp_path / "chapter.tex").write_text(text, encoding="utf-8")
+    proved = []
+    real = checker.prove_equal
+
+    def spy(*args):
+        proved.append(real(*args))
+        return proved[-1]
+    monkeypatch.setattr(checker, "prove_equal", spy)
+    r = check_chapter(tmp_path / "manifest.toml")
+    verdicts = {e.id: e.verdict for e in r.equations if e.kind == "claim"}
+    assert verdicts == {"right": "verified", "own-weight": "mismatch",
+                        "a-for-a-prev": "mismatch"}
+    assert proved.count(True) == 1 and proved.count(False) == 2

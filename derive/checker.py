@@ -26,7 +26,7 @@ from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
 from .errors import CannotEvaluate, CheckTimeout, InputError
-from .calculus.frontier import prove_equal, shown_gradient, step_gradient
+from .calculus.frontier import prove_equal, shown_gradient, step_check
 from .model.objects import PartialBy
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
@@ -899,7 +899,7 @@ class ChapterChecker:
         """Chain-rule gradients against a second derivation: sympy.diff of the composed
         loss, or in deep models (where that costs the cube of the depth, and forward
         accumulation its square) one chain-rule step per quantity with sympy.diff of each
-        definition (calculus.frontier.step_gradient: linear in the depth)."""
+        definition (calculus.frontier.step_check: linear in the depth)."""
         m = self.model
         self.gradients = []
         forward = len(m.definitions) > COMPOSED_CROSS_CHECK_NODES
@@ -913,12 +913,12 @@ class ChapterChecker:
                                    sympy.latex(shown_gradient(self.derivation, v, g))))
             try:
                 if forward:
-                    direct = step_gradient(self.derivation, v)
+                    cmp = step_check(self.derivation, self.equivalence, v)
                 else:
                     # sympy.diff of the composed loss, written back in the nodes' names
                     direct = self.derivation.abstract(self.derivation.direct_gradient(v),
                                                       keep=v)
-                cmp = self.equivalence.compare(g, direct)
+                    cmp = self.equivalence.compare(g, direct)
             except Exception as exc:  # noqa: BLE001 - reported, never silent
                 cmp = None
                 detail = f"{type(exc).__name__}: {exc}"

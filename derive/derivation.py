@@ -110,7 +110,7 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
             continue
         # the node's gradient is complete here: one cheap canonical form before it is
         # pushed to the parents keeps the expressions of deep models from nesting
-        g = grads[node] = _canonical(g, model)
+        g = grads[node] = canonical(g, model)
         for var in sorted(model.definitions[node].rhs.free_symbols, key=str):
             contribution = g * local_partial(model, node, var)
             grads[var] = grads.get(var, sympy.Integer(0)) + contribution
@@ -119,7 +119,8 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
     return grads
 
 
-def _canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
+def canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
+    """The form a node's gradient is kept in before it is pushed to its parents."""
     if not node_only_definitions(model):
         # nothing to write out: cancelling would multiply out the product of per-layer
         # factors (exponential in depth), so the gradient stays as the chain rule built it

@@ -2,7 +2,7 @@
 
 Small models are checked against sympy.diff of the composed loss, deep ones (more than
 checker.COMPOSED_CROSS_CHECK_NODES definitions) one chain-rule step per quantity, each local
-partial by sympy.diff (derive.calculus.frontier.step_gradient). A bug planted in
+partial by sympy.diff (derive.calculus.frontier.step_check). A bug planted in
 the chain rule's local partials must be reported by either route, naming it.
 """
 from __future__ import annotations

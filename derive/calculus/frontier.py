@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import sympy
 
-from ..derivation import Derivation, derivative, expand_calls, local_partial, to_nodes
+from ..derivation import (
+    Derivation,
+    canonical,
+    derivative,
+    expand_calls,
+    local_partial,
+    to_nodes,
+)
 from ..latex import Partial
 
 MAX_STEPS = 24          # chain-rule steps before giving up (then: the long way)
@@ -65,8 +72,12 @@ def prove_equal(derivation: Derivation, equivalence, a: sympy.Expr,
             return a == b
         if _equal(equivalence, a, b, set(alive.values())):
             return True
-        # the unknown nearest the inputs: no later step can bring it back
-        v = min(alive, key=lambda s: rank.get(s, -1))
+        # an unknown on one side only first (the other side's unknowns are the frontier
+        # the formula is written at: Σ_t (1 - h_t^2) ∂L/∂h_t for ∂L/∂b), the one nearest
+        # the inputs among them; every step is an identity, so any order is sound
+        one_sided = [v for v, g in alive.items()
+                     if (g in a.free_symbols) != (g in b.free_symbols)]
+        v = min(one_sided or alive, key=lambda s: rank.get(s, -1))
         step = {alive[v]: _one_step(derivation, v, unknown)}
         a, b = a.xreplace(step), b.xreplace(step)
     return False
@@ -145,32 +156,6 @@ def longer_than(e: sympy.Expr, limit: int) -> bool:
     return False
 
 
-def step_gradient(derivation: Derivation, wrt: sympy.Symbol) -> sympy.Expr:
-    """Independent check for deep models, at a cost linear in the model: d loss/d wrt as
-    one step of the chain rule from the chain rule's gradients of the quantities computed
-    from wrt, each local partial by sympy.diff (not by derivation.derivative),
-
-        dL/dv = ∂L/∂v + Σ_{c : v -> c} (dL/dc) ∂c/∂v.
-
-    Gradients satisfying this at every quantity are the gradients (induction from the
-    loss backwards); checking it for every v checks the whole chain rule without writing
-    any product out. Raises LookupError when a quantity on a path to the loss has no
-    gradient.
-    """
-    m = derivation.model
-    grads = derivation.loss_grads
-    loss = expand_calls(m.loss_expr, m)
-    total = to_nodes(sympy.diff(loss, wrt), m) if wrt in loss.free_symbols else 0
-    reaching = _reaching_loss(derivation)
-    for node, d in m.definitions.items():
-        if node == m.loss or wrt not in d.rhs.free_symbols or node not in reaching:
-            continue
-        if node not in grads:
-            raise LookupError(f"no chain-rule gradient for {node}, which the loss uses")
-        total += grads[node] * to_nodes(sympy.diff(d.rhs, wrt), m)
-    return sympy.sympify(total)
-
-
 def _reaching_loss(derivation: Derivation) -> set:
     """The quantities on some path to the loss (once per derivation)."""
     cache = derivation.__dict__.get("_reaching")
@@ -186,3 +171,64 @@ def _reaching_loss(derivation: Derivation) -> set:
                     todo.extend(m.definitions[n].rhs.free_symbols)
         derivation._reaching = cache
     return cache
+
+
+def step_check(derivation: Derivation, equivalence, wrt: sympy.Symbol):
+    """Independent check of the chain rule's dL/d wrt in deep models, at a cost linear in
+    the model: one step of the chain rule from the gradients of the quantities computed
+    from wrt, each local partial taken again by sympy.diff (not derivation.derivative),
+
+        dL/dv = ∂L/∂v + Σ_{c : v -> c} (dL/dc) ∂c/∂v.
+
+    Gradients that satisfy this at every quantity are the gradients (induction from the
+    loss backwards). It is checked term by term: every local partial the chain rule
+    used against sympy.diff's (small expressions), then the gradient against its own sum
+    of those terms (the same tree unless it was put in a canonical form), never two whole
+    gradients (at depth, a recurrence of 12 steps, that cannot be decided in time).
+    Returns an equivalence Comparison; its detail names a local partial that differs.
+    Raises LookupError when a quantity on a path to the loss has no gradient."""
+    from ..equivalence import Comparison
+    m = derivation.model
+    grads = derivation.loss_grads
+    loss = expand_calls(m.loss_expr, m)
+    reaching = _reaching_loss(derivation)
+    terms = []
+
+    def same(mine, theirs, what):
+        if mine == theirs:
+            return None
+        c = equivalence.compare(mine, theirs)
+        return None if c.equal is True else Comparison(c.equal, c.method, f"{what}: {c.detail}")
+    for node, d in m.definitions.items():
+        if node == m.loss or wrt not in d.rhs.free_symbols or node not in reaching:
+            continue
+        if node not in grads:
+            raise LookupError(f"no chain-rule gradient for {node}, which the loss uses")
+        mine = local_partial(m, node, wrt)
+        differs = same(mine, to_nodes(sympy.diff(d.rhs, wrt), m), f"∂{node}/∂{wrt}")
+        if differs is not None:
+            return differs
+        terms.append(grads[node] * mine)
+    if wrt in loss.free_symbols:
+        mine = to_nodes(derivative(loss, wrt), m)
+        differs = same(mine, to_nodes(sympy.diff(loss, wrt), m), f"∂{m.loss}/∂{wrt}")
+        if differs is not None:
+            return differs
+        terms.append(mine)
+    total, g = sympy.Add(*terms), grads.get(wrt, sympy.Integer(0))
+    if g == total:
+        return Comparison(True, "symbolic", "the chain rule's own terms, each local partial "
+                          "equal to sympy.diff's")
+    if canonical(total, m) == g:
+        # the chain rule's canonical form of that very sum; that the form keeps the sum's
+        # value is checked apart from the code that made it, at the random points
+        for point in equivalence.points:
+            va, vb = equivalence.evaluate(g, point), equivalence.evaluate(total, point)
+            if va is None or vb is None:
+                continue
+            if abs(va - vb) > 1e-20 * max(1, abs(va), abs(vb)):
+                return Comparison(False, "evaluation", "the canonical form differs from the "
+                                  "sum of the chain rule's terms at a random point")
+        return Comparison(True, "symbolic", "the chain rule's own terms in its canonical form "
+                          "(each local partial equal to sympy.diff's; equal at the random points)")
+    return equivalence.compare(g, total)

@@ -18,6 +18,8 @@ import re
 import numpy as np
 import sympy
 
+from .calculus.dag import dag_replace, has_kind
+
 
 class Activation(sympy.Function):
     """Base class: ``kind`` and ``latex_name`` are set on the generated subclasses."""
@@ -149,9 +151,10 @@ def numpy_functions(expr: sympy.Expr) -> dict:
 
 def expand_primes(expr: sympy.Expr) -> sympy.Expr:
     """Replace every f'(z) by its derivative written with f."""
-    if not any(isinstance(e, ActivationPrime) for e in sympy.preorder_traversal(expr)):
-        return expr                       # (replace would walk and rebuild the tree)
-    return expr.replace(lambda e: isinstance(e, ActivationPrime), lambda e: e.expand_prime())
+    if not has_kind(expr, ActivationPrime):
+        return expr                       # (a replace would rebuild the expression)
+    return dag_replace(expr, lambda e: e.expand_prime() if isinstance(e, ActivationPrime)
+                       else None)
 
 
 def to_elementary(expr: sympy.Expr) -> sympy.Expr:

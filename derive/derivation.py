@@ -13,11 +13,13 @@ from __future__ import annotations
 import sympy
 
 from . import activations
+from .calculus.dag import dag_replace, dag_xreplace, has_kind, kinds
 from .calculus.exponentials import as_shares
 from .latex import Partial, SampleOf
 from .memo import Memo
 from .model import Model
 from .model.objects import PartialBy
+from .model.quotients import node_only_definitions, quotient_nodes, write_out_node_only
 
 
 def to_nodes(expr: sympy.Expr, model: Model) -> sympy.Expr:
@@ -26,7 +28,7 @@ def to_nodes(expr: sympy.Expr, model: Model) -> sympy.Expr:
     held = {d.rhs: node for node, d in model.definitions.items()
             if isinstance(d.rhs, activations.Activation)}
     if held:
-        expr = expr.xreplace(held)
+        expr = dag_xreplace(expr, held)
     return expr
 
 
@@ -81,15 +83,28 @@ def derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
 _BACKPROP = Memo(1000)
 
 
-def backprop(model: Model, root: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
-    """d root / d v for every v the root depends on (root = the loss by default)."""
-    key = (model.content_key(), root)
+def backprop(model: Model, root: sympy.Symbol | None = None,
+             wrt: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
+    """d root / d v for every v the root depends on (root = the loss by default); with
+    ``wrt``, only for wrt and the nodes computed from it (the paths from wrt to the root:
+    a Jacobian entry ∂h_4/∂h_3 costs one step, not the root's whole history)."""
+    key = (model.content_key(), root, wrt)
     if key not in _BACKPROP:
-        _BACKPROP.put(key, _backprop(model, root))
+        _BACKPROP.put(key, _backprop(model, root, wrt))
     return dict(_BACKPROP[key])
 
 
-def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sympy.Expr]:
+def _computed_from(model: Model, wrt: sympy.Symbol) -> set:
+    """wrt and every node computed from it (in the model's order)."""
+    reached = {wrt}
+    for node in model.order:
+        if model.definitions[node].rhs.free_symbols & reached:
+            reached.add(node)
+    return reached
+
+
+def _backprop(model: Model, root: sympy.Symbol | None,
+              wrt: sympy.Symbol | None = None) -> dict[sympy.Symbol, sympy.Expr]:
     grads: dict[sympy.Symbol, sympy.Expr] = {}
     if root is None or root == model.loss:
         if model.loss_expr is None:
@@ -104,14 +119,19 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
     else:
         grads[root] = sympy.Integer(1)
         start = model.order[:model.order.index(root) + 1] if root in model.order else []
+    between = None if wrt is None else _computed_from(model, wrt)
     for node in reversed(start):
+        if between is not None and node not in between:
+            continue                # no path from wrt through it
         g = grads.get(node)
         if g is None or g == 0:
             continue
         # the node's gradient is complete here: one cheap canonical form before it is
         # pushed to the parents keeps the expressions of deep models from nesting
-        g = grads[node] = canonical(g, model)
+        g = grads[node] = canonical(g, model, node)
         for var in sorted(model.definitions[node].rhs.free_symbols, key=str):
+            if between is not None and var not in between:
+                continue
             contribution = g * local_partial(model, node, var)
             grads[var] = grads.get(var, sympy.Integer(0)) + contribution
     # no simplification here: factoring every gradient is what makes deep models slow;
@@ -119,13 +139,20 @@ def _backprop(model: Model, root: sympy.Symbol | None) -> dict[sympy.Symbol, sym
     return grads
 
 
-def canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
-    """The form a node's gradient is kept in before it is pushed to its parents."""
+def canonical(g: sympy.Expr, model: Model, node: sympy.Symbol | None = None) -> sympy.Expr:
+    """The form a node's gradient is kept in before it is pushed to its parents: the
+    nodes defined from other nodes only written out; cancelled over one denominator
+    only where such a definition is differentiated (the node itself or a node it reads,
+    ∂L/∂o = Σ_k ∂L/∂ŷ_k ∂ŷ_k/∂o: the softmax's quotient rule, which cancels to ŷ - y)."""
     if not node_only_definitions(model):
         # nothing to write out: cancelling would multiply out the product of per-layer
         # factors (exponential in depth), so the gradient stays as the chain rule built it
         return g
     g = write_out_node_only(g, model)
+    if node is not None and node not in quotient_nodes(model):
+        # elsewhere one denominator multiplies out the products of the later steps (in a
+        # recurrence, exponential in the steps): kept as the chain rule built it
+        return g
     try:
         # a softmax's K-term sums cancelled as a scale and shares (one to one, see
         # calculus.exponentials.normalised): over one denominator they would multiply out
@@ -135,33 +162,6 @@ def canonical(g: sympy.Expr, model: Model) -> sympy.Expr:
         return sympy.cancel(sympy.together(g))
     except sympy.PolynomialError:
         return g
-
-
-def node_only_definitions(model: Model) -> dict:
-    """Nodes defined from other nodes only, not by an activation (softmax entries
-    a_k = e^{z_k}/Σ_j e^{z_j}): rational in their parents, so they are written out."""
-    cache = getattr(model, "_node_only", None)
-    if cache is None:
-        nodes = set(model.definitions)
-        cache = {n: d.rhs for n, d in model.definitions.items()
-                 if not isinstance(d.rhs, activations.Activation)
-                 and d.rhs.free_symbols and d.rhs.free_symbols <= nodes}
-        model._node_only = cache
-    return cache
-
-
-def write_out_node_only(expr: sympy.Expr, model: Model) -> sympy.Expr:
-    """expr with every node defined from other nodes only written out (repeatedly, for
-    chains of them), so that cancelling sees the identities they carry."""
-    subs = node_only_definitions(model)
-    if not subs or not (expr.free_symbols & set(subs)):
-        return expr
-    for _ in range(len(subs)):
-        new = expr.xreplace(subs)
-        if new == expr:
-            break
-        expr = new
-    return expr
 
 
 def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
@@ -194,7 +194,7 @@ class Derivation:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._loss_grads = None
-        self._node_grads: dict[sympy.Symbol, dict] = {}
+        self._node_grads: dict[tuple, sympy.Expr] = {}
 
     @property
     def loss_grads(self) -> dict:
@@ -211,9 +211,9 @@ class Derivation:
         if of == m.loss:
             return self.loss_grads.get(wrt, sympy.Integer(0))
         if of in m.definitions:
-            if of not in self._node_grads:
-                self._node_grads[of] = backprop(m, of)
-            return self._node_grads[of].get(wrt, sympy.Integer(0))
+            if (of, wrt) not in self._node_grads:
+                self._node_grads[of, wrt] = backprop(m, of, wrt).get(wrt, sympy.Integer(0))
+            return self._node_grads[of, wrt]
         return sympy.Integer(0)
 
     def value(self, expr: sympy.Expr) -> sympy.Expr:
@@ -226,7 +226,7 @@ class Derivation:
         :class:`~derive.calculus.samples.KeepSamples` is raised.
         """
         e = self.resolve(expr, nodes=False)
-        if any(isinstance(x, (sympy.Sum, SampleOf)) for x in sympy.preorder_traversal(e)):
+        if has_kind(e, sympy.Sum, SampleOf):
             e = strip_sample_sums(e, self.model)
         return to_nodes(e, self.model)
 
@@ -235,22 +235,25 @@ class Derivation:
         samples and sample superscripts kept as printed."""
         m = self.model
         e = expr
-        # each rewrite walks and rebuilds the whole tree: only those that apply (a
-        # gradient or a function body may bring derivatives and sums with it)
-        if any(isinstance(x, Partial) for x in sympy.preorder_traversal(e)):
-            e = e.replace(lambda x: isinstance(x, Partial),
-                          lambda x: self.gradient(x.args[0], x.args[1]))
-        kinds = {type(x) for x in sympy.preorder_traversal(e)}
-        if PartialBy in kinds:
-            e = e.replace(lambda x: isinstance(x, PartialBy),
-                          lambda x: self.by_expression(*x.args)[0])
-            kinds = {type(x) for x in sympy.preorder_traversal(e)}
+        # each rewrite walks and rebuilds the expression: only those that apply (a
+        # gradient or a function body may bring derivatives and sums with it); the walks
+        # go once through each shared subexpression (calculus.dag), as a recurrence's
+        # gradients are DAGs whose trees grow exponentially in the steps
+        if has_kind(e, Partial):
+            e = dag_replace(e, lambda x: self.gradient(x.args[0], x.args[1])
+                            if isinstance(x, Partial) else None)
+        found = kinds(e)
+        if PartialBy in found:
+            e = dag_replace(e, lambda x: self.by_expression(*x.args)[0]
+                            if isinstance(x, PartialBy) else None)
+            found = kinds(e)
         if m.functions and any(issubclass(k, sympy.core.function.AppliedUndef)
-                               for k in kinds):
+                               for k in found):
             e = self.expand_calls(e)
-            kinds = {type(x) for x in sympy.preorder_traversal(e)}
-        if any(issubclass(k, sympy.Derivative) for k in kinds):
-            e = e.replace(lambda x: isinstance(x, sympy.Derivative), self.total_derivative)
+            found = kinds(e)
+        if any(issubclass(k, sympy.Derivative) for k in found):
+            e = dag_replace(e, lambda x: self.total_derivative(x)
+                            if isinstance(x, sympy.Derivative) else None)
         return to_nodes(e, m) if nodes else e
 
     def by_expression(self, of: sympy.Symbol, g: sympy.Expr):

@@ -143,9 +143,12 @@ def shown_gradient(derivation: Derivation, v: sympy.Symbol, g: sympy.Expr) -> sy
     gradients of the next quantities, ``∂L/∂z_4 w_4 a_3 (1 - a_3)``: the same gradient,
     readable, and printed at a cost independent of the depth."""
     from ..diagnosis import display
-    if longer_than(g, LONG_FORM):
-        return display(one_step_display(derivation, Partial(derivation.model.loss, v)))
-    return display(g)
+    if not longer_than(g, LONG_FORM):
+        shown = display(g)
+        if not longer_than(shown, LONG_FORM):
+            return shown
+    # (a tidied form can be long too: a recurrence's gradient multiplied out)
+    return display(one_step_display(derivation, Partial(derivation.model.loss, v)))
 
 
 def longer_than(e: sympy.Expr, limit: int) -> bool:
@@ -219,7 +222,7 @@ def step_check(derivation: Derivation, equivalence, wrt: sympy.Symbol):
     if g == total:
         return Comparison(True, "symbolic", "the chain rule's own terms, each local partial "
                           "equal to sympy.diff's")
-    if canonical(total, m) == g:
+    if canonical(total, m, wrt) == g:
         # the chain rule's canonical form of that very sum; that the form keeps the sum's
         # value is checked apart from the code that made it, at the random points
         for point in equivalence.points:

@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Mutation throughput: claims checked per second on the mutation corpus (derive/mutation.py).
+"""Mutation throughput: claims checked per second on the mutation corpus (tools/mutation.py).
 
     python benchmarks/mutation_throughput.py [PATH ...] [--jobs J] [--limit N]
                                              [--no-memo] [--no-numeric] [--skip-baseline]
 
 The corpus is what ``tools/soundness.py`` checks: for every chapter under PATH (default
-equations/), ``derive.mutation.generate`` makes mutants and equivalent rewrites of every
-verified claim side; ``derive.mutation.check_cases`` checks each case by checking the
+equations/), ``mutation.generate`` makes mutants and equivalent rewrites of every
+verified claim side; ``mutation.check_cases`` checks each case by checking the
 changed claim in the context of its chapter (``check_chapter(focus=...)``), in J worker
 processes (default 2, its ``jobs`` option), with the parser memo on (its default) and the
 numeric route on.
 
-Generating the corpus is timed as a whole (``derive.mutation.generate_chapters``, the
+Generating the corpus is timed as a whole (``mutation.generate_chapters``, the
 chapters spread over J processes; each chapter's own time is shown too). Checking it is
 timed on a sample of N cases
 (default 60; ``--limit 0`` checks the whole corpus), drawn from each chapter in proportion
-to its share of the corpus and spread over the mutation kinds (``derive.mutation.spread``).
+to its share of the corpus and spread over the mutation kinds (``mutation.spread``).
 From the sample's seconds per case in each chapter the time of the full corpus on J
 processes is projected and compared with the target of one minute.
 
@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from _common import ROOT, header  # noqa: E402
 
 TARGET_SECONDS = 60.0
@@ -60,10 +61,10 @@ def main(argv=None) -> int:
 
     header("mutation throughput: claims checked per second on the mutation corpus")
     try:
-        from derive import mutation
-        from derive.mutation import check_cases, generate_chapters, spread
+        import mutation
+        from mutation import check_cases, generate_chapters, spread
     except ImportError as exc:
-        print(f"derive.mutation is not usable here ({exc}); nothing measured")
+        print(f"tools/mutation.py is not usable here ({exc}); nothing measured")
         return 1
     from derive.checker import check_chapter, find_manifests
 
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
 
     # --- the corpus ------------------------------------------------------------------------
     print()
-    print("generating the corpus (derive.mutation.generate, parser memo on):")
+    print("generating the corpus (mutation.generate, parser memo on):")
     per_chapter: dict[str, dict] = {}
     incomplete = []         # chapters whose corpus could not be generated
     t0 = time.perf_counter()

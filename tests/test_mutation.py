@@ -1,4 +1,4 @@
-"""The mutation generator (derive/mutation.py) and a small end-to-end soundness sample.
+"""The mutation generator (tools/mutation.py) and a small end-to-end soundness sample.
 
 The full corpus runs in tools/soundness.py (minutes); here: the generator's own
 guarantees on the seed chapter, and 10 mutants + 5 rewrites checked end to end.
@@ -6,12 +6,14 @@ guarantees on the seed chapter, and 10 mutants + 5 rewrites checked end to end.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from derive.mutation import (EXPECTED, Case, Chapter, _factors, _split_terms, check_cases,
-                             generate, replace_block, run_case, spread)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from mutation import (EXPECTED, Case, Chapter, _factors, _split_terms,  # noqa: E402
+                      check_cases, generate, replace_block, run_case, spread)
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
 # 8-12's last side is a sum of fractions, 8-13 has a chain of partials and a difference,

@@ -6,7 +6,7 @@ equivalent rewrites of them must still verify.
 
 PATH: chapter folders, manifests, or trees of them (default: equations/ and the soundness
 chapters in tools/corpus/), inside the project or anywhere else. For every claim side that
-equals the derived gradient, the generator (derive/mutation.py) makes mutants and
+equals the derived gradient, the generator (tools/mutation.py) makes mutants and
 rewrites, and tools/textmut.py makes text-level mutants of the printed claims without
 derive's reader; each is checked by running
 derive on a copy of the chapter with that one claim replaced (numeric route on, fixed
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from derive.checker import find_manifests  # noqa: E402
 from derive.errors import InputError  # noqa: E402
-from derive.mutation import (Generated, check_cases, generate_chapters,  # noqa: E402
+from mutation import (Generated, check_cases, generate_chapters,  # noqa: E402
                              spread)
 
 

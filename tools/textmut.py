@@ -4,7 +4,7 @@ text, without derive's reader, so that they do not share its blind spots.
 
     python tools/textmut.py [PATH ...] [--jobs N] [--seed S] [--json FILE]
 
-The mutation generator of derive/mutation.py edits a side along the reader's own
+The mutation generator of tools/mutation.py edits a side along the reader's own
 reading of it (its factors, terms, symbols); a part of a formula the reader never read is
 never mutated there. The operators here work on the characters of the printed side only
 and each makes a formula that is wrong by construction, or unreadable:
@@ -31,7 +31,7 @@ and each makes a formula that is wrong by construction, or unreadable:
                     symbol declared ``identity``)
 
 Each mutant is checked like a mutant of tools/soundness.py (a copy of the chapter with
-the one claim replaced, derive.mutation.check_cases). A mutant reported *verified* is a
+the one claim replaced, mutation.check_cases). A mutant reported *verified* is a
 false pass; an error (the mutant rejected as unreadable) is not. The script uses only
 derive's public checking API, so it also runs against older versions of derive (set
 PYTHONPATH to their source), which is how docs/soundness.md counts false passes before
@@ -205,7 +205,7 @@ def generate(manifests) -> tuple[list, list[str]]:
     """Text mutants of the final side of every verified claim of each chapter."""
     from derive.checker import check_chapter
     from derive.manifest import load_manifest
-    from derive.mutation import Case
+    from mutation import Case
     from derive.source import load_chapter
     cases, bases = [], []
     for path in manifests:
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="FILE")
     args = p.parse_args(argv)
     from derive.checker import find_manifests
-    from derive.mutation import check_cases
+    from mutation import check_cases
     # mutation works on chapter folders (a manifest and its marked chapter.tex)
     manifests = [m for m in find_manifests(args.paths) if m.name == "manifest.toml"]
     cases, bases = generate(manifests)

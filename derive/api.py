@@ -65,7 +65,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     The report is a value: render it in any format, or let a notebook show it (a
     Jupyter cell whose last line is ``report`` displays ``report._repr_html_()``).
 
-    >>> from derive.reporters import render_to_string
+    >>> from derive.report import render_to_string
     >>> print(render_to_string(report, "text", quiet=True), end="")  # doctest: +ELLIPSIS
     14 equations: ... inconsistent, ... verified (numeric checks off)
     >>> "<math" in report._repr_html_() and "8-14" in report._repr_markdown_()

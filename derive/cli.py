@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .reporters import FORMATS, render
-from .reporters.common import summary_line
+from .report import FORMATS, render
+from .report.common import summary_line
 
 
 class _Parser(argparse.ArgumentParser):

@@ -83,7 +83,7 @@ class ChapterFile(pytest.File):
     """A chapter's ``manifest.toml``: its equations, as collectors and items."""
 
     def collect(self):
-        from .reporters.common import cases
+        from .report.common import cases
 
         chapter = _checked(self.config, self.path)
         every = cases(chapter)
@@ -128,13 +128,13 @@ class CaseItem(pytest.Item):
         self.user_properties.append(("verdict", case.verdict))
 
     def setup(self) -> None:
-        from .reporters.common import failure_text
+        from .report.common import failure_text
 
         if self.case.verdict == "error":   # cannot be checked: an error, not a failure
             pytest.fail(failure_text(self.chapter, self.case), pytrace=False)
 
     def runtest(self) -> None:
-        from .reporters.common import failure_message, failure_text
+        from .report.common import failure_message, failure_text
 
         verdict = self.case.verdict
         if verdict == "verified":

@@ -14,29 +14,15 @@ and the generated chapter is checked by the same machinery as any vectorized cha
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sympy
 
 from . import activations
 from .latex import to_latex
 from .manifest import parse_manifest
+from .report import VectorForm
 from .source import parse_chapter_text
 
 WIDTHS = (3, 5, 6, 7, 8, 9)      # hidden widths; the input has 2, the output 1, m = 4
-
-
-@dataclass(frozen=True)
-class VectorForm:
-    of: str            # e.g. dW_2
-    latex: str         # the vectorized formula, LaTeX
-    verdict: str
-    shape: str = ""
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        return {"of": self.of, "latex": self.latex, "verdict": self.verdict,
-                "shape": self.shape, "note": self.note}
 
 
 class NotDense(Exception):

@@ -12,7 +12,7 @@ import pytest
 import derive.api
 from derive import cache
 from derive.api import check
-from derive.reporters import render_to_string
+from derive.report import render_to_string
 
 CHAPTER = Path(__file__).resolve().parent.parent / "equations" / "logreg-batch"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import derive
-from derive.reporters import render_to_string
+from derive.report import render_to_string
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser",

@@ -461,7 +461,7 @@ def test_identity_needs_two_entries_of_one_size():
 def test_the_text_report_lists_sixteen_gradients_unless_verbose():
     # index notation derives one gradient per entry: nielsen-backprop-index has 29
     from derive.api import check
-    from derive.reporters import render_to_string
+    from derive.report import render_to_string
     chapter = EQUATIONS / "nielsen-backprop-index"
     report = check(chapter / "manifest.toml", numeric=False)
     total = len(report.chapters[0].gradients)

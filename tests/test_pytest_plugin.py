@@ -9,7 +9,7 @@ import pytest
 # pytester's in-process runs drop the modules they imported; NumPy cannot be loaded twice
 # in one process, so load the checker (NumPy, SymPy) here, once, outside those runs
 import derive.checker  # noqa: F401
-import derive.reporters  # noqa: F401
+import derive.report  # noqa: F401
 
 pytest_plugins = ["pytester"]
 

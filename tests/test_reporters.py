@@ -17,9 +17,9 @@ import derive
 from derive import cli
 from derive.report import (ChapterResult, EquationResult, Finding, LinkResult,
                            NumericEvidence, Report)
-from derive.reporters import FORMATS, render, render_to_string
-from derive.reporters.common import cases, split_formulas, summary_line
-from derive.reporters.mathml import to_mathml
+from derive.report import FORMATS, render, render_to_string
+from derive.report.common import cases, split_formulas, summary_line
+from derive.report.mathml import to_mathml
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
 DW = r"\frac{\partial L}{\partial w}"

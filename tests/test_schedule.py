@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from derive.api import check
-from derive.reporters import render_to_string
+from derive.report import render_to_string
 from derive.schedule import estimated_cost, longest_first
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"

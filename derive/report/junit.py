@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from ..report import ChapterResult, Report, Verdict
+from .model import ChapterResult, Report, Verdict
 from .common import cases, chapter_name, failure_message, failure_text
 
 FAILED = (Verdict.MISMATCH, Verdict.INCONSISTENT)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..report import ChapterResult, EquationResult, Report
+from .model import ChapterResult, EquationResult, Report
 from .common import numeric_text, summary_line
 
 MARK = {"verified": "ok", "mismatch": "MISMATCH", "inconsistent": "INCONSISTENT",

@@ -13,7 +13,7 @@ import html
 import re
 from typing import TextIO
 
-from ..report import ChapterResult, EquationResult, Finding, Report, Verdict
+from .model import ChapterResult, EquationResult, Finding, Report, Verdict
 from .common import (chapter_name, counts, fixes, is_latex_suggestion, numeric_text,
                      split_formulas, summary_line, with_tag)
 from .mathml import to_mathml

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import TextIO
 
-from ..report import Report
+from .model import Report
 from . import html_format, json_format, junit, markdown, text
 
 FORMATS: dict[str, Callable[..., None]] = {

@@ -138,6 +138,20 @@ class EquationResult:
 
 
 @dataclass(frozen=True)
+class VectorForm:
+    """A vectorized form of a chapter's gradient (derive.vectorize) and its verdict."""
+    of: str            # e.g. dW_2
+    latex: str         # the vectorized formula, LaTeX
+    verdict: str
+    shape: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"of": self.of, "latex": self.latex, "verdict": self.verdict,
+                "shape": self.shape, "note": self.note}
+
+
+@dataclass(frozen=True)
 class ChapterResult:
     file: str
     title: str = ""
@@ -146,7 +160,7 @@ class ChapterResult:
     equations: tuple[EquationResult, ...] = ()
     gradients: tuple[tuple[str, str], ...] = ()   # (d L / d v as LaTeX, derived LaTeX)
     seed: int | None = None
-    vectorized: tuple = ()                        # derive.vectorize.VectorForm, checked
+    vectorized: tuple = ()                        # VectorForm, checked
     vectorized_sizes: str = ""
 
     @property
@@ -183,20 +197,21 @@ class Report:
 
     def _repr_html_(self) -> str:
         """Jupyter shows the report as the HTML format (a fragment with its own style)."""
-        from .reporters import render_to_string  # lazy: reporters import this module
-
-        return render_to_string(self, "html", standalone=False)
+        return RENDERER["to_string"](self, "html", standalone=False)
 
     def _repr_markdown_(self) -> str:
         """The Markdown errata, for front ends that prefer Markdown."""
-        from .reporters import render_to_string  # lazy: reporters import this module
-
-        return render_to_string(self, "markdown")
+        return RENDERER["to_string"](self, "markdown")
 
     def to_dict(self) -> dict:
         return {"version": self.version, "seed": self.seed, "numeric": self.numeric,
                 "errors": list(self.errors),
                 "chapters": [c.to_dict() for c in self.chapters]}
+
+
+# the report's renderers (derive.report.formats) register their ``render_to_string`` here
+# when the package is imported: the model never imports its renderers
+RENDERER: dict = {}
 
 
 # --- read back (derive.cache keeps checked chapters as JSON) ----------------------------
@@ -209,7 +224,6 @@ def chapter_from_dict(d: dict, seed: int | None = None) -> ChapterResult:
     >>> chapter_from_dict(c.to_dict()) == c
     True
     """
-    from .vectorize import VectorForm
     forms = d["vectorized"]
     return ChapterResult(
         file=_str(d["file"]), title=_str(d["title"]), convention=_opt(d["convention"]),

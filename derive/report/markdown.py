@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..report import ChapterResult, EquationResult, Finding, Report, Verdict
+from .model import ChapterResult, EquationResult, Finding, Report, Verdict
 from .common import (fixes, is_latex_suggestion, numeric_text, split_formulas, summary_line,
                      with_tag)
 

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..report import (ChapterResult, EquationResult, Finding, LinkResult, NumericEvidence,
+from .model import (ChapterResult, EquationResult, Finding, LinkResult, NumericEvidence,
                       Report, Verdict)
 
 # findings whose suggestion is prose (a caption, "write z_1 throughout"), not LaTeX

@@ -5,7 +5,7 @@ import json
 import math
 from typing import TextIO
 
-from ..report import Report
+from .model import Report
 
 
 def _clean(value):

@@ -1,0 +1,21 @@
+"""The report: what a check found (:mod:`.model`, plain data) and its renderers, each a
+small module with ``render(report, stream)`` chosen by name (:mod:`.formats`).
+
+The renderers read the model; the model does not import them. ``Report._repr_html_``
+renders through the hook that importing this package fills.
+
+>>> sorted(FORMATS)
+['html', 'json', 'junit', 'markdown', 'text']
+"""
+from __future__ import annotations
+
+from .formats import FORMATS, render, render_to_string
+from .model import (BATCH_MEAN, PER_SAMPLE, RENDERER, ChapterResult, EquationResult, Finding,
+                    LinkResult, NumericEvidence, Report, VectorForm, Verdict,
+                    chapter_from_dict)
+
+RENDERER["to_string"] = render_to_string
+
+__all__ = ["BATCH_MEAN", "FORMATS", "PER_SAMPLE", "ChapterResult", "EquationResult",
+           "Finding", "LinkResult", "NumericEvidence", "Report", "VectorForm", "Verdict",
+           "chapter_from_dict", "render", "render_to_string"]

@@ -114,7 +114,7 @@ def load_chapter_input(path, *, allow_outside: bool = False):
     """(manifest, items, findings to put first in the report) of one chapter."""
     from .manifest import load_manifest
     from .read.blocks import blocks
-    from .read.document import load_document
+    from .read.load import load_document
     path = Path(path)
     if path.name == "manifest.toml" or path.suffix == ".toml":
         manifest = load_manifest(path)

@@ -20,7 +20,7 @@ from . import messages
 from .calculus.batch import BatchCheck, BatchEvidence, Kept
 from .calculus.claim import Claim, agree  # noqa: F401 - importable from here too
 from .calculus.local import check_local, is_local
-from .calculus.samples import KeepSamples
+from .calculus.samples import KeepSamples, cost_model
 from .calculus.update import without_new_old
 from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
@@ -212,7 +212,7 @@ class ChapterChecker:
                 self.manifest = replace(self.manifest, conventions=replace(
                     self.manifest.conventions, loss=BATCH_MEAN))
             if self.cost_run:
-                printed = printed.cost_model()
+                printed = cost_model(printed)
         except InputError as exc:
             raise exc.located(file=str(self.manifest.source_path()))
         self._require_loss(printed)

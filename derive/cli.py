@@ -71,7 +71,7 @@ def _init(args) -> int:
     from .model.writer import manifest_toml
     from .outputs import OutputError, write_output
     from .read.blocks import blocks
-    from .read.document import load_document
+    from .read.load import load_document
     path = Path(args.document)
     target = manifest_beside(path)
     if target.exists() and not args.force:

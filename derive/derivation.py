@@ -18,6 +18,7 @@ from .calculus.exponentials import as_shares
 from .latex import Partial, SampleOf
 from .memo import Memo
 from .model import Model
+from .model.functions import expand_calls
 from .model.objects import PartialBy
 from .model.quotients import node_only_definitions, quotient_nodes, write_out_node_only
 
@@ -170,17 +171,6 @@ def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
     KeepSamples where it is not). x^{(i)} outside a sum is the per-sample x."""
     from .calculus.samples import reduce_samples
     return reduce_samples(e, model)
-
-
-def expand_calls(e: sympy.Expr, model: Model) -> sympy.Expr:
-    """Calls of chapter functions, L(a_2, y), replaced by their bodies (by position)."""
-    def is_call(x):
-        return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in model.functions
-
-    def call(x):
-        f = model.functions[str(x.func)]
-        return f.body.xreplace(dict(zip(f.params, x.args)))
-    return e.replace(is_call, call) if model.functions else e
 
 
 def has_sample_sum(e: sympy.Expr) -> bool:

@@ -15,7 +15,7 @@ from derive.chapters import find_chapters
 from derive.cli import main
 from derive.errors import InputError
 from derive.read.blocks import blocks
-from derive.read.document import load_document
+from derive.read.load import load_document
 from derive.read.macros import MacroError, Macros
 
 ROOT = Path(__file__).resolve().parent.parent

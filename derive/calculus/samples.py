@@ -22,7 +22,10 @@ from dataclasses import replace
 
 import sympy
 
+from ..errors import InputError
 from ..manifest import PARAMETER_ROLES
+from ..model.chapter import Model, _topological
+from ..model.functions import expand_calls
 from ..model.objects import Partial, SampleOf
 
 SIZES = (2, 3)            # explicit batches: two sizes, so no size hides in a constant
@@ -163,7 +166,6 @@ def batch_model(model, size: int):
     once per sample, parameters shared, ``m`` the number ``size``; and a copy 0 for a
     sample outside the batch (what a formula uses outside its sums). Its loss is the batch
     mean J of the per-sample loss."""
-    from ..model.chapter import Model, _topological
     var = varying(model)
     roles, defs = {}, {}
     copies = {}
@@ -230,3 +232,28 @@ def instantiate(e: sympy.Expr, model, size: int, copies) -> sympy.Expr:
 def batch_target(gradient: sympy.Expr, size: int, copies) -> sympy.Expr:
     """The batch-mean gradient (1/size) Σ_k g^{(k)} from the per-sample gradient g."""
     return sympy.Add(*[gradient.xreplace(copies[k]) for k in range(1, size + 1)]) / size
+
+
+def cost_model(model: Model) -> Model:
+    """The model whose loss is the chapter's cost J, as a per-sample loss L_J with
+    J = (1/m) Σ_i L_J^{(i)}: claims about J are checked against J's own definition
+    (its constant included), in the batch-mean convention. Raises InputError when J
+    is no sum of per-sample terms."""
+    if model.cost is None or model.cost_expr is None:
+        raise InputError("the cost is not defined in the chapter (a definition block "
+                         "'J = \\frac{1}{m}\\sum_{i=1}^{m} ...' or 'J(w, b) = ...')")
+    expr = model.cost_expr
+    if model.loss is not None and model.loss_expr is not None:
+        expr = expr.xreplace({model.loss: model.loss_expr})     # J = mean of L^{(i)}
+    expr = expand_calls(expr, model)
+    if model.samples is None:
+        raise InputError(f"the cost {model.latex(model.cost)} needs the samples symbol "
+                         "(conventions.samples) to be read as a mean over the samples")
+    try:
+        per_sample = model.samples * reduce_samples(expr, model)
+    except KeepSamples as exc:
+        raise InputError(f"the cost {model.latex(model.cost)} is not a sum of per-sample "
+                         f"terms ({exc}): its gradient is not derived") from None
+    m = replace(model, loss=model.cost, loss_expr=sympy.expand(per_sample)
+                if per_sample.is_Add else per_sample)
+    return m

@@ -71,32 +71,6 @@ class Model:
                 # the chapter's functions too: L = H(y, a) means H's body (issue 11, class 7)
                 tuple(sorted((f.name, f.params, f.body) for f in self.functions.values())))
 
-    def cost_model(self) -> "Model":
-        """The model whose loss is the chapter's cost J, as a per-sample loss L_J with
-        J = (1/m) Σ_i L_J^{(i)}: claims about J are checked against J's own definition
-        (its constant included), in the batch-mean convention. Raises InputError when J
-        is no sum of per-sample terms."""
-        from ..calculus.samples import KeepSamples, reduce_samples
-        from ..derivation import expand_calls
-        if self.cost is None or self.cost_expr is None:
-            raise InputError("the cost is not defined in the chapter (a definition block "
-                             "'J = \\frac{1}{m}\\sum_{i=1}^{m} ...' or 'J(w, b) = ...')")
-        expr = self.cost_expr
-        if self.loss is not None and self.loss_expr is not None:
-            expr = expr.xreplace({self.loss: self.loss_expr})     # J = mean of L^{(i)}
-        expr = expand_calls(expr, self)
-        if self.samples is None:
-            raise InputError(f"the cost {self.latex(self.cost)} needs the samples symbol "
-                             "(conventions.samples) to be read as a mean over the samples")
-        try:
-            per_sample = self.samples * reduce_samples(expr, self)
-        except KeepSamples as exc:
-            raise InputError(f"the cost {self.latex(self.cost)} is not a sum of per-sample "
-                             f"terms ({exc}): its gradient is not derived") from None
-        m = replace(self, loss=self.cost, loss_expr=sympy.expand(per_sample)
-                    if per_sample.is_Add else per_sample)
-        return m
-
     def of_role(self, *roles: str) -> list[sympy.Symbol]:
         return [s for s, r in self.roles.items() if r in roles]
 

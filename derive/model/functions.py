@@ -119,3 +119,14 @@ class FunctionsMeaning:
         if cls_.kind == "softmax":
             return softmax(value, tree_latex(n))
         return apply(cls_, value)
+
+
+def expand_calls(e: sympy.Expr, model) -> sympy.Expr:
+    """Calls of chapter functions, L(a_2, y), replaced by their bodies (by position)."""
+    def is_call(x):
+        return isinstance(x, sympy.core.function.AppliedUndef) and str(x.func) in model.functions
+
+    def call(x):
+        f = model.functions[str(x.func)]
+        return f.body.xreplace(dict(zip(f.params, x.args)))
+    return e.replace(is_call, call) if model.functions else e

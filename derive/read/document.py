@@ -2,7 +2,7 @@
 with where each character of each formula is in which file, their labels, tags and
 printed numbers, the author's ``derive:`` markers, and the prose around them.
 
-:func:`load_document` dispatches on the file's kind: LaTeX (``.tex``, with its
+:func:`derive.read.load.load_document` dispatches on the file's kind: LaTeX (``.tex``, with its
 ``\\input`` files and macros, :mod:`derive.read.latexdoc`), Markdown (``.md``: ``$$``,
 MyST, bookdown and d2l labels, :mod:`derive.read.markdown`) or a Jupyter notebook
 (``.ipynb``: its markdown cells). :mod:`derive.read.blocks` then decides what each
@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from ..errors import InputError
 
 DOCUMENT_SUFFIXES = {".tex": "latex", ".ltx": "latex", ".md": "markdown",
                      ".markdown": "markdown", ".myst": "markdown", ".ipynb": "notebook"}
@@ -97,25 +94,6 @@ class Source:
 
     def places(self, start: int, end: int) -> list[Place]:
         return [self.place(i) for i in range(start, end)]
-
-
-def load_document(path: str | Path, root: str | Path | None = None, *,
-                  allow_outside: bool = False) -> Document:
-    """Read a LaTeX, Markdown or notebook file (and the files it includes, which must be
-    inside ``root``, the book's folder, unless ``allow_outside``)."""
-    path = Path(path)
-    kind = DOCUMENT_SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(f"not a document derive reads (.tex, .md, .ipynb): {path.suffix or 'no suffix'}",
-                         file=str(path))
-    root = Path(root) if root is not None else path.parent
-    if kind == "latex":
-        from .latexdoc import scan_latex
-        return scan_latex(path, root, allow_outside=allow_outside)
-    from .markdown import scan_markdown, scan_notebook
-    if kind == "notebook":
-        return scan_notebook(path)
-    return scan_markdown(path)
 
 
 def language_of(text: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..inputs import read_text
-from .document import Display, Document, Prose, language_of
+from .document import Display, Document, Place, Prose, language_of
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*(\{math\})?")
 _MYST_TARGET = re.compile(r"^\s*\(([^()\s]+)\)=\s*$")
@@ -61,7 +61,6 @@ def scan_notebook(path: Path) -> Document:
 
 
 def _scan(doc: Document, lines: list[str], file: str, where: str) -> None:
-    from .document import Place
     marker = None
     pending_label = None
     k = 0
@@ -151,7 +150,6 @@ def _display(lines, rows, file, where) -> Display | None:
 
 
 def _display_spans(lines, spans, file, where) -> Display | None:
-    from .document import Place
     text, places = "", []
     for j, a, b in spans:
         piece = lines[j][a:b]
@@ -168,7 +166,6 @@ def _display_spans(lines, spans, file, where) -> Display | None:
 
 
 def _inline(doc: Document, line: str, file: str, number: int, col: int, where: str) -> None:
-    from .document import Place
     for m in _INLINE.finditer(line):
         body = m.group(1)
         lead = len(body) - len(body.lstrip())

@@ -23,35 +23,26 @@ from collections.abc import Callable
 import sympy
 
 
-def kinds(expr: sympy.Basic) -> set[type]:
-    """The types of every subexpression of expr, each shared subexpression walked once."""
+def subexpressions(expr: sympy.Basic):
+    """Every distinct subexpression object of expr, each once (by identity)."""
     seen: set[int] = set()
-    found: set[type] = set()
     todo = [expr]
     while todo:
         e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        found.add(type(e))
-        todo.extend(e.args)
-    return found
+        if id(e) not in seen:
+            seen.add(id(e))
+            yield e
+            todo.extend(e.args)
+
+
+def kinds(expr: sympy.Basic) -> set[type]:
+    """The types of every subexpression of expr, each shared subexpression walked once."""
+    return {type(e) for e in subexpressions(expr)}
 
 
 def dag_atoms(expr: sympy.Basic, *types: type) -> set:
     """``expr.atoms(*types)``, each shared subexpression walked once."""
-    seen: set[int] = set()
-    found: set = set()
-    todo = [expr]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, types):
-            found.add(e)
-        todo.extend(e.args)
-    return found
+    return {e for e in subexpressions(expr) if isinstance(e, types)}
 
 
 def has_kind(expr: sympy.Basic, *types: type) -> bool:

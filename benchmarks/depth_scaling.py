@@ -12,7 +12,7 @@ a_0 = x, the cross-entropy L(y, a) on a_L), with 3L correct claims: ∂L/∂z_l,
 chapter must come out with every claim verified; a depth whose claims are not all
 verified is flagged, because then its time is not comparable.
 
-Each depth is timed in-process (``derive.checker.check_chapter``) in one worker process,
+Each depth is timed in-process (``derive.driver.check_chapter``) in one worker process,
 after a warm-up import and a warm-up check of the seed chapter, R times (default 3,
 median reported), interleaved over the depths (depth order is rotated on every round).
 Before every timed check derive's in-process memos (derive.api.clear_caches) and SymPy's
@@ -109,7 +109,7 @@ def write_chapter(folder: Path, L: int) -> Path:
 
 def worker(args) -> int:
     t0 = time.perf_counter()
-    from derive.checker import check_chapter  # warm-up import (SymPy, NumPy)
+    from derive.driver import check_chapter  # warm-up import (SymPy, NumPy)
     from _common import verdict_counts
     if args.skip_vectorized:
         from derive.checker import ChapterChecker
@@ -327,7 +327,7 @@ def main(argv=None) -> int:
         print(f"STOPPED at L={stopped}: one check took longer than the budget of "
               f"{args.budget:g} s; the figures above are what was measured before that.")
     for L, ev in sorted(crashed.items()):
-        print(f"CRASHED at L={L}: derive.checker.check_chapter raised {ev['error']}; "
+        print(f"CRASHED at L={L}: derive.driver.check_chapter raised {ev['error']}; "
               "deeper depths were not started.")
     if rows:
         L_max, rate_max, ok = rows[-1]

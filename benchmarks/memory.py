@@ -54,7 +54,7 @@ def sympy_cache_entries() -> int | None:
 
 def worker(args) -> int:
     base = rss_kib()
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
     emit({"event": "import", "rss": rss_kib(), "before": base})
     checked = 0
     checks = 0

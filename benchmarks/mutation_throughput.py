@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     except ImportError as exc:
         print(f"tools/mutation.py is not usable here ({exc}); nothing measured")
         return 1
-    from derive.checker import check_chapter, find_manifests
+    from derive.driver import check_chapter, find_manifests
 
     manifests = find_manifests(args.paths)
     print(f"# chapters: {len(manifests)}; jobs {args.jobs}; parser memo "

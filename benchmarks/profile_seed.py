@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     header("profile of one check (cProfile)")
     t0 = time.perf_counter()
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
     print(f"import derive.checker: {time.perf_counter() - t0:.2f} s")
     print(f"chapter: {args.chapter}, numeric={args.numeric}")
     print()

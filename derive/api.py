@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .checker import check_chapter, find_manifests
+from .driver import check_chapter, find_manifests
 from .errors import InputError
 from .report import Report
 

@@ -11,7 +11,6 @@ import itertools
 import re
 from collections.abc import Collection
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import sympy
@@ -25,12 +24,12 @@ from .calculus.update import without_new_old
 from .derivation import Derivation, has_sample_sum
 from .diagnosis import Diagnoser, display
 from .equivalence import Equivalence
-from .errors import CannotEvaluate, CheckTimeout, InputError
+from .errors import CannotEvaluate, CheckTimeout, InputError, NotDense
 from .calculus.frontier import prove_equal, shown_gradient, step_check
 from .model.objects import PartialBy
 from .latex import (Parsed, Partial, SampleOf, parse_formula, split_chain, to_latex,
                     unreadable)
-from .manifest import MAX_CLAIM_SECONDS, Manifest
+from .manifest import Manifest
 from .model.arrays import WrongShape
 from .model import (Model, build_model, build_vocabulary, definition_issues, read_definitions,
                     read_graph)
@@ -51,88 +50,15 @@ FRONTIER_PROOF = ("equal, proved one chain-rule step at a time with the gradient
                   "kept as unknowns")
 
 
-def find_manifests(paths: list[str | Path]) -> list[Path]:
-    """Chapters under the given paths: manifests, and documents (see derive.chapters)."""
-    from .chapters import find_chapters
-    return find_chapters(paths)
-
-
-def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
-                  claim_seconds: float | None = None,
-                  focus: Collection[str] | None = None,
-                  background: bool = False, allow_outside: bool = False) -> ChapterResult:
-    """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all.
-
-    ``focus``: check only these equations (an id also stands for its layer instances,
-    ``4-1`` for ``4-1[l=2]``), in the context of the whole chapter (its model, the
-    choice between a printed and a corrected definition, its convention); the report
-    then has only those equations and no chapter-level findings. Mutation testing uses
-    it to re-check one changed claim.
-
-    ``background``: use a second (forked, on Linux) process for the part of the check
-    that needs only the chapter's model (a scalar chapter's vectorized forms), when a
-    core is free; the result is the same.
-
-    ``allow_outside``: read a ``source`` outside the manifest's folder (refused otherwise).
-    """
-    if claim_seconds is not None and not 0 < claim_seconds <= MAX_CLAIM_SECONDS:
-        raise InputError(f"the time limit for one claim must be a positive number of seconds "
-                         f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
-    started = cpu_seconds()          # the chapter's time limit counts from here
-    from .chapters import load_chapter_input
-    manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
-    from .source import assignment
-    items = [assignment(i) for i in items]
-    if manifest.layer_count:
-        from .layers import expand
-        manifest, items = expand(manifest, items)
-    indexed = any(d.entries is not None for d in manifest.symbols.values())
-    if indexed and manifest.vectorized:
-        raise InputError("a chapter is written either with matrices (shape) or by entries "
-                         "(entries), not both yet", file=manifest.path)
-    if not manifest.vectorized and not indexed:
-        for f in manifest.functions.values():
-            if f.activation == "softmax":
-                raise InputError(f"functions.{f.latex}: softmax acts on vectors; declare the "
-                                 "shapes of the chapter's symbols (shape = [rows, cols])",
-                                 file=manifest.path)
-        for d in manifest.symbols.values():
-            if d.role == "gradient" and (d.of not in manifest.symbols or not any(
-                    s.role in ("loss", "cost") for s in manifest.symbols.values())):
-                raise InputError(f"symbols.{d.latex}: a gradient needs of = \"<symbol>\" "
-                                 "naming a declared symbol, and the chapter a loss",
-                                 file=manifest.path)
-    def run(part: list[Item]) -> ChapterResult:
-        if manifest.vectorized:
-            from .vector import check_at_two_sizes
-            return check_at_two_sizes(manifest, part, numeric=numeric, seed=seed,
-                                      claim_seconds=claim_seconds, focus=focus,
-                                      started=started)
-        return ChapterChecker(manifest, part, numeric=numeric, seed=seed,
-                              claim_seconds=claim_seconds, focus=focus,
-                              background=background, started=started).run()
-    from .chapters import check_parts
-    result = check_parts(run, items)
-    if indexed:
-        from .model.entries import merge_instances
-        result = merge_instances(result)
-    if preface and focus is None:
-        result = replace(result, findings=tuple(preface) + result.findings)
-    # a block from an \input file, or in a notebook's cell, says where it is
-    placed = {i.id: i for i in items if i.file != result.file or i.where}
-    if placed:
-        result = replace(result, equations=tuple(
-            replace(e, file=placed[e.id].file if placed[e.id].file != result.file else None,
-                    where=placed[e.id].where or None) if e.id in placed else e
-            for e in result.equations))
-    return result
-
-
 class ChapterChecker:
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
                  seed: int = 0, claim_seconds: float | None = None,
                  focus: Collection[str] | None = None, background: bool = False,
-                 cost: bool = False, started: float | None = None) -> None:
+                 cost: bool = False, started: float | None = None,
+                 vectorizer=None) -> None:
+        # vectorizer(model, derivation, numeric=, seed=) -> (forms, sizes) or NotDense:
+        # the vectorized forms of a scalar chapter (derive.vectorize, given by the driver)
+        self.vectorizer = vectorizer
         self.cost_run = cost          # check the claims about the cost J (see _cost_claims)
         if cost:
             manifest = replace(manifest, conventions=replace(manifest.conventions,
@@ -231,7 +157,8 @@ class ChapterChecker:
         # the vectorized forms need only the chosen model: on a spare core they are
         # computed in a forked process while the claims are checked here
         job = None
-        if self.focus is None and self.background and not self._broken():
+        if self.focus is None and self.background and self.vectorizer is not None \
+                and not self._broken():
             from . import background
             job = background.start(self._vectorized_forms)
         try:
@@ -332,17 +259,15 @@ class ChapterChecker:
                     self.results[e.id] = e
 
     def _vectorized_forms(self):
-        from .vectorize import vectorized_forms
-        return vectorized_forms(self.model, self.derivation, numeric=self.numeric_enabled,
-                                seed=self.seed)
+        return self.vectorizer(self.model, self.derivation, numeric=self.numeric_enabled,
+                               seed=self.seed)
 
     def _vectorize(self, broken, job=None) -> None:
         """The batch (matrix) form of every gradient, checked entry by entry (or collected
         from ``job``, which computed them in another process)."""
         self.vectorized, self.vectorized_sizes = (), ""
-        if broken or self.vocab.entries:
+        if broken or self.vocab.entries or self.vectorizer is None:
             return                   # (index notation: its entries are the quantities)
-        from .vectorize import NotDense
         try:
             self.vectorized, self.vectorized_sizes = (
                 job.result() if job is not None else self._vectorized_forms())

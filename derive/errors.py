@@ -50,3 +50,8 @@ class CheckTimeout(BaseException):
 class CannotEvaluate(Exception):
     """A printed step derive reads but cannot evaluate (the claim is inconclusive, with
     this message as the reason; never a pass or a mismatch)."""
+
+
+class NotDense(Exception):
+    """The model is not a chain of dense layers; no vectorized form is offered
+    (derive.vectorize)."""

@@ -24,7 +24,7 @@ class OutputError(Exception):
 def run_inputs(paths) -> list[Path]:
     """The manifests of the run and the chapter files they name (best effort: a broken
     manifest is reported by the check itself)."""
-    from .checker import find_manifests
+    from .driver import find_manifests
     from .errors import InputError
     from .manifest import load_manifest
     out: list[Path] = []

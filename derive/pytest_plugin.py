@@ -58,7 +58,7 @@ def _checked(config: pytest.Config, manifest: Path):
     cache = config.stash.setdefault(_RESULTS, {})
     key = manifest.resolve()
     if key not in cache:
-        from .checker import check_chapter
+        from .driver import check_chapter
 
         # relative to where pytest was started, so messages name files as the user does
         path = key

@@ -19,7 +19,8 @@ import sympy
 
 from . import messages
 from .calculus.frontier import LONG_FORM, longer_than, one_step_display, prove_equal
-from .checker import ChapterChecker, Claim
+from .calculus.claim import Claim, agree
+from .checker import ChapterChecker
 from .derivation import Derivation
 from .diagnosis import Diagnoser
 from .equivalence import Equivalence
@@ -159,7 +160,6 @@ class VectorChapterChecker(ChapterChecker):
         route = NumericRoute(self.derivation, samples=1,
                              draws=max(3, self.manifest.numeric.draws), seed=self.seed)
         tol = self.manifest.numeric.tolerance
-        from .checker import agree
         out = []
         for claim in claims:
             if not self.focused(claim.item.id):
@@ -664,7 +664,6 @@ class _VectorEvidence:
         if not self.values or self.values[k] is None or self.values[k - 1] is None \
                 or self.shapes[k] != self.shapes[k - 1]:
             return NumericEvidence(None, 0, note=self.note or "shapes differ")
-        from .checker import agree
         return NumericEvidence(rel_error(self.values[k - 1], self.values[k]),
                                int(self.values[k].size),
                                agrees=agree(self.values[k - 1], self.values[k], self.tol))
@@ -675,7 +674,6 @@ class _VectorEvidence:
         if not self.values or self.values[last] is None or \
                 self.shapes[last] != self.shapes[0]:
             return NumericEvidence(None, 0, note=self.note or "shapes differ")
-        from .checker import agree
         return NumericEvidence(rel_error(self.values[0], self.values[last]),
                                int(self.values[0].size), BATCH_MEAN,
                                note="every entry, against finite differences of the cost",

@@ -17,16 +17,14 @@ from __future__ import annotations
 import sympy
 
 from . import activations
+from .errors import NotDense  # noqa: F401 - raised here, importable from here
 from .latex import to_latex
 from .manifest import parse_manifest
 from .report import VectorForm
 from .source import parse_chapter_text
+from .vector import VectorChapterChecker
 
 WIDTHS = (3, 5, 6, 7, 8, 9)      # hidden widths; the input has 2, the output 1, m = 4
-
-
-class NotDense(Exception):
-    """The model is not a chain of dense layers; no vectorized form is offered."""
 
 
 def vectorized_forms(model, derivation, *, numeric: bool = True, seed: int = 0):
@@ -35,8 +33,6 @@ def vectorized_forms(model, derivation, *, numeric: bool = True, seed: int = 0):
     manifest_text, chapter_text, claims, sizes = _write(model, derivation, plan)
     manifest = parse_manifest(manifest_text, "<vectorized>")
     items = parse_chapter_text(chapter_text, "<vectorized>")
-    from .vector import VectorChapterChecker
-
     result = VectorChapterChecker(manifest, items, numeric=numeric, seed=seed).run()
     by_id = {e.id: e for e in result.equations}
     forms = []

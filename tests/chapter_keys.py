@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sympy
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 
 def holds(pairs, leaves, rng, positive=(), low=-12, high=12, den=10) -> bool:

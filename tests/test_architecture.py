@@ -11,14 +11,13 @@ from architecture import PACKAGE, cycles, imports, lines, modules
 MAX_LINES = 400
 
 # modules still over MAX_LINES, with the most lines they may have
-STILL_OVER = {"derive/checker.py": 1295, "derive/vector.py": 742}
+STILL_OVER = {"derive/checker.py": 1220, "derive/vector.py": 742}
 
 # modules still in an import circle through an import inside a function (a circle at the
 # top of the files is refused outright, below)
 STILL_IN_CIRCLES = frozenset("""
 read.commands read.conditions read.lexicon read.names read.parser read.scripts
 read.structures
-checker vector vectorize
 """.split())
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from derive import background
 from derive.api import clear_caches
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

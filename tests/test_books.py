@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from books_key import key_verdicts
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.cli import main
 
 BOOKS = Path(__file__).resolve().parent / "books"

@@ -92,7 +92,7 @@ def test_a_cache_file_with_wrong_types_is_ignored(setup):
 @pytest.mark.parametrize("chapter", ["ch08-two-layer-bce", "logreg-vectorized", "lstm-mallya"])
 def test_a_report_reads_back_field_by_field(chapter):
     """Findings, links, numeric evidence, vectorized forms, derived gradients: all kept."""
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
     from derive.report import chapter_from_dict
     root = Path(__file__).resolve().parent.parent / "equations"
     result = check_chapter(root / chapter / "manifest.toml", seed=0)

@@ -14,7 +14,7 @@ import pytest
 import derive.derivation as derivation
 from derive import checker
 from derive.api import clear_caches
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from test_equivalence import SIGMOID_MANIFEST, deep_text
 
 ROOT = Path(__file__).resolve().parent.parent

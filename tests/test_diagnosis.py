@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 LOGISTIC = """
 [chapter]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.errors import InputError
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"

@@ -20,7 +20,7 @@ from test_equivalence import deep
 
 from derive.calculus.exponentials import normalised
 from derive.calculus.frontier import prove_equal
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.equivalence import Equivalence
 from derive.latex import Partial
 from derive.numeric import _FD_MEMO, NumericRoute

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sympy
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.errors import InputError
 from derive.latex import parse_formula
 from derive.manifest import parse_manifest

@@ -273,7 +273,7 @@ J = -\frac{1}{m}\sum_{i=1}^{m} Y^{(i)T} \log A^{(i)}
 # regression: Equivalence.ratio used to cancel a/b symbolically and found no constant in
 # softmax chapters; it now guesses the constant from the values and proves it
 def test_softmax_factor_and_sign_are_named(tmp_path):
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
 
     folder = tmp_path / "softmax"
     folder.mkdir()

@@ -8,7 +8,7 @@ import pytest
 
 # pytester's in-process runs drop the modules they imported; NumPy cannot be loaded twice
 # in one process, so load the checker (NumPy, SymPy) here, once, outside those runs
-import derive.checker  # noqa: F401
+import derive.driver  # noqa: F401
 import derive.report  # noqa: F401
 
 pytest_plugins = ["pytester"]
@@ -69,7 +69,7 @@ def warm(tmp_path_factory):
     ch = tmp_path_factory.mktemp("warm")
     (ch / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
     (ch / "chapter.tex").write_text(CHAPTER, encoding="utf-8")
-    derive.checker.check_chapter(ch / "manifest.toml", numeric=True)
+    derive.driver.check_chapter(ch / "manifest.toml", numeric=True)
 
 
 @pytest.fixture
@@ -148,13 +148,13 @@ def test_broken_manifest_is_one_line_collection_error(pytester, book):
 
 def test_each_chapter_is_checked_once(pytester, book, monkeypatch):
     calls = []
-    real = derive.checker.check_chapter
+    real = derive.driver.check_chapter
 
     def counting(path, **kwargs):
         calls.append(path)
         return real(path, **kwargs)
 
-    monkeypatch.setattr(derive.checker, "check_chapter", counting)
+    monkeypatch.setattr(derive.driver, "check_chapter", counting)
     result = run(pytester, "--derive", "--derive-no-numeric", "book",
                  "book/ch1/manifest.toml", "book/ch1")
     result.assert_outcomes(passed=6, failed=1)
@@ -169,7 +169,7 @@ def test_inconclusive_link_is_skipped_with_its_reason(pytester, book, monkeypatc
         EquationResult(id="7", kind="claim", latex="a = b = c", verdict="inconclusive", line=3,
                        links=(LinkResult("a", "b", "verified"),
                               LinkResult("b", "c", "inconclusive", findings=(timeout,)))),))
-    monkeypatch.setattr(derive.checker, "check_chapter", lambda path, **kw: chapter)
+    monkeypatch.setattr(derive.driver, "check_chapter", lambda path, **kw: chapter)
     result = run(pytester, "--derive", "-rs", "book")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED*inconclusive: no decision within the 20 s limit"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.cli import main
 from derive.errors import InputError
 

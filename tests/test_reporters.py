@@ -104,12 +104,12 @@ def report(request, seed_report) -> Report:
 def no_checking(monkeypatch):
     """Rendering never recomputes: calling the checker now is an error."""
     import derive.api
-    import derive.checker
+    import derive.driver
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a renderer called the checker")
 
-    monkeypatch.setattr(derive.checker, "check_chapter", forbidden)
+    monkeypatch.setattr(derive.driver, "check_chapter", forbidden)
     monkeypatch.setattr(derive.api, "check_chapter", forbidden)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from derive import check
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
 

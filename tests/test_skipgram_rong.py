@@ -14,7 +14,7 @@ import pytest
 import sympy
 from chapter_keys import caught_as_named, check_planted, checked_as_key_says, holds
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 CHAPTER = Path(__file__).resolve().parent.parent / "equations" / "skipgram-rong"
 V, N = 3, 2                        # words: w_O = 1, W_neg = {2, 3}

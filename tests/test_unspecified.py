@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 from chapter_keys import check_planted, holds, key_verdicts
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"
 T = 3

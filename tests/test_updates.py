@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 
 MANIFEST = r"""
 [chapter]

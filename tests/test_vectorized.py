@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.checker import check_chapter
+from derive.driver import check_chapter
 from derive.layers import instantiate_text
 from derive.messages import KINDS
 

@@ -25,13 +25,13 @@ every drop is counted with its reason. Rewrites are kept when the float screen f
 difference (a sanity check of the generator that does not use the symbolic comparison
 under test); a rewrite the front end cannot read is kept, and counts as a false alarm.
 
-Chapters are read as :func:`derive.checker.check_chapter` reads them: a generic layer
+Chapters are read as :func:`derive.driver.check_chapter` reads them: a generic layer
 index is expanded (a printed claim then stands for every layer instance) and a chapter
 with shapes is valued entry by entry by the vectorized checker; there, only rewrites that
 keep every matrix product as printed are made.
 
 Each case is checked by writing a copy of the chapter folder with that one claim replaced
-by ``lhs = <case> \\tag{id}`` and running :func:`derive.checker.check_chapter` on it
+by ``lhs = <case> \\tag{id}`` and running :func:`derive.driver.check_chapter` on it
 (:func:`check_cases`; one temporary folder per worker process).
 
 >>> _split_terms(r"-\\frac{y}{a_2}+ \\frac{1-y}{1-a_2}")
@@ -176,7 +176,7 @@ class Chapter:
     """A checked chapter as the generator sees it: its printed claims, the checker's model,
     and how to value one printed side.
 
-    Follows :func:`derive.checker.check_chapter`: a generic layer index is expanded (a
+    Follows :func:`derive.driver.check_chapter`: a generic layer index is expanded (a
     printed claim then stands for one instance per layer, all of which must hold) and a
     chapter with shapes is read by the vectorized checker (values are lists of entries).
     """
@@ -1279,7 +1279,7 @@ def run_case(case: Case, *, seed: int = 0, numeric: bool = True, full: bool = Fa
     (``check_chapter(focus=...)``); ``full`` re-checks the whole chapter instead (the same
     verdict for the claim, at several times the cost).
     """
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
 
     if "dir" not in _WORKER:
         _init_worker(tempfile.gettempdir())

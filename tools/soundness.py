@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from derive.checker import find_manifests  # noqa: E402
+from derive.driver import find_manifests  # noqa: E402
 from derive.errors import InputError  # noqa: E402
 from mutation import (Generated, check_cases, generate_chapters,  # noqa: E402
                              spread)

@@ -203,7 +203,7 @@ def _index_mutants(side: str, manifest, roles) -> list[tuple[str, str, str]]:
 
 def generate(manifests) -> tuple[list, list[str]]:
     """Text mutants of the final side of every verified claim of each chapter."""
-    from derive.checker import check_chapter
+    from derive.driver import check_chapter
     from derive.manifest import load_manifest
     from mutation import Case
     from derive.source import load_chapter
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="FILE")
     args = p.parse_args(argv)
-    from derive.checker import find_manifests
+    from derive.driver import find_manifests
     from mutation import check_cases
     # mutation works on chapter folders (a manifest and its marked chapter.tex)
     manifests = [m for m in find_manifests(args.paths) if m.name == "manifest.toml"]

@@ -1,0 +1,94 @@
+"""The per-chapter driver: read the chapter (its manifest and document), expand a generic
+layer index, choose the checker for its notation (scalar, index or vectorized), check
+its parts, and place each equation in the file it came from."""
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+from pathlib import Path
+
+from .checker import ChapterChecker
+from .errors import InputError
+from .manifest import MAX_CLAIM_SECONDS
+from .report import ChapterResult
+from .source import Item
+from .timelimit import cpu_seconds
+from .vector import check_at_two_sizes
+from .vectorize import vectorized_forms
+
+
+def find_manifests(paths: list[str | Path]) -> list[Path]:
+    """Chapters under the given paths: manifests, and documents (see derive.chapters)."""
+    from .chapters import find_chapters
+    return find_chapters(paths)
+
+
+def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,
+                  claim_seconds: float | None = None,
+                  focus: Collection[str] | None = None,
+                  background: bool = False, allow_outside: bool = False) -> ChapterResult:
+    """Check one chapter. Raises :class:`InputError` when the chapter cannot be read at all.
+
+    ``focus``: check only these equations (an id also stands for its layer instances,
+    ``4-1`` for ``4-1[l=2]``), in the context of the whole chapter (its model, the
+    choice between a printed and a corrected definition, its convention); the report
+    then has only those equations and no chapter-level findings. Mutation testing uses
+    it to re-check one changed claim.
+
+    ``background``: use a second (forked, on Linux) process for the part of the check
+    that needs only the chapter's model (a scalar chapter's vectorized forms), when a
+    core is free; the result is the same.
+
+    ``allow_outside``: read a ``source`` outside the manifest's folder (refused otherwise).
+    """
+    if claim_seconds is not None and not 0 < claim_seconds <= MAX_CLAIM_SECONDS:
+        raise InputError(f"the time limit for one claim must be a positive number of seconds "
+                         f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
+    started = cpu_seconds()          # the chapter's time limit counts from here
+    from .chapters import load_chapter_input
+    manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
+    from .source import assignment
+    items = [assignment(i) for i in items]
+    if manifest.layer_count:
+        from .layers import expand
+        manifest, items = expand(manifest, items)
+    indexed = any(d.entries is not None for d in manifest.symbols.values())
+    if indexed and manifest.vectorized:
+        raise InputError("a chapter is written either with matrices (shape) or by entries "
+                         "(entries), not both yet", file=manifest.path)
+    if not manifest.vectorized and not indexed:
+        for f in manifest.functions.values():
+            if f.activation == "softmax":
+                raise InputError(f"functions.{f.latex}: softmax acts on vectors; declare the "
+                                 "shapes of the chapter's symbols (shape = [rows, cols])",
+                                 file=manifest.path)
+        for d in manifest.symbols.values():
+            if d.role == "gradient" and (d.of not in manifest.symbols or not any(
+                    s.role in ("loss", "cost") for s in manifest.symbols.values())):
+                raise InputError(f"symbols.{d.latex}: a gradient needs of = \"<symbol>\" "
+                                 "naming a declared symbol, and the chapter a loss",
+                                 file=manifest.path)
+    def run(part: list[Item]) -> ChapterResult:
+        if manifest.vectorized:
+            return check_at_two_sizes(manifest, part, numeric=numeric, seed=seed,
+                                      claim_seconds=claim_seconds, focus=focus,
+                                      started=started)
+        return ChapterChecker(manifest, part, numeric=numeric, seed=seed,
+                              claim_seconds=claim_seconds, focus=focus,
+                              background=background, started=started,
+                              vectorizer=vectorized_forms).run()
+    from .chapters import check_parts
+    result = check_parts(run, items)
+    if indexed:
+        from .model.entries import merge_instances
+        result = merge_instances(result)
+    if preface and focus is None:
+        result = replace(result, findings=tuple(preface) + result.findings)
+    # a block from an \input file, or in a notebook's cell, says where it is
+    placed = {i.id: i for i in items if i.file != result.file or i.where}
+    if placed:
+        result = replace(result, equations=tuple(
+            replace(e, file=placed[e.id].file if placed[e.id].file != result.file else None,
+                    where=placed[e.id].where or None) if e.id in placed else e
+            for e in result.equations))
+    return result

@@ -5,6 +5,7 @@ and these combined by ``\\cup``, ``\\cap``, ``\\setminus`` (methods of the parse
 from __future__ import annotations
 
 from . import tree as T
+from .names import canon
 from .tokens import Token
 
 RELATIONS = {"<": "<", ">": ">", r"\leq": "<=", r"\le": "<=", r"\geq": ">=", r"\ge": ">=",
@@ -14,7 +15,6 @@ SET_OPS = {r"\cup": "union", r"\cap": "intersection", r"\setminus": "difference"
 
 
 def condition(self, toks: list[Token], head: Token) -> T.Node:
-    from .names import canon  # names -> parser -> commands -> here: not at import
     words = canon(toks)
     rel = [k for k, t in enumerate(toks) if t.text in RELATIONS]
     if len(rel) != 1 or rel[0] == 0 or rel[0] == len(toks) - 1:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .names import GREEK
+
 SUPERSCRIPT_READINGS = ("power", "layer", "sample", "index")
 PARENTHESISED_READINGS = ("sample", "layer", "index")
 INDEX_KINDS = ("sample", "layer", "unit", "time", "class")
@@ -71,7 +73,6 @@ class Lexicon:
 def name_runs(names) -> tuple[tuple[str, ...], ...]:
     """Declared names that are several letters (or letters and Greek letters) long, such
     as ``dZ``, ``dW^{[1]}``, ``d\\theta``, as token texts, longest first."""
-    from .names import GREEK
     from .tokens import tokenize
     runs = set()
     for name in names:

@@ -110,8 +110,7 @@ class Names:
 
     def sub_parse(self, tokens: list[Token], how: str = "expr"):
         """Parse a token list taken out of the stream (a script's argument)."""
-        from .parser import Parser
-        p = Parser(tokens, self.lex, self.notes)
+        p = type(self)(tokens, self.lex, self.notes)     # a Parser (this is one of its mixins)
         p.depth = self.depth
         if not tokens:
             raise self.error("an empty group where a value is expected")

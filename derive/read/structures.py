@@ -293,8 +293,7 @@ def max_min(self, head=None):
     if self.at(r"\{"):
         self.take()
         toks = self.until(r"\}", head)
-        from .parser import Parser
-        args = Parser([*toks], self.lex, self.notes)
+        args = type(self)([*toks], self.lex, self.notes)  # a Parser (a mixin of it)
         items = [args.expr()]
         while args.at(","):
             args.take()

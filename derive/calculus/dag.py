@@ -4,7 +4,8 @@ The chain rule builds a node's gradient as ``g * local`` from its children's gra
 ``g``: in a recurrence the same ``g`` object is reused on every path, so the gradient is
 a DAG whose tree (what ``preorder_traversal``, ``atoms`` and ``xreplace`` walk) grows as
 n^T in the steps T. These walks remember what they have seen, by object identity, and
-cost the size of the DAG.
+cost the size of the DAG (the ids they key by are of subexpressions of the argument,
+alive for the whole walk).
 
 >>> import sympy
 >>> x, y = sympy.symbols("x y")
@@ -55,7 +56,6 @@ def dag_replace(expr: sympy.Basic, rule: Callable[[sympy.Basic], sympy.Basic | N
     """expr rebuilt bottom-up, each shared subexpression once: ``rule(e)`` gives the
     replacement of e (after its arguments were rebuilt), or None to keep it."""
     done: dict[int, sympy.Basic] = {}
-    keep: list[sympy.Basic] = []          # keeps the ids in ``done`` alive and distinct
 
     def walk(e: sympy.Basic) -> sympy.Basic:
         key = id(e)
@@ -69,7 +69,6 @@ def dag_replace(expr: sympy.Basic, rule: Callable[[sympy.Basic], sympy.Basic | N
         out = rule(new)
         out = new if out is None else out
         done[key] = out
-        keep.append(e)
         return out
 
     return walk(expr)
@@ -81,7 +80,6 @@ def dag_xreplace(expr: sympy.Basic, mapping: dict) -> sympy.Basic:
     if not mapping:
         return expr
     done: dict[int, sympy.Basic] = {}
-    keep: list[sympy.Basic] = []
 
     def walk(e: sympy.Basic) -> sympy.Basic:
         key = id(e)
@@ -95,7 +93,6 @@ def dag_xreplace(expr: sympy.Basic, mapping: dict) -> sympy.Basic:
                 if any(a is not b for a, b in zip(args, e.args)):
                     out = e.func(*args)
         done[key] = out
-        keep.append(e)
         return out
 
     return walk(expr)

@@ -24,6 +24,8 @@ from .errors import InputError
 from .inputs import MAX_MANIFEST_BYTES, inside, read_text
 from .read.document import DOCUMENT_SUFFIXES
 from .report import Finding
+from .rules.inference import Inferred
+from .rules.unchecked import NotChecked, Note, Redefined
 from .source import Item, parse_chapter_text
 
 _DISPLAY = re.compile(r"\$\$|\\\[|\\begin\{(?:equation|align|gather|multline|eqnarray)|"
@@ -152,12 +154,11 @@ def _marked(text: str) -> bool:
 
 
 def _preface(doc, skipped, notes) -> list[Finding]:
-    out = [Finding("inference", f"inferred {n}", None, "info") for n in notes]
+    out = [Inferred(note=n).finding() for n in notes]
     for s in skipped:
-        out.append(Finding("unchecked", f"not checked (line {s.line}): {s.text} — {s.why}",
-                           None, "info"))
+        out.append(NotChecked(line=s.line, text=s.text, why=s.why).finding())
     for n in doc.notes:
-        out.append(Finding("unchecked", n, None, "info"))
+        out.append(Note(note=n).finding())
     return out
 
 
@@ -192,8 +193,6 @@ def check_parts(run, items: list[Item]):
     for k, r in enumerate(results[1:], start=1):
         where = f"\\quad\\text{{(from line {starts[k].line})}}" if starts[k] else ""
         gradients += [(lhs + where, rhs) for lhs, rhs in r.gradients]
-    note = Finding("unchecked", "the chapter redefines "
-                   + ", ".join(f"{i.id} (line {i.line})" for i in starts[1:] if i)
-                   + ": what follows each is checked with the new definition", None, "info")
+    note = Redefined(where=", ".join(f"{i.id} (line {i.line})" for i in starts[1:] if i)).finding()
     return _replace(results[0], equations=tuple(equations), findings=(note, *findings),
                     gradients=tuple(gradients))

@@ -60,7 +60,7 @@ def gradient_function(derivation: Derivation, wrt: sympy.Symbol,
     >>> [str(s) for s in syms], float(fn(0.5, 2.0, 1.0))     # dL/dw = (a - y) x
     (['a', 'x', 'y'], -1.0)
     """
-    from .diagnosis import display
+    from .calculus.display import display
 
     model = derivation.model
     g = derivation.gradient(of if of is not None else model.loss, wrt)

@@ -1,7 +1,7 @@
 """The cross-check: the chain rule's gradients against a second derivation.
 
 Small models are checked against sympy.diff of the composed loss, deep ones (more than
-checker.COMPOSED_CROSS_CHECK_NODES definitions) one chain-rule step per quantity, each local
+rules.cross_check.COMPOSED_CROSS_CHECK_NODES definitions) one chain-rule step per quantity, each local
 partial by sympy.diff (derive.calculus.frontier.step_check). A bug planted in
 the chain rule's local partials must be reported by either route, naming it.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import derive.derivation as derivation
-from derive import checker
+from derive.rules import cross_check
 from derive.api import clear_caches
 from derive.driver import check_chapter
 from test_equivalence import SIGMOID_MANIFEST, deep_text
@@ -52,7 +52,7 @@ def test_the_routes_agree_on_correct_gradients(tmp_path):
 ])
 def test_a_wrong_local_partial_in_the_chain_rule_is_caught(tmp_path, monkeypatch, layers,
                                                             route):
-    assert (2 * layers > checker.COMPOSED_CROSS_CHECK_NODES) == route.startswith("one")
+    assert (2 * layers > cross_check.COMPOSED_CROSS_CHECK_NODES) == route.startswith("one")
     manifest = deep_chapter(tmp_path / "deep", layers)
     right = derivation.local_partial
 

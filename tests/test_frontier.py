@@ -171,7 +171,7 @@ def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_no
         tmp_path, monkeypatch):
     from test_equivalence import SIGMOID_MANIFEST, deep_text
 
-    from derive import checker
+    from derive.calculus import links
     claims = {
         "right": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{4} a_{3}(1 - a_{3})",
         "own-weight": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{3} a_{3}(1 - a_{3})",
@@ -181,12 +181,12 @@ def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_no
     (tmp_path / "manifest.toml").write_text(SIGMOID_MANIFEST, encoding="utf-8")
     (tmp_path / "chapter.tex").write_text(text, encoding="utf-8")
     proved = []
-    real = checker.prove_equal
+    real = links.prove_equal
 
     def spy(*args):
         proved.append(real(*args))
         return proved[-1]
-    monkeypatch.setattr(checker, "prove_equal", spy)
+    monkeypatch.setattr(links, "prove_equal", spy)
     r = check_chapter(tmp_path / "manifest.toml")
     verdicts = {e.id: e.verdict for e in r.equations if e.kind == "claim"}
     assert verdicts == {"right": "verified", "own-weight": "mismatch",
@@ -197,19 +197,19 @@ def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_no
 def test_a_sum_over_time_steps_is_proved_at_the_frontier_it_is_written_at(tmp_path, monkeypatch):
     # ∂L/∂b = Σ_t (1 - h_t^2) ∂L/∂h_t: the unknowns ∂L/∂a_t of the left side are expanded
     # first, not the ∂L/∂h_t the right side is written with
-    from derive import checker
+    from derive.calculus import links
     folder = tmp_path / "rnn"
     shutil.copytree(EQUATIONS / "rnn-bptt-unit", folder)
     manifest = folder / "manifest.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("T = 3", "T = 5"),
                         encoding="utf-8")
     proved = {}
-    real = checker.prove_equal
+    real = links.prove_equal
 
     def spy(derivation, equivalence, side, head):
         proved.setdefault(str(head.args[1]), []).append(real(derivation, equivalence, side, head))
         return proved[str(head.args[1])][-1]
-    monkeypatch.setattr(checker, "prove_equal", spy)
+    monkeypatch.setattr(links, "prove_equal", spy)
     r = check_chapter(manifest)
     assert {e.verdict for e in r.equations if e.kind == "claim"} == {"verified"}
     assert True in proved["b"] and True in proved["w"]

@@ -114,7 +114,7 @@ def test_failing_link_shows_the_diagnosis_and_the_fix(pytester, book):
         "3 link 2: mismatch",
         "  file:    book/ch1/chapter.tex, line 13",
         r"*step:    \frac{\partial L}{\partial z} x = 2(a - y) x",
-        "*[[]factor[]] off by a constant factor: the stated form is 2 times the derivative",
+        "*[[]DV103 factor[]] off by a constant factor: the stated form is 2 times the derivative",
         r"*fix:     x \left(a - y\right)",
         "*numeric: max rel. error * stated/expected = 2*",
         "FAILED book/ch1/manifest.toml::3::link 2*",

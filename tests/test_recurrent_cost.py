@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from derive.calculus.dag import dag_atoms, dag_replace, dag_xreplace, kinds
 from derive.derivation import Derivation, backprop
 from derive.model.quotients import quotient_nodes
-from derive.diagnosis import WHOLE_FACTOR_SYMBOLS, display
+from derive.calculus.display import WHOLE_FACTOR_SYMBOLS, display
 
 from test_derivation import model_of, same
 

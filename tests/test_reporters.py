@@ -273,7 +273,7 @@ def test_markdown_errata_printed_wrong_and_corrected(report):
     for c in report.chapters:
         for f in c.findings:
             if f.severity == "error":
-                assert f"### Chapter finding: {f.kind}" in md
+                assert f"### Chapter finding: {f.label}" in md
                 if f.suggestion:
                     assert f"```latex\n{pasteable(f.suggestion)}\n```" in md
 

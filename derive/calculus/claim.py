@@ -40,3 +40,22 @@ def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)),
                 1.0)
     return bool(np.all(np.abs(a - b) <= tol * np.maximum(np.abs(a), np.abs(b)) + 1e-9 * scale))
+
+
+def batch_form(model, claim: Claim) -> str:
+    """∂J/∂v = \\frac{1}{m}\\sum_i (the per-sample gradient at sample i): the claim's
+    gradient as the batch-mean cost's, each per-sample quantity indexed by the sample."""
+    from ..latex import SampleOf
+    from .display import display
+    m = model
+    i = sympy.Symbol("i")
+    per_sample = [s for s in m.roles if s not in m.parameters
+                  and m.roles[s] not in ("loss", "cost", "samples", "index")]
+    body = display(claim.values[0]).xreplace({s: SampleOf(s, i) for s in per_sample})
+    text = sympy.latex(body)
+    if isinstance(body, sympy.Add):
+        text = f"\\left({text}\\right)"
+    cost = next((m.latex(s) for s, r in m.roles.items() if r == "cost"), "J")
+    return (f"\\frac{{\\partial {cost}}}{{\\partial {m.latex(claim.target)}}} = "
+            f"\\frac{{1}}{{{sympy.latex(m.samples)}}}\\sum_{{i=1}}^{{{sympy.latex(m.samples)}}}"
+            f" {text}")

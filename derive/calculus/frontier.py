@@ -142,7 +142,7 @@ def shown_gradient(derivation: Derivation, v: sympy.Symbol, g: sympy.Expr) -> sy
     when it is long (a product over many layers), one step of the chain rule from the
     gradients of the next quantities, ``∂L/∂z_4 w_4 a_3 (1 - a_3)``: the same gradient,
     readable, and printed at a cost independent of the depth."""
-    from ..diagnosis import display
+    from .display import display
     if not longer_than(g, LONG_FORM):
         shown = display(g)
         if not longer_than(shown, LONG_FORM):

@@ -18,7 +18,7 @@ from ..read import read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from ..read.tree import replace_node
-from ..report import Finding
+from ..rules.index import IndexFix
 
 MAX_VARIANTS = 24
 
@@ -108,10 +108,9 @@ def diagnose_indices(checker, claims) -> None:
                 printed = split_chain(first.item.body)
                 shown = tree_latex(side, checker.vocab.lexicon())
                 lex = checker.vocab.lexicon()
-                checker.vocab.index_fixes[base] = Finding(
-                    "index", f"{tree_latex(old, lex)} where {tree_latex(new, lex)} is needed: with it "
-                    f"the step holds at every index value ({_what(old, new)})",
-                    f"{printed[k - 1].strip()} = {shown}", "error")
+                checker.vocab.index_fixes[base] = IndexFix(
+                    old=tree_latex(old, lex), new=tree_latex(new, lex),
+                    what=_what(old, new)).finding(suggestion=f"{printed[k - 1].strip()} = {shown}")
                 break
 
 

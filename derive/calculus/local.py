@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .. import messages
+from ..rules.mismatch import Mismatch
+from ..rules.timeout import Inconclusive
 from ..report import EquationResult, LinkResult, NumericEvidence, Verdict
 
 
@@ -58,12 +59,12 @@ def check_local(checker, claim) -> EquationResult:
                 diagnosis = checker.diagnoser.diagnose(claim.parsed[k + 1].expr, value, expected)
                 findings.append(diagnosis.finding)
             else:
-                findings.append(messages.Mismatch().finding())
+                findings.append(Mismatch().finding())
         else:
             link = Verdict.INCONCLUSIVE
             why = symbolic.detail if symbolic.equal is None else \
                 "the symbolic and numeric routes disagree"
-            findings.append(messages.Inconclusive(detail=why).finding())
+            findings.append(Inconclusive(detail=why).finding())
         previous = link == Verdict.VERIFIED
         lhs = claim.texts[k]
         links.append(LinkResult(str(lhs), str(text), link, None,

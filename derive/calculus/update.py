@@ -96,7 +96,7 @@ def read_update(item, checker):
 def check_update(checker, item):
     """The verdict of one update rule: its gradient checked as the claim ∂L/∂v = G."""
     from .claim import Claim
-    from ..report import Finding
+    from ..rules.update import Ascent, Step
     v, eta, g, rhs = read_update(item, checker)
     model = checker.model
     head = Parsed(Partial(model.loss, v))
@@ -104,18 +104,15 @@ def check_update(checker, item):
              to_latex(g)]
     claim = Claim(item, texts, [head, replace(rhs, expr=g)], v)
     result = checker._check_claim(claim)
-    note = Finding("update", f"an update of {model.latex(v)} with the rate "
-                   f"{sympy.latex(eta)}: its step is -{sympy.latex(eta)} times "
-                   f"{to_latex(g)}, checked as the derivative of {model.latex(model.loss)}",
-                   None, "info")
+    note = Step(v=model.latex(v), eta=sympy.latex(eta), g=to_latex(g),
+                loss=model.latex(model.loss)).finding()
     findings = []
     for f in result.findings:
         findings.append(f)
     links = []
     for link in result.links:
-        fs = tuple(Finding("update", "the step adds the gradient: it climbs the loss "
-                           "(gradient ascent); a descent step subtracts it", f.suggestion,
-                           "error") if f.kind == "sign" else f for f in link.findings)
+        fs = tuple(Ascent().finding(suggestion=f.suggestion) if f.kind == "sign" else f
+                   for f in link.findings)
         links.append(replace(link, findings=fs))
     return replace(result, id=item.id, latex=item.latex, line=item.line, corrected=None,
                    read_as=f"{model.latex(v)} - {sympy.latex(eta)} \\left({to_latex(g)}\\right)",

@@ -286,7 +286,8 @@ def instance_of(equation_id: str) -> tuple[str, str] | None:
 def merge_instances(result, outside: dict | None = None, fixes: dict | None = None):
     """One row per printed equation: the worst instance stands for it, with a finding that
     says at which index values it was checked and where it fails."""
-    from ..report import EquationResult, Finding, Verdict
+    from ..report import EquationResult, Verdict
+    from ..rules.instances import Instances
     groups: dict[str, list[EquationResult]] = {}
     order: list[str] = []
     for e in result.equations:
@@ -322,7 +323,7 @@ def merge_instances(result, outside: dict | None = None, fixes: dict | None = No
             text += (f"; not checked at {', '.join(skipped[:3])}"
                      + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
                      + ", where the formula does not apply")
-        note = Finding("instances", text, None, "info")
+        note = Instances(text=text).finding()
         fix = (fixes or {}).get(key)
         out.append(replace(shown, id=key, corrected=None,
                            findings=((fix,) if fix else ()) + (*shown.findings, note)))

@@ -149,7 +149,7 @@ def failure_text(chapter: ChapterResult, case: Case) -> str:
     if e.derived:
         lines.append(f"  derived: {e.derived}")
     for f in case_findings(chapter, case):
-        lines.append(f"  [{f.kind}] {f.message}")
+        lines.append(f"  [{f.label}] {f.message}")
         if f.suggestion:
             lines.append(f"  fix:     {f.suggestion}")
     num = numeric_text(case.link.numeric if case.link is not None else e.numeric)

@@ -152,7 +152,7 @@ def _header(report: Report, w) -> None:
 
 
 def _finding(f: Finding, w, show_fix: bool = True) -> None:
-    w(f'<div class="finding {_e(f.severity)}"><span class="kind">{_e(f.kind)}</span>'
+    w(f'<div class="finding {_e(f.severity)}"><span class="kind">{_e(f.label)}</span>'
       + (f' <span class="where">({_e(f.equation)})</span>' if f.equation else "")
       + f" {_e(f.message)}")
     if f.suggestion and show_fix:
@@ -214,7 +214,7 @@ def _detail(anchor: str, chapter: ChapterResult, e: EquationResult, w) -> None:
     w('<div class="side fix"><h5>Suggested correction</h5>')
     suggestions = fixes(e)
     for where, f in suggestions:
-        label = f'<div class="where">{_e(where or "the equation")} ({_e(f.kind)})</div>'
+        label = f'<div class="where">{_e(where or "the equation")} ({_e(f.label)})</div>'
         if is_latex_suggestion(f):
             w(label + _math(f.suggestion, block=True))
         else:

@@ -85,7 +85,7 @@ def _suite(chapter: ChapterResult, report: Report) -> ET.Element:
     if chapter.findings:
         lines = ["chapter findings:"]
         for f in chapter.findings:
-            lines.append(f"[{f.kind}] ({f.severity}) {f.message}")
+            lines.append(f"[{f.label}] ({f.severity}) {f.message}")
             if f.suggestion:
                 lines.append(f"    fix: {f.suggestion}")
         ET.SubElement(suite, "system-out").text = _x("\n".join(lines))

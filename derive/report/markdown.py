@@ -81,7 +81,7 @@ def _chapter(chapter: ChapterResult, w) -> None:
             if f.suggestion:
                 fix = (f" Fix: {_code(f.suggestion)}." if is_latex_suggestion(f)
                        else f" Suggested: {_esc(f.suggestion)}.")
-            w(f"- {where}\\[{f.kind}\\] {_esc(f.message)}.{fix}\n")
+            w(f"- {where}\\[{f.label}\\] {_esc(f.message)}.{fix}\n")
 
 
 def _anchor(e: EquationResult) -> str:
@@ -91,7 +91,7 @@ def _anchor(e: EquationResult) -> str:
 
 
 def _chapter_finding(f: Finding, w) -> None:
-    w(f"\n### Chapter finding: {f.kind}" + (f" ({_esc(f.equation)})" if f.equation else "")
+    w(f"\n### Chapter finding: {f.label}" + (f" ({_esc(f.equation)})" if f.equation else "")
       + "\n\n")
     w(f"**What is wrong:** {_esc(f.message)}\n\n")
     if f.suggestion:
@@ -113,7 +113,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
     for f in e.findings:
         if f.severity == "info":
             continue
-        w(f"- \\[{f.kind}\\] {_esc(f.message)}\n")
+        w(f"- \\[{f.label}\\] {_esc(f.message)}\n")
         said = True
     for k, link in enumerate(e.links, start=1):
         if link.verdict == Verdict.VERIFIED:
@@ -121,7 +121,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
         w(f"- step {k}, {_code(link.lhs)} = {_code(link.rhs)}: {link.verdict}")
         if link.convention:
             w(f" ({link.convention})")
-        msgs = [f"\\[{f.kind}\\] {_esc(f.message)}" for f in link.findings]
+        msgs = [f"\\[{f.label}\\] {_esc(f.message)}" for f in link.findings]
         w(("; " + "; ".join(msgs)) if msgs else "")
         num = numeric_text(link.numeric)
         if num and link.numeric.max_rel_error is not None:
@@ -130,7 +130,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
         said = True
     for f in chapter.findings:
         if f.equation == e.id:
-            w(f"- \\[{f.kind}\\] {_esc(f.message)}\n")
+            w(f"- \\[{f.label}\\] {_esc(f.message)}\n")
             said = True
     if not said:
         w(f"- {e.verdict}\n")
@@ -140,9 +140,9 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
     for where, f in suggestions:
         label = f"{where[0].upper()}{where[1:]}" if where else "The equation"
         if is_latex_suggestion(f):
-            w(f"{label} ({f.kind}):\n\n" + _block(f.suggestion) + "\n")
+            w(f"{label} ({f.label}):\n\n" + _block(f.suggestion) + "\n")
         else:
-            w(f"{label} ({f.kind}): {_esc(f.suggestion)}\n\n")
+            w(f"{label} ({f.label}): {_esc(f.suggestion)}\n\n")
     if e.corrected:
         w("The whole equation, corrected (every side verified):\n\n" + _block(e.corrected))
     if e.derived:

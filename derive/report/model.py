@@ -42,10 +42,16 @@ class Finding:
     suggestion: str | None = None
     severity: str = "error"          # error | warning | info
     equation: str | None = None      # set on chapter-level findings that point at one equation
+    code: str | None = None          # the rule's stable code (derive.rules), e.g. "DV102"
+
+    @property
+    def label(self) -> str:
+        """``DV102 sign``: the code and the kind, as reports print them."""
+        return f"{self.code} {self.kind}" if self.code else self.kind
 
     def to_dict(self) -> dict:
-        d = {"kind": self.kind, "message": self.message, "suggestion": self.suggestion,
-             "severity": self.severity}
+        d = {"code": self.code, "kind": self.kind, "message": self.message,
+             "suggestion": self.suggestion, "severity": self.severity}
         if self.equation is not None:
             d["equation"] = self.equation
         return d
@@ -248,7 +254,7 @@ def _opt(x):
 
 def _finding(d: dict) -> Finding:
     return Finding(_str(d["kind"]), _str(d["message"]), _opt(d["suggestion"]),
-                   _str(d["severity"]), _opt(d.get("equation")))
+                   _str(d["severity"]), _opt(d.get("equation")), _opt(d.get("code")))
 
 
 def _number(x):

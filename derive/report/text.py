@@ -65,7 +65,7 @@ def _chapter(chapter: ChapterResult, w, pen: _Pen, verbose: bool) -> None:
     if chapter.findings:
         w("\nchapter findings:\n")
         for f in chapter.findings:
-            w(f"  {pen.kind(f.kind)} {f.message}\n")
+            w(f"  {pen.kind(f.label)} {f.message}\n")
             if f.suggestion:
                 w(f"      {pen.fix()} {f.suggestion}\n")
     details = [e for e in chapter.equations if verbose or e.verdict != "verified"
@@ -107,7 +107,7 @@ def _details(e: EquationResult, w, pen: _Pen, verbose: bool) -> None:
     for f in e.findings:
         if f.severity == "info" and f.kind == "notation" and not verbose:
             continue
-        w(f"    {pen.kind(f.kind)} {f.message}\n")
+        w(f"    {pen.kind(f.label)} {f.message}\n")
         if f.suggestion:
             w(f"        {pen.fix()} {f.suggestion}\n")
     for i, link in enumerate(e.links, start=1):
@@ -120,7 +120,7 @@ def _details(e: EquationResult, w, pen: _Pen, verbose: bool) -> None:
         w(f"      {pen.verdict(link.verdict)}"
           + (f" ({link.convention})" if link.convention else "") + "\n")
         for f in link.findings:
-            w(f"      {pen.kind(f.kind)} {f.message}\n")
+            w(f"      {pen.kind(f.label)} {f.message}\n")
             if f.suggestion:
                 w(f"          {pen.fix()} {f.suggestion}\n")
         if link.numeric and (verbose or link.numeric.max_rel_error is not None):

@@ -50,11 +50,11 @@ from _common import (ROOT, SEED_CHAPTER, byte_compile, child_env, header, median
 TARGET = 1.5
 ISSUE6 = "import sympy, numpy, latex2sympy2"     # issue 6's baseline (test environment only)
 
-# the same CLI run with the chapter-level vectorized forms (derive/vectorize.py) switched
+# the same CLI run with the chapter-level vectorized forms (derive/calculus/vectorize.py) switched
 # off, to measure what they cost a cold check (a what-if; derive itself is not changed)
 NO_VECTORIZE = """\
 from derive.checker import ChapterChecker
-from derive.vectorize import NotDense
+from derive.calculus.vectorize import NotDense
 def _no_forms(self):
     raise NotDense()
 ChapterChecker._vectorized_forms = _no_forms

@@ -114,7 +114,7 @@ def worker(args) -> int:
     if args.skip_vectorized:
         from derive.checker import ChapterChecker
         if hasattr(ChapterChecker, "_vectorize"):
-            # the scalar engine alone: no shape-correct vectorized forms (derive/vectorize.py)
+            # the scalar engine alone: no shape-correct vectorized forms (derive/calculus/vectorize.py)
             ChapterChecker._vectorize = lambda self, broken: (
                 setattr(self, "vectorized", ()), setattr(self, "vectorized_sizes", ""))
             emit({"event": "note", "text": "ChapterChecker._vectorize disabled "
@@ -130,7 +130,7 @@ def worker(args) -> int:
     check_chapter(SEED_CHAPTER / "manifest.toml", numeric=args.numeric)
     emit({"event": "warmup", "depth": "the seed chapter", "seconds": time.perf_counter() - t0})
     import sympy.core.cache
-    from derive import latex as _latex
+    from derive.read import latex as _latex
 
     def fresh():
         """Every measured check starts like the first check of its chapter in a warm
@@ -253,7 +253,7 @@ def main(argv=None) -> int:
                    help="seconds one check of one depth may take before the run stops there "
                         "(default 300)")
     p.add_argument("--skip-vectorized", action="store_true",
-                   help="disable the chapter-level vectorized forms (derive/vectorize.py) in "
+                   help="disable the chapter-level vectorized forms (derive/calculus/vectorize.py) in "
                         "the worker, to time the scalar engine alone")
     p.add_argument("--keep", metavar="DIR", help="write the generated chapters here and keep them")
     p.add_argument("--worker", help=argparse.SUPPRESS)

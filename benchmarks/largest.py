@@ -6,7 +6,7 @@ inconclusive (or slower than the budget)?
 
 Issue 15 asks that no correct bundled claim be inconclusive at the sizes the format
 allows. Each chapter whose bundled claims are all verified is copied with every size of
-its ``[sizes]`` table at the manifest's maximum (12, derive.manifest.MAX_SIZE) — or, where
+its ``[sizes]`` table at the manifest's maximum (12, derive.read.manifest.MAX_SIZE) — or, where
 that exceeds another limit of the format (a claim's free indices at most 144 values), at
 the largest value within it — and a generic-layer chapter with 40 layers (the maximum of
 [layers]). Each copy is checked in a fresh process (``--jobs 1``), killed past --budget

@@ -5,10 +5,10 @@
 
 The seed chapter's model is built with derive's own pieces (manifest, chapter, vocabulary,
 definitions, graph, model; the definition of z_2 corrected from the stated graph as the
-checker does), its gradients derived with ``derive.derivation.Derivation``, and the forward
-pass evaluated with ``derive.numeric.NumericRoute`` on a batch of M samples (default 10^6,
+checker does), its gradients derived with ``derive.calculus.derivation.Derivation``, and the forward
+pass evaluated with ``derive.calculus.numeric.NumericRoute`` on a batch of M samples (default 10^6,
 one parameter draw). Each derived gradient dL/dv for the chapter's claim targets is
-turned into a NumPy function by ``derive.numeric.gradient_function`` (the verified form
+turned into a NumPy function by ``derive.calculus.numeric.gradient_function`` (the verified form
 the report prints, lambdified with common subexpressions shared) and timed against a
 hand-written NumPy expression of the same gradient in the chapter's variables
 (a_1, a_2, w_2, x, y), each gradient computed on its own.
@@ -37,11 +37,11 @@ TARGET = 1.2
 
 
 def build(chapter: Path):
-    from derive.derivation import Derivation
-    from derive.manifest import load_manifest
+    from derive.calculus.derivation import Derivation
+    from derive.read.manifest import load_manifest
     from derive.model import (build_model, build_vocabulary, definition_issues,
                               read_definitions, read_graph)
-    from derive.source import load_chapter
+    from derive.read.source import load_chapter
 
     manifest = load_manifest(chapter / "manifest.toml")
     items = load_chapter(manifest.source_path())
@@ -95,8 +95,8 @@ def main(argv=None) -> int:
     import numpy as np
     import sympy
 
-    from derive import activations
-    from derive.numeric import NumericRoute, gradient_function, rel_error
+    from derive.model import activations
+    from derive.calculus.numeric import NumericRoute, gradient_function, rel_error
 
     t0 = time.perf_counter()
     model, d, fixed = build(SEED_CHAPTER)

@@ -12,7 +12,7 @@ overlap, e.g. the vectorized forms include parsing of their generated chapter). 
 slows pure Python code roughly 2-3x, so read the shares, not the absolute seconds; the
 wall time of a cold check without the profiler is what benchmarks/cold_start.py prints.
 Then, without the profiler, what-if timings of warm checks in the same process: all
-caches warm; the in-process parse results (derive.latex._PARSE_CACHE) cleared before
+caches warm; the in-process parse results (derive.read.latex._PARSE_CACHE) cleared before
 each check; the vectorized forms left out; the numeric route off.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ BUCKETS = [
     ("whole check", "derive/checker.py", "check_chapter"),
     ("LaTeX reading: derive.read.reading.read (the strict reader)",
      "derive/read/reading.py", "read"),
-    ("meaning of readings: derive.latex.meaning_of", "derive/latex.py", "meaning_of"),
+    ("meaning of readings: derive.read.latex.meaning_of", "derive/read/latex.py", "meaning_of"),
     ("manifest symbols read: vocabulary.symbol_name", "derive/model/vocabulary.py",
      "symbol_name"),
     ("claims parsed: calculus.claim_parse.parse_claims", "derive/calculus/claim_parse.py",
@@ -49,9 +49,9 @@ BUCKETS = [
      "check"),
     ("notation (re-parses definitions): rules.notation.check", "derive/rules/notation.py",
      "check"),
-    ("Equivalence.compare", "derive/equivalence.py", "compare"),
-    ("  Equivalence.evaluate (50-digit points)", "derive/equivalence.py", "evaluate"),
-    ("Derivation(): derivation.backprop", "derive/derivation.py", "backprop"),
+    ("Equivalence.compare", "derive/calculus/equivalence.py", "compare"),
+    ("  Equivalence.evaluate (50-digit points)", "derive/calculus/equivalence.py", "evaluate"),
+    ("Derivation(): derivation.backprop", "derive/calculus/derivation.py", "backprop"),
     ("sympy cancel", "sympy/polys/polytools.py", "cancel"),
     ("sympy factor", "sympy/polys/polytools.py", "factor"),
     ("sympy simplify", "sympy/simplify/simplify.py", "simplify"),
@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     print("what-if timings without the profiler (same process, median of 3 each):")
     warm = _median_time(lambda: check_chapter(args.chapter, numeric=args.numeric))
     print(f"  warm check (parse results and derive's memos warm): {warm:.2f} s")
-    from derive import latex as _latex
+    from derive.read import latex as _latex
     cache = getattr(_latex, "_PARSE_CACHE", None)
     if hasattr(cache, "clear"):
         def uncached():
@@ -134,7 +134,7 @@ def main(argv=None) -> int:
               f"parsed again): {t:.2f} s -> parsing costs {t - warm:.2f} s")
     from derive.checker import ChapterChecker
     if hasattr(ChapterChecker, "_vectorized_forms"):
-        from derive.vectorize import NotDense
+        from derive.calculus.vectorize import NotDense
 
         def no_forms(self):
             raise NotDense()

@@ -18,11 +18,11 @@ from .calculus.evidence import prefetch
 from .calculus.model_choice import choose_model
 from .calculus.samples import cost_model
 from .calculus.update import without_new_old
-from .derivation import Derivation
-from .equivalence import Equivalence
+from .calculus.derivation import Derivation
+from .calculus.equivalence import Equivalence
 from .errors import CannotEvaluate, CheckTimeout, InputError, NotDense
-from .latex import to_latex
-from .manifest import Manifest
+from .read.latex import to_latex
+from .read.manifest import Manifest
 from .model import (
     Model,
     build_model,
@@ -31,7 +31,7 @@ from .model import (
     read_graph,
 )
 from .model.chapter import roles_by_name
-from .numeric import NumericError, NumericRoute
+from .calculus.numeric import NumericError, NumericRoute
 from .read.namings import declared_gradient, split_namings
 from .report import BATCH_MEAN, ChapterResult, EquationResult, Finding, Verdict
 from .rules import registry
@@ -40,7 +40,7 @@ from .rules.index import Indices
 from .rules.parse import Parse
 from .rules.timeout import Inconclusive
 from .rules.vectorized import NoVectorizedForm
-from .source import Item
+from .read.source import Item
 from .timelimit import cpu_seconds, time_limit
 
 
@@ -53,7 +53,7 @@ class ChapterChecker:
                  cost: bool = False, started: float | None = None,
                  vectorizer=None) -> None:
         # vectorizer(model, derivation, numeric=, seed=) -> (forms, sizes) or NotDense:
-        # the vectorized forms of a scalar chapter (derive.vectorize, given by the driver)
+        # the vectorized forms of a scalar chapter (derive.calculus.vectorize, given by the driver)
         self.vectorizer = vectorizer
         self.cost_run = cost          # check the claims about the cost J (see _cost_claims)
         if cost:

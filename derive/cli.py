@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _init(args) -> int:
     """``derive init FILE``: the inferred manifest, written beside FILE for the author."""
-    from .chapters import load_chapter_input, manifest_beside
+    from .read.chapters import load_chapter_input, manifest_beside
     from .errors import InputError
     from .model.infer import infer_manifest
     from .model.writer import manifest_toml

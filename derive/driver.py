@@ -9,17 +9,17 @@ from pathlib import Path
 
 from .checker import ChapterChecker
 from .errors import InputError
-from .manifest import MAX_CLAIM_SECONDS
+from .read.manifest import MAX_CLAIM_SECONDS
 from .report import ChapterResult
-from .source import Item
+from .read.source import Item
 from .timelimit import cpu_seconds
 from .vector import check_at_two_sizes
-from .vectorize import vectorized_forms
+from .calculus.vectorize import vectorized_forms
 
 
 def find_manifests(paths: list[str | Path]) -> list[Path]:
-    """Chapters under the given paths: manifests, and documents (see derive.chapters)."""
-    from .chapters import find_chapters
+    """Chapters under the given paths: manifests, and documents (see derive.read.chapters)."""
+    from .read.chapters import find_chapters
     return find_chapters(paths)
 
 
@@ -45,12 +45,12 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         raise InputError(f"the time limit for one claim must be a positive number of seconds "
                          f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
     started = cpu_seconds()          # the chapter's time limit counts from here
-    from .chapters import load_chapter_input
+    from .read.chapters import load_chapter_input
     manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
-    from .source import assignment
+    from .read.source import assignment
     items = [assignment(i) for i in items]
     if manifest.layer_count:
-        from .layers import expand
+        from .read.layers import expand
         manifest, items = expand(manifest, items)
     indexed = any(d.entries is not None for d in manifest.symbols.values())
     if indexed and manifest.vectorized:
@@ -77,7 +77,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
                               claim_seconds=claim_seconds, focus=focus,
                               background=background, started=started,
                               vectorizer=vectorized_forms).run()
-    from .chapters import check_parts
+    from .read.chapters import check_parts
     result = check_parts(run, items)
     if indexed:
         from .model.entries import merge_instances

@@ -54,4 +54,4 @@ class CannotEvaluate(Exception):
 
 class NotDense(Exception):
     """The model is not a chain of dense layers; no vectorized form is offered
-    (derive.vectorize)."""
+    (derive.calculus.vectorize)."""

@@ -26,7 +26,7 @@ def run_inputs(paths) -> list[Path]:
     manifest is reported by the check itself)."""
     from .driver import find_manifests
     from .errors import InputError
-    from .manifest import load_manifest
+    from .read.manifest import load_manifest
     out: list[Path] = []
     for path in paths:
         try:

@@ -19,15 +19,15 @@ import sympy
 from .calculus.frontier import LONG_FORM, longer_than, one_step_display, prove_equal
 from .calculus.claim import Claim, agree
 from .checker import ChapterChecker
-from .derivation import Derivation
-from .equivalence import Equivalence
+from .calculus.derivation import Derivation
+from .calculus.equivalence import Equivalence
 from .errors import CheckTimeout, InputError
-from .explicit import ShapeMismatch
-from .latex import (Partial, parse_formula, to_latex)
-from .manifest import PARAMETER_ROLES
+from .model.explicit import ShapeMismatch
+from .read.latex import (Partial, parse_formula, to_latex)
+from .read.manifest import PARAMETER_ROLES
 from .model import build_vocabulary, read_definitions
 from .model.chapter import roles_by_name
-from .numeric import NumericRoute
+from .calculus.numeric import NumericRoute
 from .report import (BATCH_MEAN, PER_SAMPLE, EquationResult, Finding, LinkResult,
                      Verdict)
 from .calculus.claim_parse import claim_sides

@@ -116,3 +116,14 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def _import_alone_child(name: str) -> str | None:
+    """Import one module (in a freshly forked process): None, or why it failed."""
+    import importlib
+    import traceback
+    try:
+        importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - reported by the test
+        return f"{name}: {traceback.format_exc().strip().splitlines()[-1]}"
+    return None

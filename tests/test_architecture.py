@@ -98,3 +98,26 @@ def test_every_import_inside_derive_resolves():
                         bad.append(f"{path.relative_to(root)}:{node.lineno}: "
                                    f"{name} has no {alias.name}")
     assert not bad
+
+
+def test_each_module_imports_on_its_own():
+    """An import circle can also hide behind a package's __getattr__: each module must
+    import first, alone, whatever it imports in turn."""
+    import subprocess
+    import sys
+    names = sorted(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+                   for p in PACKAGE.rglob("*.py") if p.name != "__init__.py")
+    # a process that has imported sympy and numpy but nothing of derive forks one child
+    # per module (a fork of this test process would share derive's loaded modules)
+    code = ("import multiprocessing as mp, sys, sympy, numpy\n"
+            "sys.path.insert(0, sys.argv[1])\n"
+            "from architecture import _import_alone_child as f\n"
+            "names = sys.argv[2:]\n"
+            "with mp.get_context('fork').Pool(2, maxtasksperchild=1) as pool:\n"
+            "    bad = [r for r in pool.map(f, names) if r]\n"
+            "print('\\n'.join(bad))\n")
+    tests = str(PACKAGE.parent / "tests")
+    out = subprocess.run([sys.executable, "-c", code, tests, *names], capture_output=True,
+                         text=True, timeout=600, cwd=str(PACKAGE.parent))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "", out.stdout

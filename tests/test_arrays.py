@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive.errors import InputError
-from derive.latex import parse_formula
-from derive.manifest import parse_manifest
+from derive.read.latex import parse_formula
+from derive.read.manifest import parse_manifest
 from derive.model.chapter import build_vocabulary
 
 MANIFEST = r"""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import derive.derivation as derivation
+import derive.calculus.derivation as derivation
 from derive.rules import cross_check
 from derive.api import clear_caches
 from derive.driver import check_chapter

@@ -6,12 +6,12 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.activations import activation_class
-from derive.derivation import Derivation, derivative
-from derive.equivalence import Equivalence
-from derive.manifest import parse_manifest
+from derive.model.activations import activation_class
+from derive.calculus.derivation import Derivation, derivative
+from derive.calculus.equivalence import Equivalence
+from derive.read.manifest import parse_manifest
 from derive.model import build_model, build_vocabulary, read_definitions, read_graph
-from derive.source import parse_chapter_text
+from derive.read.source import parse_chapter_text
 
 
 def model_of(manifest: str, chapter: str):

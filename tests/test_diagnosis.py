@@ -222,7 +222,7 @@ def test_timeout_is_inconclusive_never_verified(tmp_path, monkeypatch):
     # the limits count CPU time, in ticks of the process clock: a comparison that takes
     # a few milliseconds of CPU may end before a 1 µs limit is noticed, so this one is
     # made to take longer (as a hard proof would)
-    from derive.equivalence import Equivalence
+    from derive.calculus.equivalence import Equivalence
     compare = Equivalence._compare
 
     def slow(self, a, b):

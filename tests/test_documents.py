@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from derive.driver import check_chapter
-from derive.chapters import find_chapters
+from derive.read.chapters import find_chapters
 from derive.cli import main
 from derive.errors import InputError
 from derive.read.blocks import blocks

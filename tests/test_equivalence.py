@@ -1,12 +1,12 @@
-"""The equality test (derive.equivalence) and the abstraction of composed gradients:
+"""The equality test (derive.calculus.equivalence) and the abstraction of composed gradients:
 precision of the random-point test, constants found by ratio(), and proofs that stay
 cheap on deep chain-rule products."""
 from __future__ import annotations
 
 import sympy
 
-from derive.derivation import Derivation
-from derive.equivalence import Equivalence, expanded_terms
+from derive.calculus.derivation import Derivation
+from derive.calculus.equivalence import Equivalence, expanded_terms
 from test_derivation import model_of
 
 SIGMOID_MANIFEST = """

@@ -21,9 +21,9 @@ from test_equivalence import deep
 from derive.calculus.exponentials import normalised
 from derive.calculus.frontier import prove_equal
 from derive.driver import check_chapter
-from derive.equivalence import Equivalence
-from derive.latex import Partial
-from derive.numeric import _FD_MEMO, NumericRoute
+from derive.calculus.equivalence import Equivalence
+from derive.read.latex import Partial
+from derive.calculus.numeric import _FD_MEMO, NumericRoute
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"
 

@@ -28,10 +28,10 @@ from hypothesis import strategies as st
 
 from derive.cli import main
 from derive.errors import InputError
-from derive.latex import parse_formula, split_chain
-from derive.manifest import load_manifest, parse_manifest
+from derive.read.latex import parse_formula, split_chain
+from derive.read.manifest import load_manifest, parse_manifest
 from derive.model import build_vocabulary
-from derive.source import load_chapter
+from derive.read.source import load_chapter
 
 SEED = Path(__file__).resolve().parent.parent / "equations" / "ch08-two-layer-bce"
 SEED_MANIFEST = (SEED / "manifest.toml").read_text(encoding="utf-8")

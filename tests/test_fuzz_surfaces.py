@@ -26,11 +26,11 @@ def test_no_crash_and_no_hang_on_any_surface(surface):
 
 def test_the_harness_catches_a_crash(monkeypatch):
     # the harness itself must be able to fail: a reader that raises KeyError is a crash
-    import derive.latex
+    import derive.read.latex
 
     def broken(*args, **kwargs):
         raise KeyError("planted")
-    monkeypatch.setattr(derive.latex, "parse_formula", broken)
+    monkeypatch.setattr(derive.read.latex, "parse_formula", broken)
     out = fuzz.run(budget=1, seed=0, jobs=1, surfaces=["formula"])
     assert out["results"]["formula"].get("crash", 0) > 0
 

@@ -17,8 +17,8 @@ import sympy
 
 from derive.driver import check_chapter
 from derive.errors import InputError
-from derive.latex import parse_formula
-from derive.manifest import parse_manifest
+from derive.read.latex import parse_formula
+from derive.read.manifest import parse_manifest
 from derive.model.chapter import build_vocabulary
 from derive.model.objects import Partial
 
@@ -130,7 +130,7 @@ def _read(text, env, vocab):
 def test_index_notation_reads_as_written(text, env, meaning, vocab):
     got = _read(text, env, vocab)
     if meaning is None:
-        from derive import activations
+        from derive.model import activations
         meaning = activations.to_elementary(vocab.functions[r"\sigma"](z1))
         got = activations.to_elementary(got)
     assert sympy.simplify(got - meaning) == 0, (text, got)
@@ -419,7 +419,7 @@ def test_init_writes_an_index_manifest_that_checks_the_same(text, tmp_path):
 
 def test_index_letters_and_layer_offsets_are_read_from_the_chapter():
     from derive.model.infer_entries import _family, _offset, index_letters
-    from derive.source import Item
+    from derive.read.source import Item
 
     def item(kind, body):
         return Item(kind, "x", body, body, 1, "f")

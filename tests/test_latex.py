@@ -1,4 +1,4 @@
-"""Table-driven tests of the LaTeX front end (derive.latex.parse_formula).
+"""Table-driven tests of the LaTeX front end (derive.read.latex.parse_formula).
 
 Every expected meaning is built here with plain SymPy, independently of the code under test,
 and compared structurally (``==``) or by ``sympy.simplify(a - b) == 0``.
@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.activations import activation_class, prime_class
+from derive.model.activations import activation_class, prime_class
 from derive.errors import InputError
-from derive.latex import Partial, SampleOf, Vocabulary, parse_formula, split_chain
+from derive.read.latex import Partial, SampleOf, Vocabulary, parse_formula, split_chain
 
 
 def S(name: str) -> sympy.Symbol:

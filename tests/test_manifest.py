@@ -1,11 +1,11 @@
-"""derive.manifest.parse_manifest: a valid manifest is read field by field; every broken one
+"""derive.read.manifest.parse_manifest: a valid manifest is read field by field; every broken one
 is an InputError whose message names the file and the offending key."""
 from __future__ import annotations
 
 import pytest
 
 from derive.errors import InputError
-from derive.manifest import load_manifest, parse_manifest
+from derive.read.manifest import load_manifest, parse_manifest
 
 PATH = "books/ch99/manifest.toml"
 

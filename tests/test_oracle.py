@@ -15,7 +15,7 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from derive.latex import Vocabulary, parse_formula
+from derive.read.latex import Vocabulary, parse_formula
 from derive.errors import InputError
 
 latex2sympy2 = pytest.importorskip("latex2sympy2")

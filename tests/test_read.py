@@ -11,7 +11,7 @@ import pytest
 
 from derive.cli import main
 from derive.errors import InputError
-from derive.latex import Vocabulary, parse_formula
+from derive.read.latex import Vocabulary, parse_formula
 from derive.read import Lexicon, ReadError, read_display, read_side, sexpr
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.manifest import load_manifest
+from derive.read.manifest import load_manifest
 from derive.model.chapter import build_vocabulary
 from derive.read import Lexicon, ReadError, read_display
-from derive.source import load_chapter
+from derive.read.source import load_chapter
 from read_properties import deletions, round_trip, tails
 
 ROOT = Path(__file__).resolve().parent.parent

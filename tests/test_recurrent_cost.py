@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive.calculus.dag import dag_atoms, dag_replace, dag_xreplace, kinds
-from derive.derivation import Derivation, backprop
+from derive.calculus.derivation import Derivation, backprop
 from derive.model.quotients import quotient_nodes
 from derive.calculus.display import WHOLE_FACTOR_SYMBOLS, display
 

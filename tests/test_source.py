@@ -1,10 +1,10 @@
-"""derive.source.parse_chapter_text: cutting a chapter file into blocks."""
+"""derive.read.source.parse_chapter_text: cutting a chapter file into blocks."""
 from __future__ import annotations
 
 import pytest
 
 from derive.errors import InputError
-from derive.source import load_chapter, parse_chapter_text
+from derive.read.source import load_chapter, parse_chapter_text
 
 FILE = "books/ch99/chapter.tex"
 

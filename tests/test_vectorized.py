@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.driver import check_chapter
-from derive.layers import instantiate_text
+from derive.read.layers import instantiate_text
 from derive.rules.registry import by_kind
 
 EQUATIONS = Path(__file__).resolve().parent.parent / "equations"
@@ -195,7 +195,7 @@ def test_examples_as_rows(claim, verdict, tmp_path):
 def test_softmax_by_row_is_not_softmax_by_column():
     import sympy
 
-    from derive.activations import softmax_columns, softmax_rows
+    from derive.model.activations import softmax_columns, softmax_rows
     z = sympy.Matrix([[1, 2], [3, 4]])
     assert all(abs(sum(softmax_rows(z)[r, :]) - 1) < 1e-12 for r in range(2))
     assert softmax_rows(z) != softmax_columns(z)

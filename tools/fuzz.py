@@ -6,7 +6,7 @@
 Surfaces (each input is a random mutation of real material: the bundled chapters, the
 corpus of published formulas, and hostile payloads):
 
-  formula    one formula side, read in process (derive.latex.parse_formula)
+  formula    one formula side, read in process (derive.read.latex.parse_formula)
   manifest   a manifest.toml text, parsed in process (parse_manifest + its vocabulary)
   chapter    a chapter folder whose chapter.tex (and sometimes manifest) is mutated,
              checked by ``derive check`` in a new process
@@ -86,10 +86,10 @@ def formulas() -> list[tuple[str, object]]:
     """(formula, its context): the sides of the bundled chapters with their chapter's
     vocabulary (read and given a meaning), the corpus displays with their book's lexicon
     (read only)."""
-    from derive.latex import split_chain
-    from derive.manifest import load_manifest
+    from derive.read.latex import split_chain
+    from derive.read.manifest import load_manifest
     from derive.model import build_vocabulary
-    from derive.source import load_chapter
+    from derive.read.source import load_chapter
     out: list[tuple[str, object]] = []
     for name in CHAPTERS + ["deep-sigmoid-network", "softmax-regression", "nielsen-backprop"]:
         folder = ROOT / "equations" / name
@@ -183,8 +183,8 @@ def in_process(surface: str, text: str, context) -> tuple[str, str]:
     """(outcome, kind) of reading one formula (in its chapter's vocabulary or its book's
     lexicon) or one manifest."""
     from derive.errors import InputError
-    from derive.latex import parse_formula
-    from derive.manifest import parse_manifest
+    from derive.read.latex import parse_formula
+    from derive.read.manifest import parse_manifest
     from derive.model import build_vocabulary
     from derive.read import Lexicon, read_display
     old = signal.signal(signal.SIGALRM, _alarm)

@@ -18,8 +18,8 @@ other side of any claim that equals the target). From each base this module make
   factors.
 
 Mutants equal to the original are dropped, decided mathematically with the project's
-own front end and equivalence test (:func:`derive.latex.parse_formula`,
-:meth:`derive.derivation.Derivation.value`, :meth:`derive.equivalence.Equivalence.compare`)
+own front end and equivalence test (:func:`derive.read.latex.parse_formula`,
+:meth:`derive.calculus.derivation.Derivation.value`, :meth:`derive.calculus.equivalence.Equivalence.compare`)
 after a float screen at two random points (a clear difference there needs no proof);
 every drop is counted with its reason. Rewrites are kept when the float screen finds no
 difference (a sanity check of the generator that does not use the symbolic comparison
@@ -55,12 +55,12 @@ from pathlib import Path
 
 import sympy
 
-from derive import activations
+from derive.model import activations
 from derive.errors import InputError
-from derive.latex import Partial, parse_formula, split_chain
-from derive.manifest import load_manifest
+from derive.read.latex import Partial, parse_formula, split_chain
+from derive.read.manifest import load_manifest
 from derive.report import BATCH_MEAN, ChapterResult, Verdict
-from derive.source import Item, load_chapter
+from derive.read.source import Item, load_chapter
 
 # --- what each mutation kind should be diagnosed as ------------------------------------
 
@@ -192,7 +192,7 @@ class Chapter:
         manifest, items = self.manifest, self.items
         self.last_layer = getattr(manifest, "layer_count", 0) or 0
         if self.last_layer:
-            from derive.layers import expand
+            from derive.read.layers import expand
             manifest, items = expand(manifest, items)
         cls = ChapterChecker
         if getattr(manifest, "vectorized", False):
@@ -246,7 +246,7 @@ class Chapter:
     def _layer_of(self, generic: str, concrete: str) -> int | None:
         if not self.last_layer or generic == concrete:
             return None
-        from derive.layers import instantiate_text
+        from derive.read.layers import instantiate_text
         for layer in range(0, self.last_layer + 1):
             if instantiate_text(generic, layer, self.last_layer) == concrete:
                 return layer
@@ -255,7 +255,7 @@ class Chapter:
     def text_at(self, text: str, layer: int | None) -> str:
         if layer is None:
             return text
-        from derive.layers import instantiate_text
+        from derive.read.layers import instantiate_text
         return instantiate_text(text, layer, self.last_layer)
 
     # --- values: lists of entries (one for a scalar), None for a shape mismatch ---
@@ -292,7 +292,7 @@ class Chapter:
             per_sample_b = True
             try:
                 self.derivation.value(b)
-                from derive.derivation import has_sample_sum
+                from derive.calculus.derivation import has_sample_sum
                 per_sample_b = not has_sample_sum(b)
             except KeepSamples:
                 per_sample_b = False

@@ -204,9 +204,9 @@ def _index_mutants(side: str, manifest, roles) -> list[tuple[str, str, str]]:
 def generate(manifests) -> tuple[list, list[str]]:
     """Text mutants of the final side of every verified claim of each chapter."""
     from derive.driver import check_chapter
-    from derive.manifest import load_manifest
+    from derive.read.manifest import load_manifest
     from mutation import Case
-    from derive.source import load_chapter
+    from derive.read.source import load_chapter
     cases, bases = [], []
     for path in manifests:
         manifest = load_manifest(path)

@@ -3,7 +3,7 @@
 A side that is no sum of per-sample terms (:class:`~derive.calculus.samples.KeepSamples`)
 is compared, for a parameter v, with the batch-mean gradient ∂J/∂v, J = (1/m) Σ_i L^{(i)},
 written out at batches of 2 and 3 samples: symbolically by the randomized identity test
-and proof (:class:`~derive.equivalence.Equivalence` on the batch model), numerically
+and proof (:class:`~derive.calculus.equivalence.Equivalence` on the batch model), numerically
 against finite differences of J at a batch of 3 samples drawn by the numeric route.
 """
 from __future__ import annotations
@@ -39,8 +39,8 @@ class BatchCheck:
 
     def batch(self, size: int):
         if size not in self._batches:
-            from ..derivation import Derivation
-            from ..equivalence import Equivalence
+            from .derivation import Derivation
+            from .equivalence import Equivalence
             bm, copies = batch_model(self.model, size)
             bd = Derivation(bm)
             self._batches[size] = (bm, copies, bd, Equivalence(bd, seed=self.seed,
@@ -85,7 +85,7 @@ class BatchCheck:
 
     def compare(self, a, b, a_per_sample: bool, b_per_sample: bool):
         """Two sides read in the batch (per-sample sides as their batch means)."""
-        from ..equivalence import Comparison
+        from .equivalence import Comparison
         out = None
         for size in SIZES:
             _bm, _copies, _bd, eq = self.batch(size)
@@ -107,7 +107,7 @@ class BatchEvidence:
 
     def __init__(self, check: BatchCheck, claim, per_sample: list[bool], draws: int,
                  seed: int, tol: float) -> None:
-        from ..numeric import NumericError, NumericRoute
+        from .numeric import NumericError, NumericRoute
         self.tol = tol
         self.note = None
         self.values: list[np.ndarray] = []
@@ -129,7 +129,7 @@ class BatchEvidence:
 
     def _compare(self, i: int, j: int) -> NumericEvidence:
         from .claim import agree
-        from ..numeric import rel_error
+        from .numeric import rel_error
         if not self.values:
             return NumericEvidence(None, 0, note=self.note)
         a, b = self.values[i], self.values[j]

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..derivation import has_sample_sum
-from ..latex import Parsed
-from ..source import Item
+from .derivation import has_sample_sum
+from ..read.latex import Parsed
+from ..read.source import Item
 
 
 @dataclass
@@ -45,7 +45,7 @@ def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
 def batch_form(model, claim: Claim) -> str:
     """∂J/∂v = \\frac{1}{m}\\sum_i (the per-sample gradient at sample i): the claim's
     gradient as the batch-mean cost's, each per-sample quantity indexed by the sample."""
-    from ..latex import SampleOf
+    from ..read.latex import SampleOf
     from .display import display
     m = model
     i = sympy.Symbol("i")

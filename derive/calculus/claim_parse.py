@@ -8,15 +8,15 @@ from dataclasses import replace
 
 import sympy
 
-from ..derivation import has_sample_sum
+from .derivation import has_sample_sum
 from ..errors import InputError
-from ..latex import Parsed, Partial, parse_formula, split_chain, to_latex, unreadable
+from ..read.latex import Parsed, Partial, parse_formula, split_chain, to_latex, unreadable
 from ..model import Model
 from ..model.arrays import WrongShape
 from ..report import EquationResult, Verdict
 from ..rules.parse import NoTarget
 from ..rules.shape import Shape
-from ..source import Item
+from ..read.source import Item
 from .claim import Claim
 from .local import is_local
 
@@ -87,7 +87,7 @@ def loss_call(head: Parsed, model: Model) -> Parsed:
     e = head.expr
     if isinstance(e, sympy.Derivative) and len(e.variables) == 1 and \
             model.loss is not None and model.loss_expr is not None:
-        from ..derivation import expand_calls
+        from .derivation import expand_calls
         call = e.expr
         if isinstance(call, sympy.core.function.AppliedUndef) and \
                 str(call.func) == str(model.loss) and \

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sympy
 
-from ..equivalence import MAX_TERMS, expanded_terms
-from ..latex import Partial
+from .equivalence import MAX_TERMS, expanded_terms
+from ..read.latex import Partial
 from ..memo import Memo
 
 

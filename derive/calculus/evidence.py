@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
-from ..latex import Partial
-from ..numeric import NumericError, NumericRoute, rel_error
+from ..read.latex import Partial
+from .numeric import NumericError, NumericRoute, rel_error
 from ..report import BATCH_MEAN, PER_SAMPLE, NumericEvidence, Verdict
 from ..rules.numeric import RoutesDisagree
 from .batch import BatchEvidence, Kept

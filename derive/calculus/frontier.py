@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..derivation import (
+from .derivation import (
     Derivation,
     canonical,
     derivative,
@@ -32,7 +32,7 @@ from ..derivation import (
     local_partial,
     to_nodes,
 )
-from ..latex import Partial
+from ..read.latex import Partial
 
 MAX_STEPS = 24          # chain-rule steps before giving up (then: the long way)
 MAX_UNKNOWNS = 96       # unknowns alive at once
@@ -190,7 +190,7 @@ def step_check(derivation: Derivation, equivalence, wrt: sympy.Symbol):
     gradients (at depth, a recurrence of 12 steps, that cannot be decided in time).
     Returns an equivalence Comparison; its detail names a local partial that differs.
     Raises LookupError when a quantity on a path to the loss has no gradient."""
-    from ..equivalence import Comparison
+    from .equivalence import Comparison
     m = derivation.model
     grads = derivation.loss_grads
     loss = expand_calls(m.loss_expr, m)

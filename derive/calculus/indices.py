@@ -13,7 +13,7 @@ import itertools
 import re
 
 from ..errors import InputError
-from ..latex import meaning_of, split_chain
+from ..read.latex import meaning_of, split_chain
 from ..read import read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex

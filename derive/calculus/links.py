@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import sympy
 
-from ..derivation import Derivation, has_sample_sum
+from .derivation import Derivation, has_sample_sum
 from ..errors import InputError
-from ..latex import Partial, SampleOf, parse_formula, to_latex
+from ..read.latex import Partial, SampleOf, parse_formula, to_latex
 from ..model.objects import PartialBy
 from ..report import (
     BATCH_MEAN,

@@ -3,7 +3,7 @@
 
 Books state the local derivatives their chain rule multiplies. Each side is checked
 against the derivative of that quantity through the chapter's model (the chain rule
-over its definitions), by both routes: a symbolic proof (derive.equivalence) and finite
+over its definitions), by both routes: a symbolic proof (derive.calculus.equivalence) and finite
 differences of the forward model at the numeric route's points. There is no per-sample
 or batch-mean reading: the quantity is one sample's.
 
@@ -21,9 +21,9 @@ from ..report import EquationResult, LinkResult, NumericEvidence, Verdict
 
 def check_local(checker, claim) -> EquationResult:
     """The verdict of a claim whose first side is ∂A/∂v with A a node of the model."""
-    from ..latex import to_latex
+    from ..read.latex import to_latex
     from ..model.objects import PartialBy
-    from ..numeric import NumericError, rel_error
+    from .numeric import NumericError, rel_error
     from .claim import agree
     d, eq = checker.derivation, checker.equivalence
     of, var = claim.of, claim.target

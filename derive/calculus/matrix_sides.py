@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..numeric import NumericRoute
+from .numeric import NumericRoute
 from ..report import BATCH_MEAN, NumericEvidence
 from .claim import agree
 
@@ -41,7 +41,7 @@ class MatrixEvidence:
             self.values = []
 
     def link(self, k: int) -> NumericEvidence:
-        from ..numeric import rel_error
+        from .numeric import rel_error
 
         if not self.values or self.values[k] is None or self.values[k - 1] is None \
                 or self.shapes[k] != self.shapes[k - 1]:
@@ -51,7 +51,7 @@ class MatrixEvidence:
                                agrees=agree(self.values[k - 1], self.values[k], self.tol))
 
     def final_vector(self, last: int) -> NumericEvidence:
-        from ..numeric import rel_error
+        from .numeric import rel_error
 
         if not self.values or self.values[last] is None or \
                 self.shapes[last] != self.shapes[0]:

@@ -3,8 +3,8 @@ stated graph implies (model.definition_issues), whichever more of the chapter's 
 hold with. What each supports is kept for the definition rule (DV201) to report."""
 from __future__ import annotations
 
-from ..derivation import Derivation
-from ..equivalence import Equivalence
+from .derivation import Derivation
+from .equivalence import Equivalence
 from ..model import Model, definition_issues
 from .claim import Claim
 

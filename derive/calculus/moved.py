@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..latex import Partial
+from ..read.latex import Partial
 from ..memo import Memo
 
 # finite differences already computed in this process, by model, draw and derivative: a

@@ -1,11 +1,11 @@
 """A formula evaluated with mpmath at a working precision, at given values of its
-symbols: the randomized identity test's arithmetic (derive.equivalence)."""
+symbols: the randomized identity test's arithmetic (derive.calculus.equivalence)."""
 from __future__ import annotations
 
 import mpmath
 import sympy
 
-from .. import activations
+from ..model import activations
 
 
 class NotPlain(Exception):

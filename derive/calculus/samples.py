@@ -23,7 +23,7 @@ from dataclasses import replace
 import sympy
 
 from ..errors import InputError
-from ..manifest import PARAMETER_ROLES
+from ..read.manifest import PARAMETER_ROLES
 from ..model.chapter import Model, _topological
 from ..model.functions import expand_calls
 from ..model.objects import Partial, SampleOf

@@ -24,7 +24,7 @@ from dataclasses import replace
 import sympy
 
 from ..errors import InputError
-from ..latex import Parsed, Partial, parse_formula, split_chain, to_latex
+from ..read.latex import Parsed, Partial, parse_formula, split_chain, to_latex
 
 
 def split_step(rhs: sympy.Expr, v: sympy.Symbol, rates: set, delta: bool = False):

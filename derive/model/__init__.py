@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
-_SUBMODULES = {"chapter", "meaning", "objects", "vocabulary"}
+# every module of this package: ``from . import activations`` asks this package for the
+# name before importing the module, and must get the module, not the chapter's names
+_SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__)}
 
 
 def __getattr__(name: str):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from ..errors import InputError
-from ..manifest import PARAMETER_ROLES
+from ..read.manifest import PARAMETER_ROLES
 
 if TYPE_CHECKING:                      # the definitions' dataclass, without an import circle
     from .definitions import UserFunction

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 import sympy
 
 from ..errors import InputError
-from ..latex import Vocabulary, parse_formula
-from ..manifest import PARAMETER_ROLES, Manifest
-from ..source import Item
+from ..read.latex import Vocabulary, parse_formula
+from ..read.manifest import PARAMETER_ROLES, Manifest
+from ..read.source import Item
 from .binding import bind_cost, bind_loss, inline_calls, inline_functions
 
 # read_definitions and roles_by_name are importable from here (and from derive.model)
@@ -40,7 +40,7 @@ class DefinitionIssue:
 
 @dataclass
 class Model:
-    """A computable model. Symbols are SymPy symbols; the maths lives in derive.derivation."""
+    """A computable model. Symbols are SymPy symbols; the maths lives in derive.calculus.derivation."""
 
     vocab: Vocabulary
     manifest: Manifest
@@ -103,7 +103,7 @@ def build_vocabulary(manifest: Manifest) -> Vocabulary:
     conv = manifest.conventions
     vocab = Vocabulary(log=conv.log, star=conv.star, superscript=conv.superscript,
                        parenthesised=conv.parenthesised)
-    from ..latex import symbol_name
+    from ..read.latex import symbol_name
 
     def is_matrix(decl) -> bool:
         if decl.shape is not None:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import sympy
 
 from ..errors import InputError
-from ..latex import Vocabulary, parse_formula, split_chain, unreadable
-from ..manifest import Manifest
+from ..read.latex import Vocabulary, parse_formula, split_chain, unreadable
+from ..read.manifest import Manifest
 from ..read.reading import read_header
-from ..source import Item
+from ..read.source import Item
 from .objects import Partial
 from .vocabulary import sympy_name
 
@@ -39,7 +39,7 @@ class UserFunction:
 
 def roles_by_name(manifest: Manifest, vocab: Vocabulary) -> dict[str, str]:
     """Each declared symbol's role, by its SymPy name."""
-    from ..latex import symbol_name
+    from ..read.latex import symbol_name
     return {symbol_name(latex, "", vocab.convention()): d.role
             for latex, d in manifest.symbols.items()}
 
@@ -201,5 +201,5 @@ def read_definitions(items: list[Item], vocab: Vocabulary, roles: dict | None = 
 
 
 def _name_of(vocab: Vocabulary, latex: str) -> str:
-    from ..latex import symbol_name
+    from ..read.latex import symbol_name
     return symbol_name(latex, "", vocab.convention())

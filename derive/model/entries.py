@@ -11,7 +11,7 @@ verdicts back into one row per printed equation. A sum over a unit, class or tim
 is written out term by term (its range from its limits, or from the sizes of the entries
 its index stands in).
 
->>> from derive.manifest import parse_manifest
+>>> from derive.read.manifest import parse_manifest
 >>> man = parse_manifest('''
 ... [sizes]
 ... n = 2

@@ -1,5 +1,5 @@
 """A chapter in matrix notation at explicit sizes: every declared matrix an array of
-entry symbols (derive.explicit), every definition its entries' definitions, the cost
+entry symbols (derive.model.explicit), every definition its entries' definitions, the cost
 defined or implied by the per-sample loss; the scalar model the entries make."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import itertools
 import sympy
 
 from ..errors import InputError
-from ..explicit import Explicit, ShapeMismatch, shape_text
-from ..latex import Partial, split_chain, to_latex
+from .explicit import Explicit, ShapeMismatch, shape_text
+from ..read.latex import Partial, split_chain, to_latex
 from ..rules.shape import Declared
 from . import Definition, Model, _topological
 
@@ -155,5 +155,5 @@ def shape_label(shape) -> str:
 
 
 def _name(latex: str, vocab=None) -> str:
-    from ..latex import symbol_name
+    from ..read.latex import symbol_name
     return symbol_name(latex, "", vocab.convention() if vocab is not None else None)

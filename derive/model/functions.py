@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy
 
-from .. import activations
+from . import activations
 from ..errors import InputError
 from ..read.printer import latex as tree_latex
 from .arrays import ELEMENTWISE, apply, diag, is_array, softmax

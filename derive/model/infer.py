@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
+from ..read.manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
 from ..read import Lexicon, ReadError, read_display, read_name, tree as T
-from ..source import Item
+from ..read.source import Item
 from .infer_names import (ACTIVATION_COMMANDS, BUILTIN, CAPTION_WORDS, CONSTANTS,  # noqa: F401
                           INPUTS, LABELS, LOSS_NAMES, SAMPLES, WEIGHTS, _GRAD, BIASES,
                           Inferred, _base, _is_activation, _leaf_role, _loss)

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
+from ..read.manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
 from ..read import Lexicon, ReadError, read_display
 from ..read import tree as T
-from ..source import Item
+from ..read.source import Item
 from .infer_names import (ACTIVATION_COMMANDS, CAPTION_WORDS, Inferred, _is_activation,
                           _leaf_role, _loss)
 

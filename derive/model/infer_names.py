@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..manifest import Manifest
+from ..read.manifest import Manifest
 from ..read import tree as T
 
 ACTIVATION_COMMANDS = {r"\sigma": "sigmoid", r"\operatorname{sigmoid}": "sigmoid",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from .. import activations
+from . import activations
 from ..calculus.dag import dag_atoms, dag_xreplace
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from .. import activations
+from . import activations
 from ..errors import InputError
 from ..read import Lexicon, ReadError, read_function_name, read_name
 from ..read.names import GREEK

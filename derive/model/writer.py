@@ -1,7 +1,7 @@
 """A manifest written back as TOML (``derive init``): what was inferred, for the author to
 review and keep. Reading the text back gives the same manifest.
 
->>> from derive.manifest import Manifest, SymbolDecl, parse_manifest
+>>> from derive.read.manifest import Manifest, SymbolDecl, parse_manifest
 >>> m = Manifest(path="ch.md", source="ch.md", symbols={"w_1": SymbolDecl("w_1", "weight", 1)})
 >>> parse_manifest(manifest_toml(m)).symbols["w_1"].layer
 1
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..manifest import Conventions, Manifest
+from ..read.manifest import Conventions, Manifest
 
 
 def _str(text: str) -> str:

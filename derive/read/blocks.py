@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..source import Item
+from .source import Item
 from .document import Display, Document
 from .named import _NAMING, _adjoints, _named_derivatives
 from .patterns import (_ARROW, _DEFINED, _DERIVATIVE, _GRADIENT, _LAYOUT, _NAME,  # noqa: F401
@@ -47,7 +47,7 @@ class Alias:
 
 
 def blocks(doc: Document) -> tuple[list[Item], list[NotChecked]]:
-    r"""The chapter's blocks (as :class:`derive.source.Item`) and the displays not checked.
+    r"""The chapter's blocks (as :class:`derive.read.source.Item`) and the displays not checked.
     Names written equal to another (``\hat{y} = a``) are in ``doc.aliases``."""
     items: list[Item] = []
     skipped: list[NotChecked] = []

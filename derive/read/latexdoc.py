@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..inputs import inside, read_text
+from .inputs import inside, read_text
 from .document import MAX_BOOK_BYTES, MAX_INCLUDED_FILES, Display, Document, Prose, Source, \
     language_of
 from .macros import Macros

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..inputs import read_text
+from .inputs import read_text
 from .document import Display, Document, Place, Prose, language_of
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*(\{math\})?")

@@ -6,7 +6,7 @@ that two things are equal: it gives the chain's value a name. The block is read 
 the claim without its last side, and the definition ``\mathbf{EH} = <the side before>``
 (reported under ``<id>:=``), so the name means that value wherever the chapter uses it.
 
->>> from derive.source import Item
+>>> from derive.read.source import Item
 >>> item = Item("claim", "7", r"a = b + c := s", r"a = b + c := s", 1, "ch.tex")
 >>> [(i.kind, i.id, i.body) for i in split_namings([item])]
 [('claim', '7', 'a = b + c'), ('definition', '7:=', 's = b + c')]

@@ -145,7 +145,7 @@ class EquationResult:
 
 @dataclass(frozen=True)
 class VectorForm:
-    """A vectorized form of a chapter's gradient (derive.vectorize) and its verdict."""
+    """A vectorized form of a chapter's gradient (derive.calculus.vectorize) and its verdict."""
     of: str            # e.g. dW_2
     latex: str         # the vectorized formula, LaTeX
     verdict: str

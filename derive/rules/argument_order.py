@@ -31,7 +31,7 @@ class ArgumentOrder(Message):
 def swapped_call(checker, claim, k: int):
     """The finding for side k of the claim when another order of one call's arguments
     makes it hold (None otherwise)."""
-    from ..latex import to_latex
+    from ..read.latex import to_latex
     stated = claim.parsed[k].expr
     model = checker.model
     calls = [c for c in stated.atoms(sympy.core.function.AppliedUndef)

@@ -22,7 +22,7 @@ import sympy
 from ..calculus.claim import batch_form
 from ..calculus.display import display
 from ..calculus.samples import KeepSamples
-from ..latex import to_latex
+from ..read.latex import to_latex
 from ..report import BATCH_MEAN, PER_SAMPLE
 from .base import Message
 
@@ -54,7 +54,7 @@ def side_finding(checker, claim, k: int, cls: str):
     m = checker.model.samples
     why = _reason(checker)
     if cls == BATCH_MEAN:
-        from ..derivation import strip_sample_sums
+        from ..calculus.derivation import strip_sample_sums
         try:
             fixed = to_latex(strip_sample_sums(stated, checker.model) * m)
         except KeepSamples:

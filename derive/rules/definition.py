@@ -19,9 +19,9 @@ import re
 import sympy
 
 from ..calculus.display import display, gradient_order
-from ..derivation import Derivation
+from ..calculus.derivation import Derivation
 from ..errors import InputError
-from ..latex import parse_formula, split_chain
+from ..read.latex import parse_formula, split_chain
 from .base import Message
 
 CODE = "DV201"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sympy
 
-from .. import activations
+from ..model import activations
 from ..calculus.display import display
-from ..derivation import Derivation
-from ..equivalence import Equivalence
+from ..calculus.derivation import Derivation
+from ..calculus.equivalence import Equivalence
 from ..errors import CheckTimeout
-from ..latex import to_latex
+from ..read.latex import to_latex
 from ..timelimit import time_limit
 from . import registry
 from .base import Diagnosis

@@ -23,5 +23,5 @@ class ExtraTranspose(Message):
 
 def at(stated, n):
     """The transpose n of the side removed."""
-    from ..latex import to_latex
+    from ..read.latex import to_latex
     return stated.xreplace({n: n.args[0]}), ExtraTranspose(name=to_latex(n.args[0]))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sympy
 
 from ..errors import CheckTimeout
-from ..explicit import ShapeMismatch
+from ..model.explicit import ShapeMismatch
 from ..calculus.matrix_sides import shape_of as _shape_of
-from ..latex import Transposed, to_latex
+from ..read.latex import Transposed, to_latex
 from ..timelimit import time_limit
 from . import (
     extra_transpose,
@@ -134,6 +134,6 @@ def _constant_factor(checker, stated, vals, ref_vals):
 
 def _columns(expr, i):
     """Column i of every batch matrix in expr (for a suggested sum over samples)."""
-    from ..latex import SampleOf
+    from ..read.latex import SampleOf
     return expr.replace(lambda x: isinstance(x, sympy.Symbol) and not x.is_commutative,
                         lambda x: SampleOf(x, i))

@@ -26,13 +26,13 @@ class MisplacedTranspose(Message):
 
 def flip(f):
     """f^T, or f when f is a transpose."""
-    from ..latex import Transposed
+    from ..read.latex import Transposed
     return f.args[0] if isinstance(f, Transposed) else Transposed(f)
 
 
 def at(stated, mul, c_part, nc_part):
     """Product ``mul`` (scalars c_part, matrices nc_part) with every factor flipped."""
-    from ..latex import to_latex
+    from ..read.latex import to_latex
     flipped = [flip(f) for f in nc_part]
     return (stated.xreplace({mul: sympy.Mul(*c_part) * sympy.Mul(*flipped)}),
             MisplacedTranspose(product=" ".join(to_latex(x) for x in flipped)))

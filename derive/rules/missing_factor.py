@@ -53,8 +53,8 @@ def diagnose(dx, stated, value, target) -> Diagnosis | None:
 
 def elementwise(checker, stated):
     """The side times f'(Z) elementwise, for each activation Z of the chapter."""
-    from ..activations import Activation, prime_class
-    from ..latex import Hadamard, to_latex
+    from ..model.activations import Activation, prime_class
+    from ..read.latex import Hadamard, to_latex
     for node, d in checker.definitions_by_node.items():
         if isinstance(d.rhs, Activation) and node in checker.shapes and d.rhs.kind != "softmax":
             prime = prime_class(type(d.rhs))(d.rhs.args[0])

@@ -28,11 +28,11 @@ class WholeTransposed(Message):
 
 def whole(stated):
     """The whole side transposed."""
-    from ..latex import Transposed
+    from ..read.latex import Transposed
     return Transposed(stated), WholeTransposed()
 
 
 def at(stated, n):
     """Matrix n of the side transposed."""
-    from ..latex import Transposed, to_latex
+    from ..read.latex import Transposed, to_latex
     return stated.xreplace({n: Transposed(n)}), MissingTranspose(name=to_latex(n))

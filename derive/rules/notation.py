@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from ..latex import parse_formula, split_chain
+from ..read.latex import parse_formula, split_chain
 from .base import Message
 
 CODE = "DV204"

@@ -34,7 +34,7 @@ class ProductOrderTranspose(Message):
 def at(stated, mul, c_part, nc_part):
     """Each other order of product ``mul``'s matrix factors, each also with one factor's
     transpose flipped."""
-    from ..latex import to_latex
+    from ..read.latex import to_latex
     for perm in itertools.permutations(nc_part):
         if list(perm) == nc_part:
             continue

@@ -1,5 +1,5 @@
 """DV205 cross-check: a bug planted in the chain rule is reported by the second route."""
-import derive.derivation as derivation
+import derive.calculus.derivation as derivation
 from derive.api import clear_caches
 from rule_cases import claim, codes
 

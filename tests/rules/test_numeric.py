@@ -1,5 +1,5 @@
 """DV903 numeric: when the NumPy route disagrees with the proof, no verdict is given."""
-from derive.numeric import NumericRoute
+from derive.calculus.numeric import NumericRoute
 from rule_cases import claim, codes, findings, verdict
 
 

@@ -1,7 +1,7 @@
 """DV902 timeout: a time limit reached is inconclusive, never a pass or a mismatch."""
 import time
 
-from derive.equivalence import Equivalence
+from derive.calculus.equivalence import Equivalence
 from rule_cases import claim, codes, verdict
 
 

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import sympy
 
-from .calculus.dag import dag_replace, has_kind
+from ..calculus.dag import dag_replace, has_kind
 
 
 class Activation(sympy.Function):

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import sympy
 
-from . import activations
-from .errors import NotDense  # noqa: F401 - raised here, importable from here
-from .latex import to_latex
-from .manifest import parse_manifest
-from .report import VectorForm
-from .source import parse_chapter_text
-from .vector import VectorChapterChecker
+from ..model import activations
+from ..errors import NotDense  # noqa: F401 - raised here, importable from here
+from ..read.latex import to_latex
+from ..read.manifest import parse_manifest
+from ..report import VectorForm
+from ..read.source import parse_chapter_text
+from ..vector import VectorChapterChecker
 
 WIDTHS = (3, 5, 6, 7, 8, 9)      # hidden widths; the input has 2, the output 1, m = 4
 

@@ -24,15 +24,15 @@ from dataclasses import dataclass
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from .errors import InputError
-from .model.arrays import component, is_array
-from .model.meaning import Meaning
-from .model.objects import Hadamard, NormOf, Partial, SampleOf, Transposed
-from .model.vocabulary import Vocabulary, function_name, symbol_name
-from .read import ReadError, read
-from .read import layout as _layout
-from .read.printer import latex as printed_latex
-from .read.tokens import tokenize
+from ..errors import InputError
+from ..model.arrays import component, is_array
+from ..model.meaning import Meaning
+from ..model.objects import Hadamard, NormOf, Partial, SampleOf, Transposed
+from ..model.vocabulary import Vocabulary, function_name, symbol_name
+from . import ReadError, read
+from . import layout as _layout
+from .printer import latex as printed_latex
+from .tokens import tokenize
 
 __all__ = ["Hadamard", "NormOf", "Parsed", "Partial", "SampleOf", "Transposed", "Vocabulary",
            "function_name", "parse_formula", "read_chain", "split_chain", "symbol_name",

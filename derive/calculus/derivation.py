@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import sympy
 
-from . import activations
-from .calculus.dag import dag_replace, dag_xreplace, has_kind, kinds
-from .calculus.exponentials import as_shares
-from .latex import Partial, SampleOf
-from .memo import Memo
-from .model import Model
-from .model.functions import expand_calls
-from .model.objects import PartialBy
-from .model.quotients import node_only_definitions, quotient_nodes, write_out_node_only
+from ..model import activations
+from .dag import dag_replace, dag_xreplace, has_kind, kinds
+from .exponentials import as_shares
+from ..read.latex import Partial, SampleOf
+from ..memo import Memo
+from ..model import Model
+from ..model.functions import expand_calls
+from ..model.objects import PartialBy
+from ..model.quotients import node_only_definitions, quotient_nodes, write_out_node_only
 
 
 def to_nodes(expr: sympy.Expr, model: Model) -> sympy.Expr:
@@ -169,7 +169,7 @@ def strip_sample_sums(e: sympy.Expr, model: Model) -> sympy.Expr:
     """Σ_{i=1}^{m} G^{(i)} -> G: the per-sample term whose sum over the batch the side is,
     where that is an identity (derive.calculus.samples.reduce_samples; raises
     KeepSamples where it is not). x^{(i)} outside a sum is the per-sample x."""
-    from .calculus.samples import reduce_samples
+    from .samples import reduce_samples
     return reduce_samples(e, model)
 
 
@@ -249,7 +249,7 @@ class Derivation:
     def by_expression(self, of: sympy.Symbol, g: sympy.Expr):
         """∂of/∂(g) and the variable of g it was taken through (see
         :mod:`derive.calculus.by_expression`), both written down to the leaves."""
-        from .calculus.by_expression import by_expression
+        from .by_expression import by_expression
         m = self.model
         full = m.loss_expr if of == m.loss and m.loss_expr is not None else of
         return by_expression(self.compose(self.expand_calls(full)),

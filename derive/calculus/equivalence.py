@@ -22,17 +22,17 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from . import activations
-from .calculus.exponentials import (exp_as_generators, normalised, polynomial_zero,
+from ..model import activations
+from .exponentials import (exp_as_generators, normalised, polynomial_zero,
                                      rational_zero)
-from .calculus.precise import NotPlain as _NotPlain
-from .calculus.precise import mp_value as _mp_value
-from .calculus.size import expanded_terms, monomials_bound
+from .precise import NotPlain as _NotPlain
+from .precise import mp_value as _mp_value
+from .size import expanded_terms, monomials_bound
 from .derivation import Derivation
-from .errors import CheckTimeout
-from .memo import Memo
-from .model.quotients import node_only_definitions, write_out_node_only
-from .timelimit import time_limit
+from ..errors import CheckTimeout
+from ..memo import Memo
+from ..model.quotients import node_only_definitions, write_out_node_only
+from ..timelimit import time_limit
 
 DIGITS = 50
 POINTS = 4

@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 MAX_CHAPTER_BYTES = 2 * 1024 * 1024       # a long textbook chapter is a few hundred kB
 MAX_MANIFEST_BYTES = 256 * 1024

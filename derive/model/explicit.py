@@ -16,7 +16,7 @@ distinct so that a misplaced transpose cannot cancel.
 >>> ev.value(X * W)
 Traceback (most recent call last):
 ...
-derive.explicit.ShapeMismatch: cannot multiply X (3×4) by W (2×3)
+derive.model.explicit.ShapeMismatch: cannot multiply X (3×4) by W (2×3)
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 import sympy
 
 from . import activations
-from .latex import Hadamard, SampleOf, Transposed, to_latex
+from ..read.latex import Hadamard, SampleOf, Transposed, to_latex
 
 
 class ShapeMismatch(Exception):

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from . import activations
-from .calculus import moved
-from .calculus.moved import FD_MEMO as _FD_MEMO
+from ..model import activations
+from . import moved
+from .moved import FD_MEMO as _FD_MEMO
 from .derivation import Derivation
-from .latex import Partial
-from .memo import Memo
-from .model.objects import PartialBy
+from ..read.latex import Partial
+from ..memo import Memo
+from ..model.objects import PartialBy
 
 TINY = 1e-12
 # model contents -> a number never reused in this process (the memo's keys carry it)
@@ -60,7 +60,7 @@ def gradient_function(derivation: Derivation, wrt: sympy.Symbol,
     >>> [str(s) for s in syms], float(fn(0.5, 2.0, 1.0))     # dL/dw = (a - y) x
     (['a', 'x', 'y'], -1.0)
     """
-    from .calculus.display import display
+    from .display import display
 
     model = derivation.model
     g = derivation.gradient(of if of is not None else model.loss, wrt)
@@ -72,9 +72,9 @@ def gradient_function(derivation: Derivation, wrt: sympy.Symbol,
 
 def _demo_derivation() -> Derivation:
     """A logistic unit z = w x + b, a = σ(z), L = -(y log a + (1-y) log(1-a)) (doctests)."""
-    from .manifest import parse_manifest
-    from .model import build_model, build_vocabulary, read_definitions, read_graph
-    from .source import parse_chapter_text
+    from ..read.manifest import parse_manifest
+    from ..model import build_model, build_vocabulary, read_definitions, read_graph
+    from ..read.source import parse_chapter_text
 
     man = parse_manifest(
         "[functions]\n'\\sigma' = { activation = \"sigmoid\" }\n[symbols]\n"
@@ -327,7 +327,7 @@ class NumericRoute:
             subs[dv] = dummy
         e = expr.xreplace(subs)
         e = self.d.expand_calls(e)
-        from .calculus.samples import KeepSamples
+        from .samples import KeepSamples
         from .derivation import strip_sample_sums
         try:
             e = strip_sample_sums(e, self.model)

@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from .errors import InputError
+from ..errors import InputError
 from .manifest import Manifest, SymbolDecl
 from .source import Item
 

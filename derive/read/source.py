@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 KINDS = ("definition", "graph", "claim", "caption", "update")
 _MARKER = re.compile(r"^\s*%\s*derive:\s*(?P<kind>\S+)\s*(?P<id>\S+)?\s*$")
@@ -49,7 +49,7 @@ class Item:
             return {}
         import sympy
 
-        from .model.vocabulary import sympy_name
+        from ..model.vocabulary import sympy_name
         return {(name if name[0] in "@#" else sympy_name(name)):
                 (sympy.Symbol(value, real=True) if name.startswith("@") else
                  tuple(int(v) for v in value.split(",")) if name == "#" else
@@ -148,7 +148,7 @@ def _places(latex: str, lines, joint: str, body: str) -> tuple[tuple[int, int], 
 
 
 def _read_error():
-    from .read.errors import ReadError      # the reader imports this package's errors
+    from .errors import ReadError      # the reader imports this package's errors
     return ReadError
 
 

@@ -20,12 +20,12 @@ import re
 import tomllib
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 from .inputs import MAX_MANIFEST_BYTES, inside, read_text
-from .read.document import DOCUMENT_SUFFIXES
-from .report import Finding
-from .rules.inference import Inferred
-from .rules.unchecked import NotChecked, Note, Redefined
+from .document import DOCUMENT_SUFFIXES
+from ..report import Finding
+from ..rules.inference import Inferred
+from ..rules.unchecked import NotChecked, Note, Redefined
 from .source import Item, parse_chapter_text
 
 _DISPLAY = re.compile(r"\$\$|\\\[|\\begin\{(?:equation|align|gather|multline|eqnarray)|"
@@ -115,8 +115,8 @@ def _walk(folder: Path) -> list[Path]:
 def load_chapter_input(path, *, allow_outside: bool = False):
     """(manifest, items, findings to put first in the report) of one chapter."""
     from .manifest import load_manifest
-    from .read.blocks import blocks
-    from .read.load import load_document
+    from .blocks import blocks
+    from .load import load_document
     path = Path(path)
     if path.name == "manifest.toml" or path.suffix == ".toml":
         manifest = load_manifest(path)
@@ -136,7 +136,7 @@ def load_chapter_input(path, *, allow_outside: bool = False):
         from dataclasses import replace
         manifest = replace(manifest, source=path.name)
         return manifest, items, _preface(doc, skipped, [])
-    from .model.infer import infer_manifest
+    from ..model.infer import infer_manifest
     inferred = infer_manifest(items, str(path), title=doc.title, language=doc.language,
                               aliases=doc.aliases, adjoints=doc.adjoints)
     return inferred.manifest, items, _preface(doc, skipped, inferred.notes)
@@ -172,7 +172,7 @@ def check_parts(run, items: list[Item]):
     model) and put the parts' results together, each block reported once, in order."""
     from dataclasses import replace as _replace
 
-    from .read.blocks import parts
+    from .blocks import parts
     groups = parts(items)
     if len(groups) == 1:
         return run(items)

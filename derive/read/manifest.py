@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 ROLES = ("input", "label", "weight", "bias", "parameter", "weighted_input", "activation",
          "node", "loss", "cost", "samples", "constant", "index", "gradient")
@@ -328,7 +328,7 @@ def parse_manifest(text: str, path: str = "<manifest>") -> Manifest:
     if widths and len(widths) != count + 1:
         v.fail(f"layers.widths must list {count + 1} widths: n^{{[0]}} to n^{{[{count}]}}")
     family = ("[l" if lay else "\0")
-    from .model.index_sets import parse_sets, parse_values
+    from ..model.index_sets import parse_sets, parse_values
     for key, decl in list(symbols.items()):
         symbols[key] = replace(decl, values=parse_values(
             v, {"role": decl.role, "values": decl.values}, f"symbols.{key}", sizes))

@@ -14,6 +14,7 @@ from .calculus import links
 from .calculus.batch import BatchCheck
 from .calculus.claim import Claim, agree  # noqa: F401 - agree importable here too
 from .calculus.claim_parse import definition_read_as, parse_claims, require_loss
+from .calculus.claim_run import check_claims
 from .calculus.evidence import prefetch
 from .calculus.model_choice import choose_model
 from .calculus.samples import cost_model
@@ -34,7 +35,7 @@ from .model.chapter import roles_by_name
 from .calculus.numeric import NumericError, NumericRoute
 from .read.namings import declared_gradient, split_namings
 from .report import BATCH_MEAN, ChapterResult, EquationResult, Finding, Verdict
-from .rules import registry
+from .rules.run import cancel_beside, collect_beside, run_rules
 from .rules.diagnose import Diagnoser
 from .rules.index import Indices
 from .rules.parse import Parse
@@ -42,6 +43,11 @@ from .rules.timeout import Inconclusive
 from .rules.vectorized import NoVectorizedForm
 from .read.source import Item
 from .timelimit import cpu_seconds, time_limit
+
+
+# below this (definitions × claims) a helper costs more than it saves: bundled chapters
+# (32-672) ran up to 13 % slower with one, larger copies (4608-13500) 19-38 % faster
+SPARE_WORK = 2000
 
 
 class ChapterChecker:
@@ -74,6 +80,8 @@ class ChapterChecker:
         self.eq_findings: dict[str, list[Finding]] = {}
         self.errors: dict[str, InputError] = {}
         self.results: dict[str, EquationResult] = {}
+        self.beside: list = []            # rules running in a helper (derive.rules.run)
+        self.spare = False                # a helper is worth it (_worth_a_helper)
 
     # --- driver ------------------------------------------------------------------------
 
@@ -150,6 +158,7 @@ class ChapterChecker:
         self.diagnoser = Diagnoser(self.derivation, self.equivalence)
         self.convention = links.chapter_convention(self, claims)
         self.gradients = []
+        self.spare = self._worth_a_helper(claims)
         # the vectorized forms need only the chosen model: on a spare core they are
         # computed in a forked process while the claims are checked here
         job = None
@@ -178,8 +187,15 @@ class ChapterChecker:
                 self._chapter_rules(claims, before_claims=False)
                 self._vectorize(broken, job)
         finally:
+            cancel_beside(self)       # not collected: the check ended early
             if job is not None:
-                job.cancel()          # not collected: the check ended early
+                job.cancel()
+
+    def _worth_a_helper(self, claims: list[Claim]) -> bool:
+        """A spare CPU (``background``) is used for this chapter's rules and claims only
+        when the work is large enough to pay for a second process: definitions × claims
+        at least SPARE_WORK (benchmarks/spare_cpu.py)."""
+        return self.background and len(self.model.definitions) * len(claims) >= SPARE_WORK
 
     def add(self, finding: Finding, on: str | None = None) -> None:
         """Collect a finding: on equation ``on``, or on the chapter."""
@@ -189,10 +205,11 @@ class ChapterChecker:
             self.eq_findings.setdefault(on, []).append(finding)
 
     def _chapter_rules(self, claims: list[Claim], before_claims: bool) -> None:
-        """The chapter-level rules (derive.rules) for this checker's model, in order."""
-        for rule in registry.chapter_checks(before_claims):
-            if self.MODEL in rule.MODELS:
-                rule.check(self, claims)
+        """The chapter-level rules (derive.rules.run): after the claims, once what ran
+        beside them is collected."""
+        if not before_claims:
+            collect_beside(self)
+        run_rules(self, claims, before_claims)
 
     def _parse_claims(self, vocab, model: Model) -> list[Claim]:
         return parse_claims(self, vocab, model)
@@ -214,21 +231,7 @@ class ChapterChecker:
             equation.split("[l=")[0] in self.focus or equation.split("[")[0] in self.focus
 
     def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
-        """Check every claim, unless the model is incomplete (then its gradients would be
-        wrong): each claim is then reported as not checked, naming what is missing."""
-        if not broken:
-            self._prefetch_numeric(claims)
-        for claim in claims:
-            if not self.focused(claim.item.id):
-                continue
-            if broken:
-                f = Inconclusive(detail="not checked: the model is incomplete because "
-                                          f"{', '.join(broken)} could not be used").finding()
-                self.results[claim.item.id] = EquationResult(
-                    claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
-                    claim.item.line, read_as=self._read_as(claim), findings=(f,))
-            else:
-                self.results[claim.item.id] = self._check_claim(claim)
+        check_claims(self, claims, broken)
 
     def _updates(self, broken: list[str]) -> None:
         """Update rules (w := w - α dw): the step's gradient checked (calculus.update)."""

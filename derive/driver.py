@@ -72,7 +72,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         if manifest.vectorized:
             return check_at_two_sizes(manifest, part, numeric=numeric, seed=seed,
                                       claim_seconds=claim_seconds, focus=focus,
-                                      started=started)
+                                      started=started, background=background)
         return ChapterChecker(manifest, part, numeric=numeric, seed=seed,
                               claim_seconds=claim_seconds, focus=focus,
                               background=background, started=started,

@@ -51,7 +51,7 @@ class NotEvaluated(ShapeMismatch):
 
 
 def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
-                       started=None):
+                       started=None, background=False):
     """Check a vectorized chapter at its sizes, then every claim that holds there again
     at a second set of sizes (each size above 1 plus one), so that no size can hide in a
     constant: at m = 4, \\frac{4}{m^2} is \\frac{1}{m} and \\sum_{i=1}^{4} is the sum over
@@ -59,7 +59,7 @@ def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
     started = cpu_seconds() if started is None else started
     first = VectorChapterChecker(manifest, items, numeric=numeric, seed=seed,
                                  claim_seconds=claim_seconds, focus=focus,
-                                 started=started).run()
+                                 started=started, background=background).run()
     held = [e.id for e in first.equations if e.kind == "claim" and e.verdict == Verdict.VERIFIED]
     if not held:
         return first
@@ -76,7 +76,7 @@ def check_at_two_sizes(manifest, items, *, numeric, seed, claim_seconds, focus,
                 return first
             second = VectorChapterChecker(other, items, numeric=numeric, seed=seed,
                                           claim_seconds=claim_seconds, focus=held,
-                                          started=started).run()
+                                          started=started, background=background).run()
     except InputError:
         return first            # the chapter does not fit other sizes: the first stands
     except CheckTimeout:
@@ -139,6 +139,7 @@ class VectorChapterChecker(ChapterChecker):
         self._setup(vocab, defs, functions)
         self.definitions_done = True
         claims = self._parse_claims(vocab, self.model)
+        self.spare = self._worth_a_helper(claims)
         self.convention = BATCH_MEAN if self.samples_symbol is not None else PER_SAMPLE
         self.gradients = []
         numeric = None

@@ -60,3 +60,71 @@ def test_a_chapter_checked_with_a_background_process_gives_the_same_report():
     alone = check_chapter(SEED, numeric=True)
     assert beside.to_dict() == alone.to_dict()
     assert alone.to_dict()["vectorized"]          # the part computed beside is there
+
+
+# --- a spare CPU for one chapter: rules beside the claims, claims shared (issue 15) -----
+
+HELPED = ["ch08-two-layer-bce", "nielsen-backprop-index", "two-layer-tanh-vectorized",
+          "softmax-bishop"]
+
+
+@pytest.fixture
+def always_worth_a_helper(monkeypatch):
+    """The helpers used whatever the chapter's size (SPARE_WORK otherwise keeps them for
+    big chapters), and a record of which kinds of helper ran."""
+    from derive import checker
+    from derive.calculus import claim_run
+    from derive.rules import run as rules_run
+    monkeypatch.setattr(checker, "SPARE_WORK", 0)
+    started = []
+    real = background.start
+
+    def start(fn, *args):
+        started.append(fn.__name__)
+        return real(fn, *args)
+    monkeypatch.setattr(claim_run.background, "start", start)
+    assert rules_run.background is claim_run.background
+    return started
+
+
+@pytest.mark.parametrize("chapter", HELPED)
+def test_a_chapter_with_helpers_gives_the_same_report(chapter, always_worth_a_helper):
+    manifest = ROOT / "equations" / chapter / "manifest.toml"
+    clear_caches()
+    alone = check_chapter(manifest, numeric=True).to_dict()
+    clear_caches()
+    helped = check_chapter(manifest, numeric=True, background=True).to_dict()
+    assert {"_added", "check_group"} & set(always_worth_a_helper)   # a helper did run
+    assert helped == alone
+
+
+@pytest.mark.parametrize("chapter", ["ch08-two-layer-bce", "two-layer-tanh-vectorized"])
+def test_helpers_that_die_are_replaced_by_the_same_work_here(chapter, always_worth_a_helper,
+                                                            monkeypatch):
+    manifest = ROOT / "equations" / chapter / "manifest.toml"
+    clear_caches()
+    alone = check_chapter(manifest, numeric=True).to_dict()
+
+    def no_child(fn, *args):          # as if every child died: the parent computes
+        always_worth_a_helper.append(fn.__name__)
+        return background.Job(fn, args, None)
+    monkeypatch.setattr(background, "start", no_child)
+    clear_caches()
+    helped = check_chapter(manifest, numeric=True, background=True).to_dict()
+    assert {"_added", "check_group"} & set(always_worth_a_helper)
+    assert helped == alone
+
+
+def test_scalar_claims_shared_with_a_helper_give_the_same_report(always_worth_a_helper,
+                                                                 monkeypatch):
+    """With no rule beside them, a scalar chapter's claims are shared: the seed chapter's
+    mixed-conventions finding (DV202) reads the classes of claims checked in the helper."""
+    from derive.rules import cross_check
+    monkeypatch.setattr(cross_check, "BESIDE", False)
+    clear_caches()
+    alone = check_chapter(SEED, numeric=True)
+    clear_caches()
+    helped = check_chapter(SEED, numeric=True, background=True)
+    assert "check_group" in always_worth_a_helper
+    assert any(f.code == "DV202" for f in alone.findings)
+    assert helped.to_dict() == alone.to_dict()

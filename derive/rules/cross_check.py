@@ -24,6 +24,7 @@ KIND = "cross-check"
 ORDER = 10
 BEFORE_CLAIMS = True
 MODELS = ("scalar",)
+BESIDE = True          # needs nothing the claims compute: a spare CPU runs it beside them
 # the cross-check differentiates the composed loss up to this many definitions; beyond,
 # where that costs the cube of the depth, it accumulates forward through the definitions
 COMPOSED_CROSS_CHECK_NODES = 12

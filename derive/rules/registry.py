@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 _HERE = Path(__file__).resolve().parent
-_NOT_RULES = {"base", "registry", "diagnose"}
+_NOT_RULES = {"base", "registry", "diagnose", "run"}
 
 
 @cache

@@ -87,10 +87,16 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
         # at most the CPUs idle now: on busy ones more processes only add overhead
         from .schedule import idle_share, workers
         jobs = workers(jobs, _usable_cpus(), idle_share())
-    # more processes than chapters: a chapter may use a second one for a part of it
-    spare = jobs > len(manifests)
-    tasks = [(m, numeric, seed, claim_seconds, spare, allow_outside, changed)
-             for m in manifests]
+    # more processes than chapters: a chapter may use a second one for a part of it; and
+    # in a book, a chapter estimated to cost more than its share of the processes (it
+    # alone would decide when the run ends) may take one when the others are done
+    spare = [jobs > len(manifests)] * len(manifests)
+    if jobs > 1 and len(manifests) > 1:
+        from .schedule import critical
+        spare = [jobs > len(manifests) or i in critical(manifests, jobs)
+                 for i in range(len(manifests))]
+    tasks = [(m, numeric, seed, claim_seconds, spare[i], allow_outside, changed)
+             for i, m in enumerate(manifests)]
     if jobs > 1 and len(manifests) > 1:
         # the costliest chapters first (derive.schedule): the last to finish are small
         from concurrent.futures import as_completed

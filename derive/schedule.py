@@ -47,6 +47,27 @@ def longest_first(chapters: list[Path]) -> list[int]:
     return sorted(range(len(chapters)), key=lambda i: (-costs[i], i))
 
 
+def critical(chapters: list[Path], jobs: int) -> set[int]:
+    """Chapters estimated to cost more than a process's share of the whole run: the run
+    cannot end before they do, so they may use a helper process of their own (a big one
+    then splits its work, derive.rules.run and derive.calculus.claim_run).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> paths = []
+    >>> for name, text in (("big", r"\\partial" * 30), ("a", r"\\partial"), ("b", "")):
+    ...     (folder / name).mkdir()
+    ...     _ = (folder / name / "manifest.toml").write_text("")
+    ...     _ = (folder / name / "ch.tex").write_text(text)
+    ...     paths.append(folder / name / "manifest.toml")
+    >>> critical(paths, 2)
+    {0}
+    """
+    costs = [estimated_cost(c) for c in chapters]
+    share = sum(costs) / max(jobs, 1)
+    return {i for i, cost in enumerate(costs) if cost > share}
+
+
 def _read(path: Path, limit: int = 2_000_000) -> str:
     with path.open("rb") as f:
         return f.read(limit).decode("utf-8", errors="replace")

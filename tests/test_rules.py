@@ -82,3 +82,17 @@ def test_no_finding_is_made_outside_a_rule():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders
+
+
+def test_checks_and_diagnoses_say_when_they_run():
+    checks = [m for m in RULES if hasattr(m, "check")]
+    diagnoses = [m for m in RULES if hasattr(m, "diagnose")]
+    assert checks and diagnoses
+    for m in checks:
+        assert isinstance(m.ORDER, int) and set(m.MODELS) <= {"scalar", "matrix"}, m.CODE
+    for group in (diagnoses, [m for m in checks if getattr(m, "BEFORE_CLAIMS", False)],
+                  [m for m in checks if not getattr(m, "BEFORE_CLAIMS", False)]):
+        orders = [m.ORDER for m in group]
+        assert len(set(orders)) == len(orders), "two rules would run in an arbitrary order"
+    assert [m.CODE for m in registry.diagnoses()] == [
+        m.CODE for m in sorted(diagnoses, key=lambda m: m.ORDER)]

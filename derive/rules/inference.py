@@ -6,7 +6,8 @@ can see what the verdicts rest on and pin it in the manifest if it is wrong.
 
 Example::
 
-    -> DV905 inference: inferred W^{[1]} is a weight (layer 1)
+    $z = w x + b$ in a Markdown chapter without a manifest
+    -> DV905 inference: inferred z: weighted input — defined as a weighted sum (line 3)
 """
 from __future__ import annotations
 

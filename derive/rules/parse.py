@@ -6,8 +6,9 @@ the block is reported as an error with the token and a fix, and nothing in it is
 
 Example::
 
-    \\frac{\\partial L}{\\partial w} = (a - y) q
-    -> DV901 parse: unknown symbol 'q' (at 'q'); declare it in [symbols] ...
+    w^{(new)} = w^{(old)} - \\eta (a - y) x      (no \\eta in the manifest)
+    -> DV901 parse: unknown symbol '\\eta': declare it in the manifest's [symbols] table
+       (or as an alias)
 """
 from __future__ import annotations
 

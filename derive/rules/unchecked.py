@@ -6,7 +6,8 @@ name (checked part by part). Nothing is dropped silently.
 
 Example::
 
-    -> DV904 unchecked: not checked (line 12): \\hat{y} = softmax(z) — no declared symbol
+    $$0 < a < 1$$
+    -> DV904 unchecked: not checked (line 11): 0 < a < 1 — no '=': nothing to check
 """
 from __future__ import annotations
 

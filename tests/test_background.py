@@ -64,8 +64,7 @@ def test_a_chapter_checked_with_a_background_process_gives_the_same_report():
 
 # --- a spare CPU for one chapter: rules beside the claims, claims shared (issue 15) -----
 
-HELPED = ["ch08-two-layer-bce", "nielsen-backprop-index", "two-layer-tanh-vectorized",
-          "softmax-bishop"]
+HELPED = ["ch08-two-layer-bce", "nielsen-backprop-index", "two-layer-tanh-vectorized"]
 
 
 @pytest.fixture

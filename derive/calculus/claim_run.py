@@ -37,13 +37,13 @@ def check_claims(checker, claims: list[Claim], broken: list[str]) -> None:
                 claim.item.id, "claim", claim.item.latex, Verdict.INCONCLUSIVE,
                 claim.item.line, read_as=checker._read_as(claim), findings=(f,))
         return
-    theirs, helper = [], None
+    mine, helper = todo, None
     if checker.spare and not checker.beside and len(todo) >= SPLIT_CLAIMS:
-        theirs = todo[1::2]
-        helper = background.start(check_group, checker, theirs, os.getpid(),
+        mine = todo[0::2]
+        helper = background.start(check_group, checker, todo[1::2], os.getpid(),
                                   cpu_seconds() - checker.started)
     try:
-        outcomes = check_group(checker, [c for c in todo if c not in theirs])
+        outcomes = check_group(checker, mine)
         if helper is not None:
             outcomes.update(helper.result())
     finally:
@@ -55,14 +55,9 @@ def check_claims(checker, claims: list[Claim], broken: list[str]) -> None:
             continue                       # the chapter's time limit came first
         if isinstance(outcome, InputError):
             raise outcome
-        checker.results[claim.item.id], classes = outcome
-        if claim not in theirs:
-            continue
-        # what the chapter-level rules read of a claim checked in the helper: the classes
-        # of its sides, and its gradient (the conventions rule, DV202)
-        claim.classes = classes
-        if not claim.values and claim.of is None and checker.MODEL != "matrix":
-            claim.values = [checker.derivation.gradient(checker.model.loss, claim.target)]
+        # the classes of its sides, which the conventions rule (DV202) reads, come back
+        # with a claim checked in the helper
+        checker.results[claim.item.id], claim.classes = outcome
 
 
 def check_group(checker, claims: list[Claim], parent: int | None = None,

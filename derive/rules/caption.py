@@ -1,16 +1,18 @@
 """DV203 caption: a caption that says something else than its equation.
 
-Why: captions are what readers skim. "Z2 的激活值" for a weighted input, or a caption
-naming w over an equation about z, misleads as surely as a wrong formula. The words for
-each role and layer come from the manifest (``[captions]``); a quantity is found in a
-caption by its plain spelling (z2 for z_2), the first one named being what it is about.
+Why: captions are what readers skim. A caption calling a weighted input an activation,
+or naming w over an equation about z, misleads as surely as a wrong formula. The words
+for each role and layer come from the manifest (``[captions]``, in the book's language);
+a quantity is found in a caption by its plain spelling (z2 for z_2), the first one named
+being what it is about.
 
 Example::
 
-    [captions.roles] activation = ["激活值"]
-    % derive: caption 8-12: Z2 的激活值
-    -> DV203 caption: caption calls Z2 激活值 (activation), but Z2 is a weighted input
-       (加权输入) in the manifest
+    [captions.roles] activation = ["activation"], weighted_input = ["weighted input"]
+    % derive: caption 2
+    Derivative of the loss with respect to the activation z
+    -> DV203 caption: caption calls z activation (activation), but z is a weighted input
+       (weighted input) in the manifest
 """
 from __future__ import annotations
 

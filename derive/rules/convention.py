@@ -81,6 +81,8 @@ def check(checker, claims) -> None:
         if c.target not in model.parameters or len(c.classes) != len(c.texts) \
                 or c.of is not None:
             continue
+        if not c.values:            # checked in a helper process: its gradient, here
+            c.values = [checker.derivation.gradient(model.loss, c.target)]
         final = c.classes[-1]
         (batch if final == BATCH_MEAN else per if final == PER_SAMPLE else []).append(c)
     if not batch or not per:

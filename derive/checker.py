@@ -12,36 +12,21 @@ from dataclasses import replace
 
 from .calculus import links
 from .calculus.batch import BatchCheck
+from .calculus.build import matrix_model, numeric_route, scalar_model
 from .calculus.claim import Claim, agree  # noqa: F401 - agree importable here too
-from .calculus.claim_parse import definition_read_as, parse_claims, require_loss
+from .calculus.claim_parse import definition_read_as
 from .calculus.claim_run import check_claims
-from .calculus.evidence import prefetch
-from .calculus.model_choice import choose_model
-from .calculus.samples import cost_model
-from .calculus.update import without_new_old
-from .calculus.derivation import Derivation
-from .calculus.equivalence import Equivalence
+from .calculus.numeric import NumericError
 from .errors import CannotEvaluate, CheckTimeout, InputError, NotDense
+from .model import build_vocabulary
 from .read.latex import to_latex
 from .read.manifest import Manifest
-from .model import (
-    Model,
-    build_model,
-    build_vocabulary,
-    read_definitions,
-    read_graph,
-)
-from .model.chapter import roles_by_name
-from .calculus.numeric import NumericError, NumericRoute
-from .read.namings import declared_gradient, split_namings
+from .read.source import Item
 from .report import BATCH_MEAN, ChapterResult, EquationResult, Finding, Verdict
-from .rules.run import cancel_beside, collect_beside, run_rules
-from .rules.diagnose import Diagnoser
-from .rules.index import Indices
 from .rules.parse import Parse
+from .rules.run import cancel_beside, collect_beside, run_rules
 from .rules.timeout import Inconclusive
 from .rules.vectorized import NoVectorizedForm
-from .read.source import Item
 from .timelimit import cpu_seconds, time_limit
 
 
@@ -51,7 +36,7 @@ SPARE_WORK = 2000
 
 
 class ChapterChecker:
-    MODEL = "scalar"          # the model the chapter-level rules are chosen for
+    """One chapter, in any notation: scalar, index or matrix (``shape`` in the manifest)."""
 
     def __init__(self, manifest: Manifest, items: list[Item], *, numeric: bool = True,
                  seed: int = 0, claim_seconds: float | None = None,
@@ -61,6 +46,9 @@ class ChapterChecker:
         # vectorizer(model, derivation, numeric=, seed=) -> (forms, sizes) or NotDense:
         # the vectorized forms of a scalar chapter (derive.calculus.vectorize, given by the driver)
         self.vectorizer = vectorizer
+        # the notation the chapter-level rules are chosen for (derive.rules.run)
+        self.notation = "matrix" if manifest.vectorized else "scalar"
+        self.explicit = None          # matrix notation: the entries (model.explicit_model)
         self.cost_run = cost          # check the claims about the cost J (see _cost_claims)
         if cost:
             manifest = replace(manifest, conventions=replace(manifest.conventions,
@@ -99,64 +87,12 @@ class ChapterChecker:
         return self.manifest.limits.chapter_seconds - (cpu_seconds() - self.started)
 
     def _run(self) -> None:
-        vocab = build_vocabulary(self.manifest)
-        self.vocab = vocab
-        gradients = [k for k, d in self.manifest.symbols.items() if d.role == "gradient"]
-        self.items = split_namings(self.items,
-                                   lambda name: declared_gradient(name, vocab, gradients))
-        self.items = [replace(i, body=without_new_old(i.body)) if i.kind == "update" else i
-                      for i in self.items]           # v^{(new)} = v^{(old)} - η G
-        if vocab.entries:
-            # index notation: one instance of a block per value of its free indices
-            from .model.entries import expand_entries
-            self.items, index_errors = expand_entries(self.items, vocab)
-        else:
-            index_errors = {}
-        defs, functions, errors = read_definitions(self.items, vocab, roles_by_name(self.manifest, vocab))
-        self.errors.update(errors)
-        from .model.entries import WrongIndices
-        for key, exc in index_errors.items():   # what made the block unusable comes first
-            if isinstance(exc, WrongIndices):
-                item = next(i for i in self.items if i.id == key)
-                finding = Indices(detail=exc.message).finding()
-                if item.kind == "claim":
-                    self.results[key] = EquationResult(key, "claim", item.latex,
-                                                       Verdict.MISMATCH, item.line,
-                                                       findings=(finding,))
-                    self.errors.pop(key, None)
-                else:
-                    self.errors[key] = item.locate(InputError(exc.message))
-            else:
-                self.errors[key] = exc
-        try:
-            edges, _ = read_graph(self.items, vocab)
-        except InputError as exc:
-            self.errors[exc.equation or "graph"] = exc
-            edges = set()
-        graph_items = [i for i in self.items if i.kind == "graph"]
-        try:
-            printed = build_model(self.manifest, vocab, defs, functions, edges, graph_items)
-            if printed.loss is None and printed.cost is not None and not self.cost_run:
-                # a chapter with a cost and no per-sample loss: the cost is the loss
-                self.cost_run = True
-                self.manifest = replace(self.manifest, conventions=replace(
-                    self.manifest.conventions, loss=BATCH_MEAN))
-            if self.cost_run:
-                printed = cost_model(printed)
-        except InputError as exc:
-            raise exc.located(file=str(self.manifest.source_path()))
-        require_loss(self, printed)
-        claims = self._parse_claims(vocab, printed)
-        for g in vocab.unspecified_symbols:
-            # an application of an unspecified function only a claim makes (g(h_t, w_h)
-            # where the chapter computes g(h_t, w_o)): its value and partials are free too
-            printed.roles.setdefault(g, "input")
-        model, issues = choose_model(self, printed, claims)
-        self.model = model
-        self.derivation = Derivation(model)
-        self.equivalence = Equivalence(self.derivation, seed=self.seed, limit=self.limit)
-        self.diagnoser = Diagnoser(self.derivation, self.equivalence)
-        self.convention = links.chapter_convention(self, claims)
+        """Read, build the model for the chapter's notation, run the rules that come
+        before the claims, check every claim on the one claim path (calculus.links), then
+        the rules that read the claims."""
+        self.vocab = vocab = build_vocabulary(self.manifest)
+        stage = matrix_model if self.manifest.vectorized else scalar_model
+        claims = stage(self, vocab)
         self.gradients = []
         self.spare = self._worth_a_helper(claims)
         # the vectorized forms need only the chosen model: on a spare core they are
@@ -170,14 +106,9 @@ class ChapterChecker:
             if self.focus is None:
                 self._chapter_rules(claims, before_claims=True)
             self.definitions_done = True
-            numeric = None
-            if self.numeric_enabled and model.loss_expr is not None:
-                s = self.manifest.numeric
-                numeric = NumericRoute(self.derivation, samples=s.samples, draws=s.draws,
-                                       seed=self.seed)
-            self.numeric = numeric
+            self.numeric = numeric_route(self)
             broken = self._broken()
-            self._check_claims(claims, broken)
+            check_claims(self, claims, broken)
             if vocab.entries and not broken:
                 from .calculus.indices import diagnose_indices
                 diagnose_indices(self, claims)
@@ -211,27 +142,17 @@ class ChapterChecker:
             collect_beside(self)
         run_rules(self, claims, before_claims)
 
-    def _parse_claims(self, vocab, model: Model) -> list[Claim]:
-        return parse_claims(self, vocab, model)
-
-    def _check_claim_inner(self, claim: Claim) -> EquationResult:
-        return links.check_claim(self, claim)
-
-    def _prefetch_numeric(self, claims: list[Claim]) -> None:
-        prefetch(self, claims)
-
     def _broken(self) -> list[str]:
-        """Definitions and graph blocks that could not be read (the model is incomplete)."""
+        """Definitions and graph blocks that could not be read or whose shape is wrong
+        (the model is incomplete)."""
         return [i.id for i in self.items if i.kind in ("definition", "graph")
-                and i.id in self.errors]
+                and (i.id in self.errors or any(f.kind == "shape" and f.severity == "error"
+                                                for f in self.eq_findings.get(i.id, [])))]
 
     def focused(self, equation: str) -> bool:
         """Is this equation (or the claim it is a layer instance of) to be checked?"""
         return self.focus is None or equation in self.focus or \
             equation.split("[l=")[0] in self.focus or equation.split("[")[0] in self.focus
-
-    def _check_claims(self, claims: list[Claim], broken: list[str]) -> None:
-        check_claims(self, claims, broken)
 
     def _updates(self, broken: list[str]) -> None:
         """Update rules (w := w - α dw): the step's gradient checked (calculus.update)."""
@@ -313,7 +234,7 @@ class ChapterChecker:
             # every comparison has the claim limit; the whole claim (all its links, the
             # diagnosis and the numeric route) gets three times that
             with time_limit(3 * self.limit):
-                return self._check_claim_inner(claim)
+                return links.check_claim(self, claim)
         except CheckTimeout:
             f = Inconclusive(
                 detail=f"the claim ran past its time limit ({3 * self.limit:g} s for all its "

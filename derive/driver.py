@@ -13,7 +13,7 @@ from .read.manifest import MAX_CLAIM_SECONDS
 from .report import ChapterResult
 from .read.source import Item
 from .timelimit import cpu_seconds
-from .vector import check_at_two_sizes
+from .calculus.sizes import check_at_two_sizes
 from .calculus.vectorize import vectorized_forms
 
 

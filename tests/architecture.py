@@ -127,3 +127,17 @@ def _import_alone_child(name: str) -> str | None:
     except Exception:  # noqa: BLE001 - reported by the test
         return f"{name}: {traceback.format_exc().strip().splitlines()[-1]}"
     return None
+
+
+def subclasses(base: str, root: Path = PACKAGE) -> list[str]:
+    """'module.Class' for every class under ``root`` whose bases name ``base`` (as a name
+    or an attribute: ``ChapterChecker`` or ``checker.ChapterChecker``)."""
+    found = []
+    for name, path in modules(root).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(b, ast.Name) and b.id == base
+                    or isinstance(b, ast.Attribute) and b.attr == base for b in node.bases):
+                found.append(f"{name}.{node.name}")
+    return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from architecture import PACKAGE, cycles, imports, lines, modules
+from architecture import PACKAGE, cycles, imports, lines, modules, subclasses
 
 MAX_LINES = 400
 
@@ -39,6 +39,18 @@ def test_imports_reads_relative_and_lazy_imports(tmp_path: Path):
     assert cycles(imports(root=pkg)) == [["pkg.a", "pkg.sub.b"]]
 
 
+def test_subclasses_finds_a_class_derived_by_name_or_attribute(tmp_path: Path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("class ChapterChecker:\n    pass\n")
+    (pkg / "b.py").write_text("from . import a\nclass V(a.ChapterChecker):\n    pass\n"
+                              "class W(object):\n    pass\n")
+    (pkg / "c.py").write_text("from .a import ChapterChecker\n"
+                              "class M(ChapterChecker, dict):\n    pass\n")
+    assert sorted(subclasses("ChapterChecker", root=pkg)) == ["pkg.b.V", "pkg.c.M"]
+
+
 # --- the package ------------------------------------------------------------------------
 
 def test_no_import_circle_at_the_top_of_the_modules():
@@ -58,6 +70,11 @@ def test_no_module_over_400_lines():
         assert n <= STILL_OVER[name], f"{name} grew to {n} lines ({STILL_OVER[name]} allowed)"
     gone = set(STILL_OVER) - set(over)
     assert not gone, f"now within {MAX_LINES} lines: remove {sorted(gone)} from STILL_OVER"
+
+
+def test_one_checker_for_every_notation():
+    # one order of work and one claim path over one model: no scalar/matrix pair
+    assert subclasses("ChapterChecker") == []
 
 
 def test_test_tooling_is_not_installed():

@@ -171,7 +171,7 @@ def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_no
         tmp_path, monkeypatch):
     from test_equivalence import SIGMOID_MANIFEST, deep_text
 
-    from derive.calculus import links
+    from derive.calculus import sides as links
     claims = {
         "right": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{4} a_{3}(1 - a_{3})",
         "own-weight": r"\frac{\partial L}{\partial z_{3}} = \frac{\partial L}{\partial z_{4}} w_{3} a_{3}(1 - a_{3})",
@@ -197,7 +197,7 @@ def test_scalar_one_step_claims_are_proved_at_the_frontier_and_wrong_ones_are_no
 def test_a_sum_over_time_steps_is_proved_at_the_frontier_it_is_written_at(tmp_path, monkeypatch):
     # ∂L/∂b = Σ_t (1 - h_t^2) ∂L/∂h_t: the unknowns ∂L/∂a_t of the left side are expanded
     # first, not the ∂L/∂h_t the right side is written with
-    from derive.calculus import links
+    from derive.calculus import sides as links
     folder = tmp_path / "rnn"
     shutil.copytree(EQUATIONS / "rnn-bptt-unit", folder)
     manifest = folder / "manifest.toml"

@@ -81,7 +81,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "add-transpose": ("extra-transpose", "misplaced-transpose", "product-order"),
     "drop-sum": ("missing-sum", "convention", "factor"),
 }
-# what the vectorized checker (derive/vector.py) may say besides: it names shape errors
+# what the vectorized checker (the matrix notation) may say besides: it names shape errors
 VECTOR_EXPECTED: dict[str, tuple[str, ...]] = {
     "drop-factor": ("shape",), "drop-link": ("shape",), "drop-prime": ("shape",),
     "drop-transpose": ("shape",), "add-transpose": ("shape",), "drop-sum": ("shape",),
@@ -194,11 +194,8 @@ class Chapter:
         if self.last_layer:
             from derive.read.layers import expand
             manifest, items = expand(manifest, items)
-        cls = ChapterChecker
-        if getattr(manifest, "vectorized", False):
-            from derive.vector import VectorChapterChecker as cls
-        self.vector = cls is not ChapterChecker
-        checker = cls(manifest, items, numeric=False, seed=seed)
+        self.vector = bool(getattr(manifest, "vectorized", False))
+        checker = ChapterChecker(manifest, items, numeric=False, seed=seed)
         self.result: ChapterResult = checker.run()
         self.checker = checker
         self.vocab = checker.vocab
@@ -264,7 +261,8 @@ class Chapter:
         """(chain variable, the values a correct side has) for a claim's first side."""
         expr = parse_formula(lhs, self.vocab).expr
         if self.vector:
-            var = self.checker._target_of(expr, lhs)
+            from derive.calculus.claim_parse import matrix_target
+            var = matrix_target(self.checker, expr, lhs)
             return var, self._entries(expr)
         if not (isinstance(expr, Partial) and expr.args[0] == self.model.loss):
             raise InputError(f"not a derivative of the loss: {lhs}")
@@ -303,9 +301,10 @@ class Chapter:
             return None
 
     def _entries(self, expr):
-        from derive.vector import ShapeMismatch
+        from derive.calculus.matrix_sides import matrix_values
+        from derive.model.explicit import ShapeMismatch
         try:
-            value, entries = self.checker._matrix_values(expr)
+            value, entries = matrix_values(self.checker, expr)
         except ShapeMismatch:
             return None
         shape = value.shape if isinstance(value, sympy.MatrixBase) else None

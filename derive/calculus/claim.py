@@ -24,6 +24,10 @@ class Claim:
     values: list[sympy.Expr] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     of: sympy.Symbol | None = None     # ∂A/∂v of a node A (calculus.local); None: the loss
+    # the convention the head fixes (matrix notation: a dZ of per-sample columns is
+    # per-sample); None: the chapter's
+    convention: str | None = None
+    failures: dict = field(default_factory=dict)   # side -> why it could not be evaluated
 
     @property
     def summed(self) -> list[bool]:

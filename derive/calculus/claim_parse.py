@@ -126,3 +126,31 @@ def definition_read_as(checker, item: Item) -> str | None:
         return " = ".join(out)
     except InputError:
         return None
+
+
+def parse_matrix_claims(checker, vocab) -> list[Claim]:
+    """The claims of a chapter in matrix notation: side 0 is ∂J/∂V or a declared gradient
+    symbol dV; the claim's target is V."""
+    claims = []
+    for item in checker.items:
+        if item.kind != "claim":
+            continue
+        try:
+            texts = claim_sides(item, vocab)
+            head = parse_formula(texts[0], vocab)
+            target = matrix_target(checker, head.expr, texts[0])
+            parsed = [head] + [parse_formula(t, vocab, chain_var=target) for t in texts[1:]]
+            claims.append(Claim(item, texts, parsed, target))
+        except InputError as exc:
+            checker.errors[item.id] = item.locate(exc)
+    return claims
+
+
+def matrix_target(checker, head, text):
+    if isinstance(head, Partial) and head.args[0] == checker.model.loss:
+        return head.args[1]
+    if head in checker.gradient_symbols:
+        return checker.gradient_symbols[head]
+    raise InputError(f"a claim's first side must be \\frac{{\\partial J}}{{\\partial V}} or "
+                     f"a declared gradient symbol (role = \"gradient\"); found {text}",
+                     token=text)

@@ -11,6 +11,7 @@ from ..report import EquationResult, Verdict
 from ..rules.timeout import Inconclusive
 from ..timelimit import cpu_seconds, time_limit
 from .claim import Claim
+from .evidence import prefetch
 
 # a chapter with at least this many claims, and a spare CPU, shares them with a helper
 SPLIT_CLAIMS = 4
@@ -27,7 +28,7 @@ def check_claims(checker, claims: list[Claim], broken: list[str]) -> None:
     computed (the helper's are taken in the claims' order, a claim whose helper died
     is checked here)."""
     if not broken:
-        checker._prefetch_numeric(claims)
+        prefetch(checker, claims)
     todo = [c for c in claims if checker.focused(c.item.id)]
     if broken:
         for claim in todo:

@@ -24,8 +24,8 @@ def prefetch(checker, claims: list[Claim]) -> None:
     forward passes (NumericRoute.prefetch): per claim, one pass each would cost the
     depth of the model again."""
     route = checker.numeric
-    if route is None:
-        return
+    if route is None or getattr(checker, "explicit", None) is not None:
+        return             # (matrix notation: each claim's entries are fetched together)
     loss = checker.model.loss
     claims = [c for c in claims if checker.focused(c.item.id)]
     exprs = [Partial(loss, c.target) for c in claims if isinstance(c.target, sympy.Symbol)]
@@ -37,8 +37,12 @@ def prefetch(checker, claims: list[Claim]) -> None:
 
 
 def measure(checker, claim: Claim):
+    """The numeric evidence of every side of the claim (None without a numeric route)."""
     if checker.numeric is None:
         return None
+    if getattr(checker, "explicit", None) is not None:
+        from .matrix_sides import MatrixEvidence
+        return MatrixEvidence(checker.numeric, claim.values, checker.manifest.numeric.tolerance)
     if any(isinstance(v, Kept) for v in claim.values):
         if claim.target not in checker.model.parameters:
             return None
@@ -74,8 +78,9 @@ def agree_routes(checker, verdict, findings, claim: Claim, k: int, convention, e
     else:
         return verdict, findings, chapter
     if not ok:
-        detail = (f"symbolic: {verdict}, numeric: max relative error "
-                  f"{shown.max_rel_error:.3g} read as {shown.convention}")
+        detail = f"symbolic: {verdict}, numeric: max relative error {shown.max_rel_error:.3g}"
+        if shown.convention is not None:
+            detail += f" read as {shown.convention}"
         return (Verdict.INCONCLUSIVE,
                 [*findings, RoutesDisagree(detail=detail).finding()], shown)
     return verdict, findings, shown

@@ -221,6 +221,9 @@ class NumericRoute:
         if model.loss_expr is not None:
             outputs.append(model.loss)
             exprs.append(model.loss_expr)
+        # a call of a chapter's function (J = mean L(y, a)) by its body, as the symbolic
+        # route reads it: NumPy has no L
+        exprs = [self.d.expand_calls(e) for e in exprs]
         leaves = sorted({s for e in exprs for s in e.free_symbols} - set(outputs),
                         key=lambda s: s.name)
         names = {s: f"v{i}" for i, s in enumerate(leaves)}

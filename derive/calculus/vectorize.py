@@ -22,7 +22,7 @@ from ..read.latex import to_latex
 from ..read.manifest import parse_manifest
 from ..report import VectorForm
 from ..read.source import parse_chapter_text
-from ..vector import VectorChapterChecker
+from ..checker import ChapterChecker
 
 WIDTHS = (3, 5, 6, 7, 8, 9)      # hidden widths; the input has 2, the output 1, m = 4
 
@@ -33,7 +33,7 @@ def vectorized_forms(model, derivation, *, numeric: bool = True, seed: int = 0):
     manifest_text, chapter_text, claims, sizes = _write(model, derivation, plan)
     manifest = parse_manifest(manifest_text, "<vectorized>")
     items = parse_chapter_text(chapter_text, "<vectorized>")
-    result = VectorChapterChecker(manifest, items, numeric=numeric, seed=seed).run()
+    result = ChapterChecker(manifest, items, numeric=numeric, seed=seed).run()
     by_id = {e.id: e for e in result.equations}
     forms = []
     shapes = {}

@@ -32,6 +32,10 @@ class ShapeMismatch(Exception):
     """Shapes that do not fit (the message names both operands and their shapes)."""
 
 
+class NotEvaluated(ShapeMismatch):
+    """A side that derive cannot evaluate entry by entry (not a wrong formula)."""
+
+
 def shape_text(value) -> str:
     if isinstance(value, sympy.MatrixBase):
         return f"{value.rows}×{value.cols}"

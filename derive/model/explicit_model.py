@@ -8,7 +8,8 @@ import itertools
 import sympy
 
 from ..errors import InputError
-from .explicit import Explicit, ShapeMismatch, shape_text
+from ..read.manifest import PARAMETER_ROLES
+from .explicit import Explicit, NotEvaluated, ShapeMismatch, shape_text
 from ..read.latex import Partial, split_chain, to_latex
 from ..rules.shape import Declared
 from . import Definition, Model, _topological
@@ -42,7 +43,7 @@ def setup(checker, vocab, defs, functions) -> None:
     checker.samples_symbol = names.get(samples) if samples else None
     checker.shapes = shapes
     checker.rows = man.conventions.examples == "rows"
-    checker.explicit = Explicit(shapes, numbers, {Partial: checker._partial_hook}, rows=checker.rows)
+    checker.explicit = Explicit(shapes, numbers, {Partial: lambda e, env: partial_hook(checker, e, env)}, rows=checker.rows)
     # simplex labels: the last row is 1 minus the others, so each column sums to one
     for latex, decl in man.symbols.items():
         if decl.simplex:
@@ -116,6 +117,48 @@ def setup(checker, vocab, defs, functions) -> None:
     order = _topological(entry_defs, leaves)
     checker.model = Model(vocab, man, roles, {}, entry_defs, order, set(), functions,
                        loss_sym, loss_expr, None, None)
+    grads = {}
+    for latex, decl in man.symbols.items():
+        if decl.role == "gradient":
+            grads[names[latex]] = names[decl.of]
+    checker.gradient_symbols = grads
+    for g, target in grads.items():
+        checker.explicit.entries[g] = gradient_matrix(checker, target)
+
+
+def roles_guess(checker) -> dict:
+    """Each declared matrix's (or scalar's) role, by its symbol."""
+    return {s: checker.manifest.symbols[latex].role for latex, s in checker.symbol_of.items()}
+
+
+def is_parameter(checker, sym) -> bool:
+    return roles_guess(checker).get(sym) in PARAMETER_ROLES
+
+
+def gradient_matrix(checker, target):
+    """The entries of a gradient symbol dV: ∂J/∂(entry) for a parameter, m ∂J/∂(entry)
+    for a per-sample quantity (a batch matrix with m columns: dV holds the per-sample
+    loss gradients)."""
+    cost = checker.model.loss
+    scale = 1
+    shape = checker.shapes.get(target)
+    if (not is_parameter(checker, target) and shape is not None and checker.m_value
+            and shape[0 if checker.rows else 1] == checker.m_value):
+        scale = checker.m_value
+    if shape is None:
+        return scale * Partial(cost, target)
+    return checker.explicit.entries[target].applyfunc(lambda e: scale * Partial(cost, e))
+
+
+def partial_hook(checker, e, env):
+    """∂J/∂X of a matrix X: the matrix of ∂J/∂(entry); only the cost's derivatives."""
+    num, den = e.args
+    if num != checker.model.loss:
+        raise NotEvaluated(f"{to_latex(e)}: only derivatives of the cost are evaluated "
+                           "entry by entry")
+    if den in checker.explicit.entries:
+        return checker.explicit.entries[den].applyfunc(lambda x: Partial(num, x))
+    return e
 
 
 def implied_cost(checker, cost_sym, functions, defs):
@@ -126,7 +169,7 @@ def implied_cost(checker, cost_sym, functions, defs):
                          "per-sample loss definition 'L(y, a) = ...'",
                          file=str(checker.manifest.source_path()))
     f = loss_fns[0]
-    label = [s for s, r in checker.model_roles_guess().items() if r == "label"]
+    label = [s for s, r in roles_guess(checker).items() if r == "label"]
     outputs = [n for n in defs if n not in {p for d in defs.values()
                                            for p in d.rhs.free_symbols}]
     if len(label) != 1 or len(outputs) != 1:

@@ -13,7 +13,9 @@ import sympy
 
 from ..errors import CheckTimeout
 from ..model.explicit import ShapeMismatch
+from ..calculus.matrix_sides import matrix_values
 from ..calculus.matrix_sides import shape_of as _shape_of
+from ..model.explicit_model import roles_guess
 from ..read.latex import Transposed, to_latex
 from ..timelimit import time_limit
 from . import (
@@ -45,7 +47,7 @@ def _search(checker, stated, reference):
 
     def holds(expr) -> bool:
         try:
-            value, vals = checker._matrix_values(expr)
+            value, vals = matrix_values(checker, expr)
         except ShapeMismatch:
             return False
         if _shape_of(value) != want_shape or len(vals) != len(ref_vals):
@@ -58,7 +60,7 @@ def _search(checker, stated, reference):
         return all(eq.compare(x, y).equal for x, y in zip(vals, ref_vals))
 
     try:
-        value, vals = checker._matrix_values(stated)
+        value, vals = matrix_values(checker, stated)
     except ShapeMismatch:
         value, vals = None, []
     if vals and _shape_of(value) == want_shape:
@@ -72,7 +74,7 @@ def _search(checker, stated, reference):
     if value is not None and isinstance(value, sympy.MatrixBase) and \
             value.rows == want[0] and want[1] == 1 and checker.m_value and \
             value.cols == checker.m_value:
-        idx = [s for s, r in checker.model_roles_guess().items() if r == "index"]
+        idx = [s for s, r in roles_guess(checker).items() if r == "index"]
         if idx:
             i = idx[0]
             c_part, nc_part = (stated.args_cnc() if isinstance(stated, sympy.Mul)

@@ -16,7 +16,7 @@ from . import registry
 def run_rules(checker, claims, before_claims: bool) -> None:
     """The chapter-level rules for the checker's model, in order."""
     for rule in registry.chapter_checks(before_claims):
-        if checker.MODEL not in rule.MODELS:
+        if checker.notation not in rule.MODELS:
             continue
         if getattr(rule, "BESIDE", False) and checker.spare:
             place = (len(checker.chapter_findings), len(checker.gradients),

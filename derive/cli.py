@@ -32,8 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check chapters (folders with a manifest.toml)")
     c.add_argument("paths", nargs="*", default=["equations"], metavar="PATH",
                    help="chapter folders, manifests, or trees of them (default: equations/)")
-    c.add_argument("--format", "-f", choices=list(FORMATS), default="text",
-                   help="report format (default: text)")
+    c.add_argument("--format", "--output-format", "-f", choices=list(FORMATS),
+                   default="text", dest="format",
+                   help="report format (default: text); concise is path:line:col: CODE "
+                        "message, github workflow annotations, gitlab code quality JSON")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     talk = c.add_mutually_exclusive_group()
     talk.add_argument("--quiet", "-q", action="store_true",

@@ -84,11 +84,19 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         result = merge_instances(result)
     if preface and focus is None:
         result = replace(result, findings=tuple(preface) + result.findings)
-    # a block from an \input file, or in a notebook's cell, says where it is
-    placed = {i.id: i for i in items if i.file != result.file or i.where}
-    if placed:
-        result = replace(result, equations=tuple(
-            replace(e, file=placed[e.id].file if placed[e.id].file != result.file else None,
-                    where=placed[e.id].where or None) if e.id in placed else e
-            for e in result.equations))
-    return result
+    return _placed(result, items)
+
+
+def _placed(result: ChapterResult, items: list[Item]) -> ChapterResult:
+    r"""Each equation says where it is: the column of its formula on its line; a block
+    from an \input file, or in a notebook's cell, its file or cell."""
+    by_id = {i.id: i for i in items}
+
+    def place(e):
+        item = by_id.get(e.id)
+        if item is None:
+            return e
+        column = next((c for line, c in item.places[:1] if line == e.line), None)
+        return replace(e, file=item.file if item.file != result.file else None,
+                       where=item.where or None, column=column)
+    return replace(result, equations=tuple(place(e) for e in result.equations))

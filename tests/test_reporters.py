@@ -125,6 +125,11 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# formats that list findings (not equations), and how each names an equation's line
+FINDING_LISTS = {"concise": r"(?m)^[^:\n]+:{line}:\d+: ", "github": r"(?m)^::\w+ .*line={line},",
+                 "gitlab": r'"begin": {line}\b'}
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_renders_the_report_well_formed(report, fmt):
     out = render_to_string(report, fmt)
@@ -142,6 +147,15 @@ def test_every_format_renders_the_report_well_formed(report, fmt):
         assert [h.replace("\\", "") for h in headings] == [e.id for e in not_verified(report)]
     elif fmt == "text":
         assert out.rstrip().endswith(summary_line(report))
+    elif fmt in FINDING_LISTS:
+        # one entry per error or warning, at its equation's line
+        listed = [e for e in equations(report) if any(
+            f.severity in ("error", "warning")
+            for f in (*e.findings, *(f for link in e.links for f in link.findings)))]
+        assert listed
+        for e in listed:
+            assert re.search(FINDING_LISTS[fmt].format(line=e.line), out), (fmt, e.id)
+        return
     shown = equations(report) if fmt != "markdown" else not_verified(report)
     for e in shown:
         assert e.id in out.replace("\\_", "_"), (fmt, e.id)

@@ -112,6 +112,7 @@ class EquationResult:
     numeric: NumericEvidence | None = None
     file: str | None = None          # the file it is in, when not the chapter's (\input)
     where: str | None = None         # a notebook's "cell 3"
+    column: int | None = None        # the column of the formula's first character on ``line``
 
     def place(self, chapter_file: str) -> str:
         """``file:line``, or ``file (cell 3):line`` in a notebook."""
@@ -140,7 +141,8 @@ class EquationResult:
                 "findings": [f.to_dict() for f in self.findings],
                 "numeric": self.numeric.to_dict() if self.numeric else None,
                 **({"file": self.file} if self.file else {}),
-                **({"where": self.where} if self.where else {})}
+                **({"where": self.where} if self.where else {}),
+                **({"column": self.column} if self.column else {})}
 
 
 @dataclass(frozen=True)
@@ -280,10 +282,12 @@ def _equation(d: dict) -> EquationResult:
                              _opt(k["convention"]), _opt(k["lhs_read"]), _opt(k["rhs_read"]),
                              tuple(_finding(f) for f in k["findings"]), _numeric(k["numeric"]))
                   for k in d["links"])
-    line = d["line"]
-    if line is not None and (isinstance(line, bool) or not isinstance(line, int)):
-        raise TypeError("line")
+    line, column = d["line"], d.get("column")
+    for value in (line, column):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError("line, column")
     return EquationResult(_str(d["id"]), _str(d["kind"]), _str(d["latex"]), _str(d["verdict"]),
                           line, _opt(d["read_as"]), _opt(d["convention"]), _opt(d["derived"]),
                           _opt(d["corrected"]), links, tuple(_finding(f) for f in d["findings"]),
-                          _numeric(d["numeric"]), _opt(d.get("file")), _opt(d.get("where")))
+                          _numeric(d["numeric"]), _opt(d.get("file")), _opt(d.get("where")),
+                          column)

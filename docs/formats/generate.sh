@@ -24,6 +24,9 @@ $PY -m derive.cli check "$CH" --format json --output "$OUT/seed.json" || ok json
 $PY -m derive.cli check "$CH" --format markdown --output "$OUT/seed.md" || ok markdown
 $PY -m derive.cli check "$CH" --format html --output "$OUT/seed.html" || ok html
 $PY -m derive.cli check "$CH" --format junit --output "$OUT/seed-junit.xml" || ok junit
+$PY -m derive.cli check "$CH" --format concise > "$OUT/seed-concise.txt" || ok concise
+$PY -m derive.cli check "$CH" --format github > "$OUT/seed-github.txt" || ok github
+$PY -m derive.cli check "$CH" --format gitlab --output "$OUT/seed-gitlab.json" || ok gitlab
 
 # the pytest plugin (loaded by name, other auto-loaded plugins off, so the output is the
 # same installed or not); the run time pytest prints is replaced by "N.NNs"

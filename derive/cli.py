@@ -30,10 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"derive {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("check", help="check chapters (folders with a manifest.toml)")
-    c.add_argument("paths", nargs="*", default=["equations"], metavar="PATH",
-                   help="chapter folders, manifests, or trees of them (default: equations/)")
+    c.add_argument("paths", nargs="*", default=None, metavar="PATH",
+                   help="chapter folders, manifests, or trees of them (default: [tool.derive] "
+                        "paths, else equations/)")
     c.add_argument("--format", "--output-format", "-f", choices=list(FORMATS),
-                   default="text", dest="format",
+                   default=None, dest="format",
                    help="report format (default: text); concise is path:line:col: CODE "
                         "message, github workflow annotations, gitlab code quality JSON")
     c.add_argument("--output", "-o", metavar="FILE", help="write the report here")
@@ -45,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="text format: every equation and link, what each side was read "
                            "as, and the numeric evidence")
     c.add_argument("--no-numeric", action="store_true", help="skip the NumPy checks")
-    c.add_argument("--seed", type=int, default=0, help="seed for the random points (default 0)")
-    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+    c.add_argument("--seed", type=int, default=None,
+                   help="seed for the random points (default 0)")
+    c.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="check chapters in N processes (default 0: one per CPU)")
     c.add_argument("--claim-seconds", type=float, default=None, metavar="S",
                    help="time limit for one claim's symbolic check (default: manifest, 20)")
@@ -57,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(the others' reports are read back from derive's cache folder)")
     c.add_argument("--no-cache", action="store_true",
                    help="accepted for old scripts (without --changed nothing is cached)")
+    c.add_argument("--isolated", action="store_true",
+                   help="ignore [tool.derive] in pyproject.toml")
     i = sub.add_parser("init", help="write the manifest a document implies, for review")
     i.add_argument("document", metavar="FILE", help="a .tex, .md or .ipynb chapter")
     i.add_argument("--force", action="store_true", help="replace an existing manifest")
@@ -127,10 +131,6 @@ class _ProgressLine:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "check" and args.quiet and args.format != "text" and not args.output:
-        print(f"derive: error: --quiet prints only the summary line; give --output FILE "
-              f"for the {args.format} report", file=sys.stderr)
-        return 2
     try:
         with warnings.catch_warnings():
             # NumPy's and SymPy's warnings are not the user's business: every problem
@@ -146,9 +146,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _settings(args):
+    """The command line over ``[tool.derive]`` (derive.config) over the defaults; the
+    policy of rule codes; or an InputError for a malformed table."""
+    from .config import Config, Policy, find
+    config = Config({}, Policy()) if args.isolated else find(
+        args.paths[0] if args.paths else ".")
+    s = config.settings
+    args.paths = args.paths or s.get("paths") or ["equations"]
+    args.format = args.format or s.get("format", "text")
+    if args.format not in FORMATS:
+        raise _BadSetting(f"{config.path}: [tool.derive] format: {args.format!r} is not one of "
+                          f"{', '.join(FORMATS)}")
+    args.seed = args.seed if args.seed is not None else s.get("seed", 0)
+    args.jobs = args.jobs if args.jobs is not None else s.get("jobs", 0)
+    args.no_numeric = args.no_numeric or not s.get("numeric", True)
+    if args.claim_seconds is None:
+        args.claim_seconds = s.get("claim-seconds")
+    return config.policy
+
+
+class _BadSetting(Exception):
+    pass
+
+
 def _check(args) -> int:
     from .api import check  # here, so `derive --version` and usage errors stay fast
+    from .errors import InputError
     from .outputs import OutputError, prepare_output, write_output
+
+    try:
+        policy = _settings(args)
+    except (InputError, _BadSetting) as exc:
+        print(f"derive: error: {exc}", file=sys.stderr)
+        return 2
+    if args.quiet and args.format != "text" and not args.output:
+        print(f"derive: error: --quiet prints only the summary line; give --output FILE "
+              f"for the {args.format} report", file=sys.stderr)
+        return 2
 
     if args.output:
         try:
@@ -165,6 +200,7 @@ def _check(args) -> int:
     finally:
         if progress is not None:
             progress.clear()
+    report = policy.apply(report)
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
     # one line per distinct problem: a block copied for every layer fails once

@@ -11,7 +11,9 @@ from .checker import ChapterChecker
 from .errors import InputError
 from .read.manifest import MAX_CLAIM_SECONDS
 from .report import ChapterResult
+from .read import suppressions
 from .read.source import Item
+from .rules import suppression
 from .timelimit import cpu_seconds
 from .calculus.sizes import check_at_two_sizes
 from .calculus.vectorize import vectorized_forms
@@ -84,7 +86,9 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         result = merge_instances(result)
     if preface and focus is None:
         result = replace(result, findings=tuple(preface) + result.findings)
-    return _placed(result, items)
+    result = _placed(result, items)
+    # % derive: ignore[CODE]: the author's accepted findings marked (rules.suppression)
+    return suppression.apply(result, suppressions.find(items))
 
 
 def _placed(result: ChapterResult, items: list[Item]) -> ChapterResult:

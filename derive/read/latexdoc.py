@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .inputs import inside, read_text
+from .suppressions import is_suppression
 from .document import MAX_BOOK_BYTES, MAX_INCLUDED_FILES, Display, Document, Prose, Source, \
     language_of
 from .macros import Macros
@@ -43,7 +44,7 @@ def _strip_comment(line: str) -> tuple[str, tuple[str, str | None] | None]:
     backslashes = 0
     for k, ch in enumerate(line):
         if ch == "%" and backslashes % 2 == 0:
-            m = _MARKER.match(line[k:])
+            m = None if is_suppression(line[k:]) else _MARKER.match(line[k:])
             return line[:k], ((m.group(1), m.group(2)) if m else None)
         backslashes = backslashes + 1 if ch == "\\" else 0
     return line, None

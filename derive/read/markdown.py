@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .inputs import read_text
+from .suppressions import is_suppression
 from .document import Display, Document, Place, Prose, language_of
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*(\{math\})?")
@@ -89,7 +90,8 @@ def _scan(doc: Document, lines: list[str], file: str, where: str) -> None:
             continue
         if line.strip().startswith("<!--"):
             end = next((j for j in range(k, len(lines)) if "-->" in lines[j]), len(lines) - 1)
-            m = _MARKER.search(" ".join(lines[k:end + 1]))
+            comment = " ".join(lines[k:end + 1])
+            m = None if is_suppression(comment) else _MARKER.search(comment)
             if m:
                 marker = (m.group(1), m.group(2))
             k = end + 1

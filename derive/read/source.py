@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from .suppressions import is_suppression
 
 KINDS = ("definition", "graph", "claim", "caption", "update")
 _MARKER = re.compile(r"^\s*%\s*derive:\s*(?P<kind>\S+)\s*(?P<id>\S+)?\s*$")
@@ -81,6 +82,8 @@ def parse_chapter_text(text: str, file: str = "<chapter>") -> list[Item]:
     """Cut chapter text into :class:`Item` blocks (see docs/format.md)."""
     blocks: list[tuple[str, str | None, int, list[str], int]] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
+        if re.match(r"^\s*%", raw) and is_suppression(raw):
+            continue                     # % derive: ignore[CODE] (read.suppressions)
         m = _MARKER.match(raw)
         if not m and re.match(r"^\s*%\s*derive\s*:", raw):
             raise InputError("malformed marker: write '% derive: <kind> [id]' "

@@ -47,6 +47,9 @@ def summary_line(report: Report) -> str:
     line = f"{total} equation{'' if total == 1 else 's'}: {parts or 'none'}"
     if not report.numeric:
         line += " (numeric checks off)"
+    accepted = sum(e.accepted for chapter in report.chapters for e in chapter.equations)
+    if accepted:
+        line += f"; {accepted} suppressed"
     if report.errors:
         n = len(report.errors)
         line += f"; {n} chapter{'' if n == 1 else 's'} could not be read"

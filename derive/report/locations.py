@@ -1,8 +1,9 @@
 """Every finding an author has to act on, with where it is in the author's source file:
 what the ``concise``, ``github``, ``gitlab`` and ``sarif`` formats list.
 
-A finding is listed when its severity is ``error`` or ``warning`` (``info`` notes, such
-as how a formula was read, are in the full reports only), at its equation's place: the
+A finding is listed when its severity is ``error`` or ``warning`` and the author did
+not suppress it (``info`` notes, such as how a formula was read, and suppressed
+findings are in the full reports only), at its equation's place: the
 file the block is in (an ``\\input`` file, or the chapter's), the notebook cell, the
 line, and the column of the formula's first character (1 when not known). A chapter
 finding that names no equation is at the chapter file's first line.
@@ -51,14 +52,14 @@ def located(report: Report) -> Iterator[Located]:
     for chapter in report.chapters:
         by_id = {e.id: e for e in chapter.equations}
         for f in chapter.findings:
-            if f.severity not in LISTED:
+            if f.severity not in LISTED or f.suppressed:
                 continue
             e = by_id.get(f.equation) if f.equation else None
             yield _at(chapter.file, e, f) if e is not None else Located(chapter.file, 1, 1, f)
         for e in chapter.equations:
             seen = set()
             for f in (*e.findings, *(f for link in e.links for f in link.findings)):
-                if f.severity in LISTED and (f.code, f.message) not in seen:
+                if f.severity in LISTED and not f.suppressed and (f.code, f.message) not in seen:
                     seen.add((f.code, f.message))     # one per equation, not per link
                     yield _at(chapter.file, e, f)
 

@@ -43,17 +43,22 @@ class Finding:
     severity: str = "error"          # error | warning | info
     equation: str | None = None      # set on chapter-level findings that point at one equation
     code: str | None = None          # the rule's stable code (derive.rules), e.g. "DV102"
+    suppressed: bool = False         # accepted by the author (% derive: ignore[CODE])
 
     @property
     def label(self) -> str:
-        """``DV102 sign``: the code and the kind, as reports print them."""
-        return f"{self.code} {self.kind}" if self.code else self.kind
+        """``DV102 sign``: the code and the kind, as reports print them (``, suppressed``
+        after a finding the author accepted)."""
+        label = f"{self.code} {self.kind}" if self.code else self.kind
+        return label + (", suppressed" if self.suppressed else "")
 
     def to_dict(self) -> dict:
         d = {"code": self.code, "kind": self.kind, "message": self.message,
              "suggestion": self.suggestion, "severity": self.severity}
         if self.equation is not None:
             d["equation"] = self.equation
+        if self.suppressed:
+            d["suppressed"] = True
         return d
 
 
@@ -124,13 +129,23 @@ class EquationResult:
         """One line: the first error finding, else the first warning, else ''."""
         for sev in ("error", "warning"):
             for f in self.findings:
-                if f.severity == sev:
+                if f.severity == sev and not f.suppressed:
                     return f.message
             for link in self.links:
                 for f in link.findings:
-                    if f.severity == sev:
+                    if f.severity == sev and not f.suppressed:
                         return f.message
         return ""
+
+    @property
+    def accepted(self) -> bool:
+        """Not verified, but every error and warning on it was suppressed by the author
+        (``% derive: ignore[CODE]``): it does not fail the check."""
+        if self.verdict in (Verdict.VERIFIED, Verdict.ERROR):
+            return False
+        found = [f for f in (*self.findings, *(f for link in self.links for f in link.findings))
+                 if f.severity in ("error", "warning")]
+        return bool(found) and all(f.suppressed for f in found)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "latex": self.latex, "line": self.line,
@@ -199,7 +214,8 @@ class Report:
         if self.errors or any(e.verdict == Verdict.ERROR
                               for c in self.chapters for e in c.equations):
             return 2
-        if all(e.verdict == Verdict.VERIFIED for c in self.chapters for e in c.equations):
+        if all(e.verdict == Verdict.VERIFIED or e.accepted
+               for c in self.chapters for e in c.equations):
             return 0
         return 1
 
@@ -255,8 +271,12 @@ def _opt(x):
 
 
 def _finding(d: dict) -> Finding:
+    suppressed = d.get("suppressed", False)
+    if not isinstance(suppressed, bool):
+        raise TypeError("suppressed")
     return Finding(_str(d["kind"]), _str(d["message"]), _opt(d["suggestion"]),
-                   _str(d["severity"]), _opt(d.get("equation")), _opt(d.get("code")))
+                   _str(d["severity"]), _opt(d.get("equation")), _opt(d.get("code")),
+                   suppressed)
 
 
 def _number(x):

@@ -1,0 +1,89 @@
+"""Suppressions: ``% derive: ignore[CODE, ...]`` (LaTeX) or ``<!-- derive: ignore[CODE]
+-->`` (Markdown) accepts a finding on one equation.
+
+A suppression belongs to the equation whose block it is in (a trailing comment on one
+of the formula's lines) or to the block right below it (the comment, other ``derive:``
+markers, other comments, blank lines and a display's opening line such as
+``\\begin{equation}`` or ``$$`` between them). It is not a block marker: the readers skip
+it (:func:`is_suppression`).
+
+>>> codes_in("% derive: ignore[DV202, DV204]")
+('DV202', 'DV204')
+>>> codes_in("% derive: claim") is None
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_SUPPRESSION = re.compile(r"derive:\s*ignore\s*\[(?P<codes>[^\]]*)\]")
+_COMMENT = re.compile(r"^\s*(%|<!--)")
+_OPENER = re.compile(r"^\s*(\\begin\s*\{[A-Za-z]+\*?\}|\\\[|\$\$)\s*$")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    codes: tuple[str, ...]
+    file: str
+    line: int
+
+
+def codes_in(text: str) -> tuple[str, ...] | None:
+    """The codes a comment suppresses, or None when it is no suppression."""
+    m = _SUPPRESSION.search(text)
+    if m is None:
+        return None
+    return tuple(c.strip() for c in m.group("codes").split(",") if c.strip())
+
+
+def is_suppression(comment: str) -> bool:
+    return codes_in(comment) is not None
+
+
+def _comment_of(line: str) -> str:
+    """The LaTeX comment (after an unescaped %) or the HTML comment of a line."""
+    if "<!--" in line:
+        return line[line.index("<!--"):]
+    backslashes = 0
+    for k, ch in enumerate(line):
+        if ch == "%" and backslashes % 2 == 0:
+            return line[k:]
+        backslashes = backslashes + 1 if ch == "\\" else 0
+    return ""
+
+
+def find(items) -> dict[str, Suppression]:
+    """The suppression of each block that has one: {block id: Suppression}."""
+    texts: dict[str, list[str]] = {}
+    out: dict[str, Suppression] = {}
+    for item in items:
+        if item.where or not item.file or item.file.startswith("<"):
+            continue                     # a notebook's cell: not supported yet
+        if item.file not in texts:
+            try:
+                texts[item.file] = Path(item.file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                texts[item.file] = []
+        lines = texts[item.file]
+        own = sorted({line for line, _ in item.places} | {item.line})
+        codes, at = [], None
+        for n in own:                                  # trailing comments
+            found = codes_in(_comment_of(lines[n - 1])) if 0 < n <= len(lines) else None
+            if found is not None:
+                codes += found
+                at = at or n
+        n = own[0] - 1
+        while 0 < n <= len(lines):                      # the lines above the block
+            line = lines[n - 1]
+            if not (_COMMENT.match(line) or _OPENER.match(line) or not line.strip()):
+                break
+            found = codes_in(line)
+            if found is not None:
+                codes += found
+                at = at or n
+            n -= 1
+        if at is not None:
+            out[item.id] = Suppression(tuple(dict.fromkeys(codes)), item.file, at)
+    return out

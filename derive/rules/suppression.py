@@ -1,0 +1,60 @@
+"""DV906 unused-suppression: a ``% derive: ignore[CODE]`` that accepts nothing.
+
+Why: an author accepts one finding on one equation by writing ``% derive:
+ignore[CODE]`` above it (``<!-- derive: ignore[CODE] -->`` in Markdown): the finding is
+kept in the report, marked suppressed, and no longer fails the check. A suppression
+whose code no finding of that equation has (the formula was fixed since, or the code
+is mistyped) would silently accept the next, different, error with that code; it is
+reported so that it can be removed.
+
+Example::
+
+    % derive: ignore[DV103]
+    \\frac{\\partial L}{\\partial b} = a - y \\tag{2-7}       (verified: no DV103 here)
+    -> DV906 unused-suppression: derive: ignore[DV103] on line 11 accepts nothing on
+       this equation; remove it
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .base import Message
+
+CODE = "DV906"
+KIND = "unused-suppression"
+
+
+class UnusedSuppression(Message):
+    severity = "warning"
+    template = "derive: ignore[{codes}] on line {line} accepts nothing on this equation; remove it"
+
+
+def apply(result, found: dict):
+    """The chapter's report with each suppressed finding marked (``suppressed``), and an
+    unused-suppression warning for each code that marked none. ``found`` is
+    {equation id: read.suppressions.Suppression}."""
+    if not found:
+        return result
+    chapter_findings = list(result.findings)
+    equations = []
+    for e in result.equations:
+        s = found.get(e.id) or found.get(e.id.split("[")[0])
+        if s is None:
+            equations.append(e)
+            continue
+        codes, used = set(s.codes), set()
+
+        def mark(f):
+            if f.code in codes and f.severity in ("error", "warning"):
+                used.add(f.code)
+                return replace(f, suppressed=True)
+            return f
+        links = tuple(replace(link, findings=tuple(mark(f) for f in link.findings))
+                      for link in e.links)
+        findings = [mark(f) for f in e.findings]
+        chapter_findings = [mark(f) if f.equation == e.id else f for f in chapter_findings]
+        unused = [c for c in s.codes if c not in used]
+        if unused:
+            findings.append(UnusedSuppression(codes=", ".join(unused), line=s.line).finding())
+        equations.append(replace(e, links=links, findings=tuple(findings)))
+    return replace(result, findings=tuple(chapter_findings), equations=tuple(equations))

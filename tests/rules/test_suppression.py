@@ -1,0 +1,66 @@
+"""DV906 unused-suppression, and what a suppression does: % derive: ignore[CODE] accepts
+that finding on one equation (kept, marked suppressed, no longer failing the check)."""
+import shutil
+
+from rule_cases import EQUATIONS, findings, run
+
+from derive.api import check
+from derive.report import Report
+
+WRONG_SIGN = r"\frac{\partial L}{\partial w} = -(a - y) x"
+
+
+def test_a_suppression_above_the_equation_accepts_its_finding(tmp_path):
+    r = run(tmp_path, f"""
+        % derive: claim
+        % derive: ignore[DV102]
+        {WRONG_SIGN} \\tag{{9}}
+        """)
+    (f,) = [f for f in findings(r, "9") if f.severity == "error"]
+    assert (f.code, f.suppressed) == ("DV102", True)
+    e = next(e for e in r.equations if e.id == "9")
+    assert e.verdict == "mismatch" and e.accepted           # the verdict stays what it is
+    assert Report((r,)).exit_code == 0
+    assert "DV906" not in {f.code for f in findings(r, "9")}
+
+
+def test_a_trailing_suppression_of_another_code_accepts_nothing_and_says_so(tmp_path):
+    r = run(tmp_path, f"""
+        % derive: claim
+        {WRONG_SIGN} \\tag{{9}} % derive: ignore[DV103]
+        """)
+    fs = findings(r, "9")
+    assert not any(f.suppressed for f in fs)
+    (unused,) = [f for f in fs if f.code == "DV906"]
+    assert (unused.kind, unused.severity) == ("unused-suppression", "warning")
+    assert "ignore[DV103]" in unused.message
+    assert Report((r,)).exit_code == 1
+
+
+def test_an_unused_suppression_on_a_right_formula(tmp_path):
+    r = run(tmp_path, r"""
+        % derive: ignore[DV102]
+        % derive: claim
+        \frac{\partial L}{\partial w} = (a - y) x \tag{9}
+        """)
+    e = next(e for e in r.equations if e.id == "9")
+    assert e.verdict == "verified"
+    assert [f.code for f in e.findings] == ["DV906"]
+
+
+def test_a_markdown_suppression(tmp_path):
+    folder = tmp_path / "md"
+    shutil.copytree(EQUATIONS / "ch08-markdown", folder)
+    md = folder / "ch08.md"
+    lines = md.read_text(encoding="utf-8").splitlines()
+    at = next(k for k, line in enumerate(lines) if r"\tag{8-14}" in line)
+    opener = at - 1 if lines[at - 1].strip() == "$$" else at
+    lines.insert(opener, "<!-- derive: ignore[DV202] -->")
+    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (r,) = check([str(folder)], numeric=False).chapters
+    e = next(e for e in r.equations if e.id == "8-14")
+    dv202 = [f for f in findings(r, "8-14") if f.code == "DV202"]
+    assert dv202 and all(f.suppressed for f in dv202)
+    assert e.accepted
+    others = [e for e in r.equations if e.verdict == "inconsistent" and e.id != "8-14"]
+    assert others and not any(e.accepted for e in others)   # one equation only

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="accepted for old scripts (without --changed nothing is cached)")
     c.add_argument("--isolated", action="store_true",
                    help="ignore [tool.derive] in pyproject.toml")
+    fixing = c.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true",
+                        help="write each verified correction into the source file")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff; write nothing")
     i = sub.add_parser("init", help="write the manifest a document implies, for review")
     i.add_argument("document", metavar="FILE", help="a .tex, .md or .ipynb chapter")
     i.add_argument("--force", action="store_true", help="replace an existing manifest")
@@ -201,6 +206,8 @@ def _check(args) -> int:
         if progress is not None:
             progress.clear()
     report = policy.apply(report)
+    if args.diff or args.fix:
+        return _fix(args, report)
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
     # one line per distinct problem: a block copied for every layer fails once
@@ -235,6 +242,29 @@ def _check(args) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             os.close(devnull)
+    return report.exit_code
+
+
+def _fix(args, report) -> int:
+    """--diff: the fixes as a unified diff on stdout. --fix: the fixes written, one line
+    on stderr per file and per correction left out. The exit code is the check's."""
+    from . import fix
+    if args.diff:
+        text, notes = fix.diff(report)
+        sys.stdout.write(text)
+    else:
+        try:
+            count, files, notes = fix.apply(report)
+        except OSError as exc:
+            print(f"derive: error: cannot write the fix: {exc}", file=sys.stderr)
+            return 2
+        for path in files:
+            print(f"derive: fixed {path}", file=sys.stderr)
+        print(f"derive: {count} equation{'' if count == 1 else 's'} fixed in {len(files)} "
+              f"file{'' if len(files) == 1 else 's'}; check again to see what remains",
+              file=sys.stderr)
+    for note in notes:
+        print(f"derive: {note}", file=sys.stderr)
     return report.exit_code
 
 

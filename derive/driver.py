@@ -92,15 +92,18 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
 
 
 def _placed(result: ChapterResult, items: list[Item]) -> ChapterResult:
-    r"""Each equation says where it is: the column of its formula on its line; a block
+    r"""Each equation says where it is: the columns of its formula's first and last
+    characters (when the reader knows them); a block
     from an \input file, or in a notebook's cell, its file or cell."""
-    by_id = {i.id: i for i in items}
+    by_id = {i.id: i for i in items if i.kind != "caption"}   # a caption shares its id
 
     def place(e):
         item = by_id.get(e.id)
         if item is None:
             return e
         column = next((c for line, c in item.places[:1] if line == e.line), None)
+        end = item.places[-1] if column is not None else (None, None)
         return replace(e, file=item.file if item.file != result.file else None,
-                       where=item.where or None, column=column)
+                       where=item.where or None, column=column, end_line=end[0],
+                       end_column=end[1])
     return replace(result, equations=tuple(place(e) for e in result.equations))

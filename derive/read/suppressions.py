@@ -59,7 +59,7 @@ def find(items) -> dict[str, Suppression]:
     texts: dict[str, list[str]] = {}
     out: dict[str, Suppression] = {}
     for item in items:
-        if item.where or not item.file or item.file.startswith("<"):
+        if item.kind == "caption" or item.where or not item.file or item.file.startswith("<"):
             continue                     # a notebook's cell: not supported yet
         if item.file not in texts:
             try:

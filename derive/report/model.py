@@ -118,6 +118,8 @@ class EquationResult:
     file: str | None = None          # the file it is in, when not the chapter's (\input)
     where: str | None = None         # a notebook's "cell 3"
     column: int | None = None        # the column of the formula's first character on ``line``
+    end_line: int | None = None      # where its last character is (its \tag not included)
+    end_column: int | None = None
 
     def place(self, chapter_file: str) -> str:
         """``file:line``, or ``file (cell 3):line`` in a notebook."""
@@ -157,7 +159,9 @@ class EquationResult:
                 "numeric": self.numeric.to_dict() if self.numeric else None,
                 **({"file": self.file} if self.file else {}),
                 **({"where": self.where} if self.where else {}),
-                **({"column": self.column} if self.column else {})}
+                **({"column": self.column} if self.column else {}),
+                **({"end_line": self.end_line, "end_column": self.end_column}
+                   if self.end_line and self.end_column else {})}
 
 
 @dataclass(frozen=True)
@@ -302,12 +306,13 @@ def _equation(d: dict) -> EquationResult:
                              _opt(k["convention"]), _opt(k["lhs_read"]), _opt(k["rhs_read"]),
                              tuple(_finding(f) for f in k["findings"]), _numeric(k["numeric"]))
                   for k in d["links"])
-    line, column = d["line"], d.get("column")
-    for value in (line, column):
+    line, column, end_line, end_column = (d["line"], d.get("column"), d.get("end_line"),
+                                          d.get("end_column"))
+    for value in (line, column, end_line, end_column):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise TypeError("line, column")
     return EquationResult(_str(d["id"]), _str(d["kind"]), _str(d["latex"]), _str(d["verdict"]),
                           line, _opt(d["read_as"]), _opt(d["convention"]), _opt(d["derived"]),
                           _opt(d["corrected"]), links, tuple(_finding(f) for f in d["findings"]),
                           _numeric(d["numeric"]), _opt(d.get("file")), _opt(d.get("where")),
-                          column)
+                          column, end_line, end_column)

@@ -1,9 +1,9 @@
 """Command line: ``derive check [PATH ...]``. ``main`` returns the exit code.
 
 Exit codes: 0 every claim verified, 1 some claim not verified, 2 bad input or usage.
-Errors are one line on stderr, never a traceback. Colour (text format) only when the
-report goes to a terminal and ``NO_COLOR`` is not set; a progress line on stderr only
-when stderr is a terminal.
+Errors are one line on stderr, never a traceback. Colour (text format) as ``--color``,
+``NO_COLOR`` and ``FORCE_COLOR`` say (:func:`wants_color`); a progress line on stderr
+only when stderr is a terminal.
 """
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="accepted for old scripts (without --changed nothing is cached)")
     c.add_argument("--isolated", action="store_true",
                    help="ignore [tool.derive] in pyproject.toml")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour in the text report (default auto: a terminal, unless "
+                        "NO_COLOR is set; FORCE_COLOR forces it)")
     fixing = c.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true",
                         help="write each verified correction into the source file")
@@ -111,9 +114,22 @@ def _isatty(stream) -> bool:
         return False
 
 
-def _wants_color(stream) -> bool:
-    return (_isatty(stream) and "NO_COLOR" not in os.environ
-            and os.environ.get("TERM") != "dumb")
+def wants_color(stream, choice: str = "auto", env=None) -> bool:
+    """Colour for the text report: ``--color always`` or ``never`` decide; otherwise
+    ``NO_COLOR`` (set and not empty) turns it off, ``FORCE_COLOR`` (set and not empty)
+    on, and else only a terminal that is not ``TERM=dumb`` gets it.
+
+    >>> wants_color(None, env={"FORCE_COLOR": "1"}), wants_color(None, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    (True, False)
+    """
+    env = os.environ if env is None else env
+    if choice != "auto":
+        return choice == "always"
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream) and env.get("TERM") != "dumb"
 
 
 class _ProgressLine:
@@ -234,7 +250,7 @@ def _check(args) -> int:
     else:
         try:
             render(report, args.format, sys.stdout, quiet=args.quiet,
-                   color=_wants_color(sys.stdout), **options)
+                   color=wants_color(sys.stdout, args.color), **options)
             sys.stdout.flush()
         except BrokenPipeError:
             # the reader went away (`derive check | head`): not a failure of the check;

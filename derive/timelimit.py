@@ -3,12 +3,18 @@
 Limits count the CPU time the check itself uses (user + system, ``ITIMER_PROF`` /
 ``SIGPROF``), not the wall clock: a busy CI runner, another job on the same cores or a
 paused process does not turn a verified claim inconclusive, so a report does not depend
-on the machine's load. Off the main thread, or where interval timers do not exist, the
-limit is not enforced (a no-op).
+on the machine's load.
+
+Where interval timers do not exist (Windows), a watchdog thread reads the same clock
+and raises the timeout in the limited thread (``PyThreadState_SetAsyncExc``); it counts
+the CPU time of the whole process, so with several checking threads a limit comes
+sooner. Off the main thread where interval timers exist, the limit is not enforced
+(signals reach only the main thread).
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import signal
 import threading
 import time
@@ -37,7 +43,14 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     ...     1 + 1
     2
     """
-    if not seconds or TIMER is None or threading.current_thread() is not threading.main_thread():
+    if not seconds:
+        yield
+        return
+    if TIMER is None:
+        with _watched(seconds):
+            yield
+        return
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
 
@@ -61,3 +74,35 @@ def time_limit(seconds: float | None) -> Iterator[None]:
             # give the outer block what is left of its own deadline (at least a tick)
             signal.setitimer(TIMER, max(old_remaining - (cpu_seconds() - started), 1e-3),
                              REPEAT)
+
+
+@contextlib.contextmanager
+def _watched(seconds: float) -> Iterator[None]:
+    """The limit without interval timers: a thread that polls the CPU clock and, past the
+    deadline, raises the timeout in this thread (again every REPEAT seconds, as the
+    timer does, should library code swallow the first)."""
+    message = f"time limit of {seconds:g} s of CPU reached"
+
+    class Reached(CheckTimeout):
+        def __init__(self, *args) -> None:
+            super().__init__(*(args or (message,)))
+
+    target = ctypes.c_ulong(threading.get_ident())
+    deadline = cpu_seconds() + seconds
+    stop = threading.Event()
+
+    def watch() -> None:
+        pause = min(0.02, seconds / 4)
+        while not stop.wait(pause):
+            if cpu_seconds() >= deadline:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(Reached))
+                pause = REPEAT
+
+    watcher = threading.Thread(target=watch, name="derive-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)   # one not yet raised

@@ -360,6 +360,7 @@ def cli_report(monkeypatch, seed_report):
 
     monkeypatch.setattr(derive.api, "check", fake_check)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("TERM", raising=False)
     return calls
 
@@ -412,6 +413,36 @@ def test_cli_color_and_progress_on_a_terminal(cli_report, monkeypatch):
     monkeypatch.setattr("sys.stdout", out2)
     cli.main(["check", str(SEED)])
     assert "\x1b[" not in out2.getvalue()
+
+
+# (--color, environment, stdout a terminal, colour?) written by hand: the flag decides,
+# then NO_COLOR (not empty), then FORCE_COLOR (not empty), then a terminal not TERM=dumb
+COLOR = [
+    ("auto", {}, True, True),
+    ("auto", {}, False, False),
+    ("auto", {"TERM": "dumb"}, True, False),
+    ("auto", {"NO_COLOR": "1"}, True, False),
+    ("auto", {"NO_COLOR": ""}, True, True),
+    ("auto", {"FORCE_COLOR": "1"}, False, True),
+    ("auto", {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False, False),
+    ("always", {"NO_COLOR": "1"}, False, True),
+    ("never", {"FORCE_COLOR": "1"}, True, False),
+]
+
+
+@pytest.mark.parametrize("choice, env, tty, expected", COLOR)
+def test_when_the_text_report_is_coloured(choice, env, tty, expected):
+    assert cli.wants_color(_Tty() if tty else io.StringIO(), choice, env) is expected
+
+
+def test_cli_color_flag_and_force_color_off_a_terminal(cli_report, capsys, monkeypatch):
+    assert cli.main(["check", str(SEED), "--color", "always"]) == 1
+    assert "\x1b[31mINCONSISTENT\x1b[0m" in capsys.readouterr().out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert cli.main(["check", str(SEED)]) == 1
+    assert "\x1b[31m" in capsys.readouterr().out
+    assert cli.main(["check", str(SEED), "--color", "never"]) == 1
+    assert "\x1b[" not in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- docs

@@ -4,12 +4,24 @@ the CPU time of the check, not the wall clock."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 import pytest
 
+from derive import timelimit
 from derive.errors import CheckTimeout
 from derive.timelimit import time_limit
+
+
+@pytest.fixture(params=["interval timer", "watchdog"])
+def limits(request, monkeypatch):
+    """Each test with the interval timer, and as where it does not exist (Windows): the
+    watchdog thread."""
+    if request.param == "watchdog":
+        monkeypatch.setattr(timelimit, "TIMER", None)
+    yield request.param
+    assert not [t for t in threading.enumerate() if t.name == "derive-time-limit"]
 
 
 def busy(seconds: float) -> None:
@@ -18,7 +30,7 @@ def busy(seconds: float) -> None:
         pass
 
 
-def test_a_loop_is_stopped_at_the_deadline():
+def test_a_loop_is_stopped_at_the_deadline(limits):
     start = time.monotonic()
     with pytest.raises(CheckTimeout):
         with time_limit(0.05):
@@ -26,7 +38,7 @@ def test_a_loop_is_stopped_at_the_deadline():
     assert time.monotonic() - start < 2
 
 
-def test_library_fallbacks_do_not_swallow_the_interrupt():
+def test_library_fallbacks_do_not_swallow_the_interrupt(limits):
     # SymPy has `except Exception:` fallbacks that carry on with a slower method
     with pytest.raises(CheckTimeout):
         with time_limit(0.05):
@@ -36,7 +48,7 @@ def test_library_fallbacks_do_not_swallow_the_interrupt():
                 busy(5)
 
 
-def test_an_interrupt_swallowed_once_comes_again():
+def test_an_interrupt_swallowed_once_comes_again(limits):
     swallowed = 0
     start = time.monotonic()
     with pytest.raises(CheckTimeout):
@@ -50,7 +62,7 @@ def test_an_interrupt_swallowed_once_comes_again():
 
 
 @pytest.mark.parametrize("seconds", [1e-6, 3e-6, 1e-4])
-def test_no_timer_is_left_armed_after_a_tiny_limit(seconds):
+def test_no_timer_is_left_armed_after_a_tiny_limit(seconds, limits):
     for _ in range(30):
         try:
             with time_limit(seconds):
@@ -58,9 +70,10 @@ def test_no_timer_is_left_armed_after_a_tiny_limit(seconds):
         except CheckTimeout:
             pass
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    busy(0.1)                           # and no interrupt left pending to come later
 
 
-def test_an_inner_limit_keeps_the_outer_deadline():
+def test_an_inner_limit_keeps_the_outer_deadline(limits):
     start = time.monotonic()
     with pytest.raises(CheckTimeout):
         with time_limit(0.1):
@@ -74,7 +87,7 @@ def test_an_inner_limit_keeps_the_outer_deadline():
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 
-def test_time_not_spent_computing_is_not_charged():
+def test_time_not_spent_computing_is_not_charged(limits):
     """A limit of CPU time: waiting (another process on the core, a paused process) does
     not use it up, so a check does not time out because the machine is busy."""
     start = time.monotonic()
@@ -83,3 +96,14 @@ def test_time_not_spent_computing_is_not_charged():
         busy(0.05)
     assert time.monotonic() - start >= 0.6
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+
+
+def test_a_chapter_is_checked_the_same_without_interval_timers(monkeypatch):
+    from pathlib import Path
+
+    from derive.driver import check_chapter
+    chapter = Path(__file__).resolve().parent.parent / "equations" / "logreg-batch"
+    timed = check_chapter(chapter / "manifest.toml", numeric=False)
+    monkeypatch.setattr(timelimit, "TIMER", None)
+    watched = check_chapter(chapter / "manifest.toml", numeric=False)
+    assert watched == timed and {e.verdict for e in watched.equations} == {"verified"}

@@ -42,7 +42,8 @@ def _check_one(args) -> tuple:
 def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bool = True,
           seed: int = 0, claim_seconds: float | None = None,
           progress: Progress | None = None, jobs: int = 1,
-          allow_outside: bool = False, changed: bool = False) -> Report:
+          allow_outside: bool = False, changed: bool = False,
+          only_chapters: bool = False) -> Report:
     """Check every chapter under ``paths`` and return the report.
 
     Chapters that cannot be read at all (a broken manifest, a missing file) appear as
@@ -55,6 +56,8 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     ``allow_outside`` lets a manifest's ``source`` name a file outside its folder.
     ``changed`` checks only chapters whose files (or the options, or derive) changed since
     they were last checked with it; the others' reports are read back (derive.cache).
+    ``only_chapters`` passes over a given document that is no chapter (no display
+    formula) instead of reporting it (for pre-commit, which passes every changed file).
 
     >>> report = check("equations/ch08-two-layer-bce", numeric=False)
     >>> [e.id for e in report.chapters[0].equations if e.verdict != "verified"]
@@ -78,7 +81,7 @@ def check(paths: str | Path | Iterable[str | Path] = "equations", *, numeric: bo
     manifests = []
     for path in paths:                 # one bad path does not stop the others
         try:
-            manifests.extend(find_manifests([path]))
+            manifests.extend(find_manifests([path], only_chapters))
         except InputError as exc:
             errors.append(str(exc))
     manifests = sorted(set(manifests), key=str)

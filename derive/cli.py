@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(the others' reports are read back from derive's cache folder)")
     c.add_argument("--no-cache", action="store_true",
                    help="accepted for old scripts (without --changed nothing is cached)")
+    c.add_argument("--only-chapters", action="store_true",
+                   help="pass over a given file that is no chapter (no display formula), "
+                        "as pre-commit passes every changed .md and .tex file")
     c.add_argument("--isolated", action="store_true",
                    help="ignore [tool.derive] in pyproject.toml")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -217,7 +220,8 @@ def _check(args) -> int:
         report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
                        claim_seconds=args.claim_seconds, progress=progress,
                        jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
-                       changed=args.changed and not args.no_cache)
+                       changed=args.changed and not args.no_cache,
+                       only_chapters=args.only_chapters)
     finally:
         if progress is not None:
             progress.clear()

@@ -19,10 +19,10 @@ from .calculus.sizes import check_at_two_sizes
 from .calculus.vectorize import vectorized_forms
 
 
-def find_manifests(paths: list[str | Path]) -> list[Path]:
+def find_manifests(paths: list[str | Path], only_chapters: bool = False) -> list[Path]:
     """Chapters under the given paths: manifests, and documents (see derive.read.chapters)."""
     from .read.chapters import find_chapters
-    return find_chapters(paths)
+    return find_chapters(paths, only_chapters)
 
 
 def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int = 0,

@@ -16,6 +16,7 @@ walked folder may say which to take::
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -38,15 +39,45 @@ def manifest_beside(document: Path) -> Path:
     return document.with_name(document.stem + ".derive.toml")
 
 
-def find_chapters(paths) -> list[Path]:
-    """Manifests and documents under the given paths, in a stable order."""
+def chapter_folder_of(document: Path) -> Path | None:
+    """The manifest.toml of the chapter folder a document is in (its own folder or one
+    above it, not above the repository's root), or None."""
+    for folder in Path(document).resolve().parents:
+        if (folder / "manifest.toml").is_file():
+            return folder / "manifest.toml"
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def is_chapter_document(document: Path) -> bool:
+    """Does a document hold a display formula, or \\input one (a chapter's main file)?"""
+    try:
+        text = read_text(document, "document")
+    except InputError:
+        return True                          # reported when it is checked
+    return bool(_DISPLAY.search(text) or (document.suffix.lower() == ".tex"
+                                          and _INPUTS.search(text)))
+
+
+def find_chapters(paths, only_chapters: bool = False) -> list[Path]:
+    """Manifests and documents under the given paths, in a stable order.
+
+    A document inside a chapter folder (the manifest's source, or a file it inputs) stands
+    for that chapter. ``only_chapters``: a given document that is no chapter (no display
+    formula, as a README) is passed over instead of being an error (pre-commit passes
+    every changed .md and .tex file)."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_file():
             if p.name == "manifest.toml" or p.name.endswith(".derive.toml"):
                 found.append(p if p.name == "manifest.toml" else _document_of(p))
             elif p.suffix.lower() in DOCUMENT_SUFFIXES:
-                found.append(p)
+                manifest = chapter_folder_of(p)
+                if manifest is not None and not manifest_beside(p).is_file():
+                    found.append(Path(os.path.relpath(manifest)))
+                elif not only_chapters or is_chapter_document(p):
+                    found.append(p)
             else:
                 raise InputError("expected a chapter folder, a manifest.toml or a document "
                                  "(.tex, .md, .ipynb)", file=str(p))

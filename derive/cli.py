@@ -25,11 +25,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"derive: error: {message}\n")
 
 
+EXAMPLES = """\
+examples:
+  derive check                          every chapter under [tool.derive] paths, else equations/
+  derive check ch05.tex                 a book's chapter as written (LaTeX, Markdown, notebook)
+  derive check book/ -f concise         path:line:col: CODE message, one line per finding
+  derive check --diff                   each verified correction as a unified diff
+  derive check --fix                    ... written into the source file
+  derive check -f junit -o derive.xml   a report for CI (also json, markdown, html, github,
+                                        gitlab)
+  derive init ch05.md                   the manifest derive infers, to review
+
+exit codes:
+  0  every equation verified (or its findings suppressed)
+  1  some equation mismatch, inconsistent or inconclusive
+  2  bad input or usage: one line on stderr with the file, line and equation
+
+docs: docs/cli.md (options, [tool.derive], suppressions), docs/verdicts.md (rule codes)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="derive", description="Verify the gradient derivations of a chapter.")
+    p = _Parser(prog="derive", description="Verify the gradient derivations of a chapter.",
+                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"derive {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    c = sub.add_parser("check", help="check chapters (folders with a manifest.toml)")
+    c = sub.add_parser("check", help="check chapters (folders with a manifest.toml)",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("paths", nargs="*", default=None, metavar="PATH",
                    help="chapter folders, manifests, or trees of them (default: [tool.derive] "
                         "paths, else equations/)")
@@ -72,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write each verified correction into the source file")
     fixing.add_argument("--diff", action="store_true",
                         help="print the fixes as a unified diff; write nothing")
+    sub.add_parser("completion", help="print a bash or zsh completion script").add_argument(
+        "shell", choices=("bash", "zsh"))
     i = sub.add_parser("init", help="write the manifest a document implies, for review")
     i.add_argument("document", metavar="FILE", help="a .tex, .md or .ipynb chapter")
     i.add_argument("--force", action="store_true", help="replace an existing manifest")
@@ -160,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # NumPy's and SymPy's warnings are not the user's business: every problem
             # derive finds is in the report, every failure one line on stderr
             warnings.simplefilter("ignore")
+            if args.command == "completion":
+                from .completion import script
+                sys.stdout.write(script(build_parser(), args.shell))
+                return 0
             return _init(args) if args.command == "init" else _check(args)
     except KeyboardInterrupt:
         print("derive: error: interrupted", file=sys.stderr)

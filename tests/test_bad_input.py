@@ -139,10 +139,15 @@ def test_folder_without_manifest(tmp_path, capsys):
 
 def test_file_that_is_not_a_manifest(tmp_path, capsys):
     folder = write_chapter(tmp_path)
-    code, _, err = run(["check", "--no-numeric", folder / "chapter.tex"], capsys)
+    other = folder / "notes.csv"
+    other.write_text("a,b\n", encoding="utf-8")
+    code, _, err = run(["check", "--no-numeric", other], capsys)
     assert code == 2
     (line,) = error_lines(err)
-    assert str(folder / "chapter.tex") in line
+    assert str(other) in line and "expected a chapter folder" in line
+    # the chapter's own file stands for its chapter (the manifest beside it)
+    code, _, err = run(["check", "--no-numeric", folder / "chapter.tex"], capsys)
+    assert code != 2 and not error_lines(err)
 
 
 @pytest.mark.parametrize("manifest,words", [

@@ -72,3 +72,18 @@ def test_a_commit_with_a_planted_error_is_refused(tmp_path):
     accepted = subprocess.run(["git", "commit", "-q", "-m", "chapter 2"], cwd=repo,
                               capture_output=True, text=True, env=env, timeout=1200)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_a_document_in_a_chapter_folder_is_its_chapter_and_a_readme_is_passed_over(
+        tmp_path, monkeypatch, capsys):
+    from derive.cli import main
+    shutil.copytree(ROOT / "equations" / "logreg-batch", tmp_path / "ch02")
+    (tmp_path / "README.md").write_text("# A book\n\nNo formulas here.\n", encoding="utf-8")
+    (tmp_path / ".git").mkdir()                # the repository's root: the search stops
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "ch02/chapter.tex", "-q", "--no-numeric", "--isolated"]) == 0
+    assert capsys.readouterr().out == "10 equations: 10 verified (numeric checks off)\n"
+    assert main(["check", "README.md", "ch02/chapter.tex", "-q", "--no-numeric",
+                 "--isolated", "--only-chapters"]) == 0
+    assert capsys.readouterr().out.startswith("10 equations: 10 verified")
+    assert main(["check", "README.md", "-q", "--no-numeric", "--isolated"]) == 2

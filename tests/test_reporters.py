@@ -127,7 +127,7 @@ def local(tag: str) -> str:
 
 # formats that list findings (not equations), and how each names an equation's line
 FINDING_LISTS = {"concise": r"(?m)^[^:\n]+:{line}:\d+: ", "github": r"(?m)^::\w+ .*line={line},",
-                 "gitlab": r'"begin": {line}\b'}
+                 "gitlab": r'"begin": {line}\b', "sarif": r'"startLine": {line}\b'}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

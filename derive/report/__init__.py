@@ -5,7 +5,7 @@ The renderers read the model; the model does not import them. ``Report._repr_htm
 renders through the hook that importing this package fills.
 
 >>> sorted(FORMATS)
-['concise', 'github', 'gitlab', 'html', 'json', 'junit', 'markdown', 'text']
+['concise', 'github', 'gitlab', 'html', 'json', 'junit', 'markdown', 'sarif', 'text']
 """
 from __future__ import annotations
 

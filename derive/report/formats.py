@@ -5,7 +5,7 @@ A renderer may take keyword-only options (``text`` takes ``verbose``, ``quiet`` 
 options it accepts. Renderers only read the report: nothing is recomputed.
 
 >>> sorted(FORMATS)
-['concise', 'github', 'gitlab', 'html', 'json', 'junit', 'markdown', 'text']
+['concise', 'github', 'gitlab', 'html', 'json', 'junit', 'markdown', 'sarif', 'text']
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .model import Report
-from . import concise, github, gitlab, html_format, json_format, junit, markdown, text
+from . import concise, github, gitlab, html_format, json_format, junit, markdown, sarif, text
 
 FORMATS: dict[str, Callable[..., None]] = {
     "text": text.render,
@@ -25,6 +25,7 @@ FORMATS: dict[str, Callable[..., None]] = {
     "concise": concise.render,
     "github": github.render,
     "gitlab": gitlab.render,
+    "sarif": sarif.render,
 }
 
 

@@ -27,6 +27,7 @@ $PY -m derive.cli check "$CH" --format junit --output "$OUT/seed-junit.xml" || o
 $PY -m derive.cli check "$CH" --format concise > "$OUT/seed-concise.txt" || ok concise
 $PY -m derive.cli check "$CH" --format github > "$OUT/seed-github.txt" || ok github
 $PY -m derive.cli check "$CH" --format gitlab --output "$OUT/seed-gitlab.json" || ok gitlab
+$PY -m derive.cli check "$CH" --format sarif --output "$OUT/seed.sarif" || ok sarif
 
 # the pytest plugin (loaded by name, other auto-loaded plugins off, so the output is the
 # same installed or not); the run time pytest prints is replaced by "N.NNs"

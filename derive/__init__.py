@@ -11,7 +11,7 @@ from .errors import InputError
 from .report import Report
 
 __all__ = ["check", "InputError", "Report"]
-__version__ = "0.1.0"
+from .version import __version__  # noqa: F401 - derive.__version__
 
 
 def __getattr__(name: str):

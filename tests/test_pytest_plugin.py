@@ -101,13 +101,13 @@ def test_collects_one_item_per_link_and_per_definition(pytester, book):
     result = run(pytester, "--derive", "--derive-no-numeric", "--collect-only", "-q", "book")
     ids = [line for line in result.stdout.lines if "::" in line]
     base = "book/ch1/manifest.toml::"
-    assert ids == [base + n for n in ("z", "a", "graph", "1", "2::link 1", "3::link 1",
-                                      "3::link 2")]
+    assert ids == [base + n for n in ("chapter", "z", "a", "graph", "1", "2::link 1",
+                                      "3::link 1", "3::link 2")]
 
 
 def test_failing_link_shows_the_diagnosis_and_the_fix(pytester, book):
     result = run(pytester, "--derive", "book")
-    result.assert_outcomes(passed=6, failed=1)
+    result.assert_outcomes(passed=7, failed=1)     # the chapter item, 6 equations' cases
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
         "*3 link 2 (mismatch)*",
@@ -133,7 +133,7 @@ def test_selection_by_node_id_and_keyword(pytester, book):
 def test_unreadable_claim_is_an_error_not_a_traceback(pytester, book):
     (book / "chapter.tex").write_text(CHAPTER + UNREADABLE, encoding="utf-8")
     result = run(pytester, "--derive", "--derive-no-numeric", "book")
-    result.assert_outcomes(passed=6, failed=1, errors=1)
+    result.assert_outcomes(passed=7, failed=1, errors=1)
     result.stdout.fnmatch_lines(["*unknown symbol 'X'*"])
     assert "Traceback" not in result.stdout.str()
 
@@ -157,7 +157,7 @@ def test_each_chapter_is_checked_once(pytester, book, monkeypatch):
     monkeypatch.setattr(derive.driver, "check_chapter", counting)
     result = run(pytester, "--derive", "--derive-no-numeric", "book",
                  "book/ch1/manifest.toml", "book/ch1")
-    result.assert_outcomes(passed=6, failed=1)
+    result.assert_outcomes(passed=7, failed=1)
     assert len(calls) == 1
 
 
@@ -169,7 +169,60 @@ def test_inconclusive_link_is_skipped_with_its_reason(pytester, book, monkeypatc
         EquationResult(id="7", kind="claim", latex="a = b = c", verdict="inconclusive", line=3,
                        links=(LinkResult("a", "b", "verified"),
                               LinkResult("b", "c", "inconclusive", findings=(timeout,)))),))
+    (book / "chapter.tex").write_text(
+        CHAPTER + "% derive: claim\n\\frac{\\partial L}{\\partial b} = a - y = a - y "
+                  "\\tag{7}\n", encoding="utf-8")
     monkeypatch.setattr(derive.driver, "check_chapter", lambda path, **kw: chapter)
-    result = run(pytester, "--derive", "-rs", "book")
+    result = run(pytester, "--derive", "-rs", "-k", "7", "book")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED*inconclusive: no decision within the 20 s limit"])
+
+
+def test_collection_reads_the_chapters_without_checking_them(pytester, book, monkeypatch):
+    def refuse(path, **kwargs):
+        raise AssertionError("checked at collection")
+    monkeypatch.setattr(derive.driver, "check_chapter", refuse)
+    result = run(pytester, "--derive", "--collect-only", "-q", "book")
+    assert result.ret == pytest.ExitCode.OK
+    assert len([line for line in result.stdout.lines if "::" in line]) == 8
+
+
+def test_k_checks_only_the_selected_equations(pytester, book, monkeypatch):
+    focus = []
+    real = derive.driver.check_chapter
+
+    def spy(path, **kwargs):
+        focus.append(kwargs.get("focus"))
+        return real(path, **kwargs)
+    monkeypatch.setattr(derive.driver, "check_chapter", spy)
+    run(pytester, "--derive", "--derive-no-numeric", "-k", "graph or z",
+        "book").assert_outcomes(passed=2)
+    assert focus == [frozenset({"graph", "z"})]
+    run(pytester, "--derive", "--derive-no-numeric", "book").assert_outcomes(passed=7, failed=1)
+    assert focus[-1] is None                   # everything selected: the whole chapter
+
+
+def test_under_xdist_each_chapter_is_checked_once(pytester, book):
+    pytest.importorskip("xdist")
+    import shutil
+    for name in ("ch2", "ch3"):
+        shutil.copytree(book, book.parent / name)
+    calls = pytester.path / "calls.txt"
+    pytester.makeconftest(
+        "import os\nimport derive.driver\nreal = derive.driver.check_chapter\n"
+        "def counting(path, **kw):\n"
+        "    with open(os.environ['DERIVE_CALLS'], 'a') as f:\n"
+        "        f.write(str(path) + '\\n')\n"
+        "    return real(path, **kw)\n"
+        "derive.driver.check_chapter = counting\n")
+    pytester.monkeypatch = None
+    os.environ["DERIVE_CALLS"] = str(calls)
+    try:
+        result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider",
+                                               "--derive", "--derive-no-numeric", "-n", "2",
+                                               "book")
+    finally:
+        del os.environ["DERIVE_CALLS"]
+    result.assert_outcomes(passed=21, failed=3)
+    checked = calls.read_text(encoding="utf-8").split()
+    assert sorted(checked) == sorted(f"book/{n}/manifest.toml" for n in ("ch1", "ch2", "ch3"))

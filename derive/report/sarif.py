@@ -36,7 +36,7 @@ def _region(place, equation) -> dict:
 
 
 def render(report: Report, stream: TextIO) -> None:
-    from .. import __version__
+    from ..version import __version__
     rules, results = {}, []
     equations = {(c.file, e.id): e for c in report.chapters for e in c.equations}
     for place in located(report):

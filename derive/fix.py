@@ -126,7 +126,7 @@ def apply(report: Report) -> tuple[int, list[str], list[str]]:
     for path, (old, new) in texts.items():
         if new == old:
             continue
-        target = Path(path)
+        target = Path(path).resolve()          # through a symlink: the file it names
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:

@@ -104,3 +104,14 @@ def test_windows_line_endings_are_kept(tmp_path, capsys):
     data = tex.read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") > 20
     assert main(["check", str(folder), "-q", "--isolated"]) == 0
+
+
+def test_a_symlinked_chapter_file_stays_a_symlink(tmp_path, capsys):
+    folder = _planted(tmp_path)
+    real = tmp_path / "elsewhere.tex"
+    (folder / "chapter.tex").rename(real)
+    (folder / "chapter.tex").symlink_to(real)
+    assert main(["check", str(folder), "--fix", "--no-numeric", "--isolated",
+                 "--allow-outside"]) == 1
+    assert (folder / "chapter.tex").is_symlink()
+    assert r"= a - y \tag{2-7}" in real.read_text(encoding="utf-8")

@@ -23,9 +23,14 @@ CONCISE = re.compile(r"^(?P<path>[^:]+):(?:(?P<cell>cell \d+):)?(?P<line>\d+):(?
                      r"(?P<code>DV\d{3}) (?P<message>.+)$")
 
 
+# chapters whose formulas start at other columns than 1, in LaTeX, Markdown and a
+# chapter with multi-line claims; and one in index notation (instances merged back)
+PLACED = ["ch08-latex", "ch08-markdown", "skipgram-rong", "softmax-index", "logreg-batch"]
+
+
 @pytest.fixture(scope="module")
 def bundled() -> Report:
-    return check([str(ROOT / "equations")], numeric=False)
+    return check([str(ROOT / "equations" / name) for name in PLACED], numeric=False)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +114,7 @@ def test_each_column_points_at_the_formula_in_the_source(bundled):
             source = Path(e.file or chapter.file).read_text(encoding="utf-8").splitlines()
             assert source[e.line - 1][e.column - 1] == e.latex[0], (chapter.file, e.id)
             checked += 1
-    assert checked > 150
+    assert checked > 40
 
 
 def test_concise_lists_the_seed_chapters_known_errors_where_they_are(seed):

@@ -9,12 +9,14 @@ renders through the hook that importing this package fills.
 """
 from __future__ import annotations
 
+from .common import summary_line
 from .formats import FORMATS, render, render_to_string
 from .model import (BATCH_MEAN, PER_SAMPLE, RENDERER, ChapterResult, EquationResult, Finding,
                     LinkResult, NumericEvidence, Report, VectorForm, Verdict,
                     chapter_from_dict)
 
 RENDERER["to_string"] = render_to_string
+RENDERER["summary"] = summary_line
 
 __all__ = ["BATCH_MEAN", "FORMATS", "PER_SAMPLE", "ChapterResult", "EquationResult",
            "Finding", "LinkResult", "NumericEvidence", "Report", "VectorForm", "Verdict",

@@ -20,7 +20,8 @@ from .mathml import to_mathml
 
 CSS = """
 .derive-report { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans",
-  "Noto Sans CJK SC", sans-serif; line-height: 1.45; color: #1d232a; max-width: 78rem;
+  "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
+  "Microsoft YaHei", "Noto Sans CJK JP", "Noto Sans CJK KR", sans-serif; line-height: 1.45; color: #1d232a; max-width: 78rem;
   margin: 0 auto; padding: 1rem 1.5rem; }
 .derive-report h1 { font-size: 1.6rem; margin: .2rem 0; }
 .derive-report h2 { font-size: 1.3rem; border-bottom: 2px solid #d0d7de; padding-bottom: .2rem;
@@ -136,6 +137,15 @@ def render(report: Report, stream: TextIO, *, standalone: bool = True) -> None:
         for err in report.errors:
             w(f'<div class="finding error"><span class="kind">input</span> {_e(err)}</div>\n')
         w("</section>\n")
+    if len(report.chapters) > 1:           # a book: a table of contents
+        w('<nav class="contents"><h2>Chapters</h2>\n<ol>\n')
+        for i, chapter in enumerate(report.chapters, start=1):
+            bad = sum(e.verdict != "verified" for e in chapter.equations)
+            w(f'<li><a href="#chapter-{i}">{_e(chapter.file)}</a>'
+              + (f" — {_e(chapter.title)}" if chapter.title else "")
+              + f' <span class="where">({len(chapter.equations)} equations, {bad} not '
+              f"verified)</span></li>\n")
+        w("</ol>\n</nav>\n")
     for i, chapter in enumerate(report.chapters, start=1):
         _chapter(i, chapter, w)
     w("</div>\n")

@@ -62,7 +62,7 @@ def _chapter(chapter: ChapterResult, w) -> None:
     if wrong:
         w("\n| equation | line | verdict | what is wrong |\n|---|---|---|---|\n")
         for e in wrong:
-            w(f"| [{_esc(e.id)}](#{_anchor(e)}) | {e.line or ''} | {e.verdict} | "
+            w(f"| [{_esc(e.id)}](#{_anchor(chapter, e)}) | {e.line or ''} | {e.verdict} | "
               f"{_esc(e.summary) or '—'} |\n")
     if not wrong and not errors:
         w("\nNo errata: every equation holds.\n")
@@ -84,9 +84,10 @@ def _chapter(chapter: ChapterResult, w) -> None:
             w(f"- {where}\\[{f.label}\\] {_esc(f.message)}.{fix}\n")
 
 
-def _anchor(e: EquationResult) -> str:
-    # GitHub's heading anchors: lower case, spaces to '-', punctuation dropped
-    text = f"equation {e.id}".lower()
+def _anchor(chapter: ChapterResult, e: EquationResult) -> str:
+    """An explicit anchor, unique in a book: two chapters may both have an 8-14, whose
+    headings GitHub would give one anchor."""
+    text = f"{chapter.file} equation {e.id}".lower().replace("/", " ").replace(".", " ")
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
 
 
@@ -102,7 +103,7 @@ def _chapter_finding(f: Finding, w) -> None:
 
 
 def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
-    w(f"\n### Equation {_esc(e.id)}\n\n")
+    w(f'\n<a id="{_anchor(chapter, e)}"></a>\n\n### Equation {_esc(e.id)}\n\n')
     where = (f"{e.file}, " if e.file else "") + (f"{e.where}, " if e.where else "") + \
         (f"line {e.line}, " if e.line else "")
     conv = f", read in the {e.convention} convention" if e.convention else ""

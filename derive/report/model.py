@@ -139,6 +139,11 @@ class EquationResult:
                         return f.message
         return ""
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows one equation as the HTML report of it alone."""
+        one = Report((ChapterResult(self.file or "", equations=(self,)),))
+        return RENDERER["to_string"](one, "html", standalone=False)
+
     @property
     def accepted(self) -> bool:
         """Not verified, but every error and warning on it was suppressed by the author
@@ -222,6 +227,12 @@ class Report:
                for c in self.chapters for e in c.equations):
             return 0
         return 1
+
+    def __repr__(self) -> str:
+        """Short: ``<Report: 14 equations: 3 inconsistent, 11 verified; 1 chapter>``."""
+        n = len(self.chapters)
+        return (f"<Report: {RENDERER['summary'](self)}; {n} chapter{'' if n == 1 else 's'}"
+                f"{f', {len(self.errors)} unread' if self.errors else ''}>")
 
     def _repr_html_(self) -> str:
         """Jupyter shows the report as the HTML format (a fragment with its own style)."""

@@ -69,11 +69,8 @@ class Policy:
             return f
         chapters = []
         for c in report.chapters:
-            equations = tuple(replace(
-                e, findings=tuple(mark(f, e.file or c.file) for f in e.findings),
-                links=tuple(replace(link, findings=tuple(mark(f, e.file or c.file)
-                                                         for f in link.findings))
-                            for link in e.links)) for e in c.equations)
+            equations = tuple(e.with_findings(lambda f, e=e: mark(f, e.file or c.file))
+                              for e in c.equations)
             chapters.append(replace(c, equations=equations,
                                     findings=tuple(mark(f, c.file) for f in c.findings)))
         return replace(report, chapters=tuple(chapters))

@@ -47,13 +47,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         raise InputError(f"the time limit for one claim must be a positive number of seconds "
                          f"up to {MAX_CLAIM_SECONDS:g}, not {claim_seconds}")
     started = cpu_seconds()          # the chapter's time limit counts from here
-    from .read.chapters import load_chapter_input
-    manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
-    from .read.source import assignment
-    items = [assignment(i) for i in items]
-    if manifest.layer_count:
-        from .read.layers import expand
-        manifest, items = expand(manifest, items)
+    manifest, items, preface = read_chapter(manifest_path, allow_outside=allow_outside)
     indexed = any(d.entries is not None for d in manifest.symbols.values())
     if indexed and manifest.vectorized:
         raise InputError("a chapter is written either with matrices (shape) or by entries "
@@ -89,6 +83,19 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
     result = _placed(result, items)
     # % derive: ignore[CODE]: the author's accepted findings marked (rules.suppression)
     return suppression.apply(result, suppressions.find(items))
+
+
+def read_chapter(manifest_path: str | Path, *, allow_outside: bool = False):
+    """(manifest, blocks, findings to put first) of a chapter, as checked: assignments
+    read as definitions, a generic layer index expanded to its layers."""
+    from .read.chapters import load_chapter_input
+    from .read.source import assignment
+    manifest, items, preface = load_chapter_input(manifest_path, allow_outside=allow_outside)
+    items = [assignment(i) for i in items]
+    if manifest.layer_count:
+        from .read.layers import expand
+        manifest, items = expand(manifest, items)
+    return manifest, items, preface
 
 
 def _placed(result: ChapterResult, items: list[Item]) -> ChapterResult:

@@ -67,14 +67,9 @@ def _predicted(manifest: Path) -> list[tuple[str, int]]:
     """(equation id, number of links) of each equation the chapter's check will report,
     read from its files without checking anything: a claim's links are its printed
     ``=``s; a block that is no claim, or a claim that does not split, is one case."""
-    from .read.chapters import load_chapter_input
+    from .driver import read_chapter
     from .read.latex import split_chain
-    from .read.source import assignment
-    man, items, _ = load_chapter_input(manifest)
-    items = [assignment(i) for i in items]
-    if man.layer_count:
-        from .read.layers import expand
-        man, items = expand(man, items)
+    _, items, _ = read_chapter(manifest)
     out: dict[str, int] = {}
     for item in items:
         if item.kind == "caption" or item.id in out:

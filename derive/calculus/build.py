@@ -22,7 +22,7 @@ from ..read.namings import declared_gradient, split_namings
 from ..report import BATCH_MEAN, EquationResult, Verdict
 from ..rules.diagnose import Diagnoser
 from ..rules.index import Indices
-from .claim import Claim
+from .claim import Claim, in_matrices
 from .claim_parse import parse_claims, parse_matrix_claims, require_loss
 from .derivation import Derivation
 from .equivalence import Equivalence
@@ -124,7 +124,7 @@ def numeric_route(checker) -> NumericRoute | None:
     s = checker.manifest.numeric
     if not checker.numeric_enabled or checker.model.loss_expr is None:
         return None
-    if checker.explicit is not None:
+    if in_matrices(checker):
         return NumericRoute(checker.derivation, samples=1, draws=max(3, s.draws),
                             seed=checker.seed)
     return NumericRoute(checker.derivation, samples=s.samples, draws=s.draws, seed=checker.seed)

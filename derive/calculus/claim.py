@@ -35,6 +35,11 @@ class Claim:
         return [has_sample_sum(p.expr) for p in self.parsed]
 
 
+def in_matrices(checker) -> bool:
+    """Is the chapter in matrix notation (its model instantiated at explicit sizes)?"""
+    return getattr(checker, "explicit", None) is not None
+
+
 def agree(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     """Equal within ``tol`` relatively, or within finite-difference noise absolutely
     (1e-9 of the largest value: a gradient that is exactly 0 comes out as ~1e-13)."""

@@ -13,7 +13,7 @@ from .numeric import NumericError, NumericRoute, rel_error
 from ..report import BATCH_MEAN, PER_SAMPLE, NumericEvidence, Verdict
 from ..rules.numeric import RoutesDisagree
 from .batch import BatchEvidence, Kept
-from .claim import Claim, agree
+from .claim import Claim, agree, in_matrices
 
 WRONG = "wrong"
 UNKNOWN = "unknown"
@@ -24,7 +24,7 @@ def prefetch(checker, claims: list[Claim]) -> None:
     forward passes (NumericRoute.prefetch): per claim, one pass each would cost the
     depth of the model again."""
     route = checker.numeric
-    if route is None or getattr(checker, "explicit", None) is not None:
+    if route is None or in_matrices(checker):
         return             # (matrix notation: each claim's entries are fetched together)
     loss = checker.model.loss
     claims = [c for c in claims if checker.focused(c.item.id)]
@@ -40,7 +40,7 @@ def measure(checker, claim: Claim):
     """The numeric evidence of every side of the claim (None without a numeric route)."""
     if checker.numeric is None:
         return None
-    if getattr(checker, "explicit", None) is not None:
+    if in_matrices(checker):
         from .matrix_sides import MatrixEvidence
         return MatrixEvidence(checker.numeric, claim.values, checker.manifest.numeric.tolerance)
     if any(isinstance(v, Kept) for v in claim.values):

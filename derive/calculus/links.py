@@ -28,7 +28,7 @@ from ..rules.samples import KeptSamples
 from ..rules.shape import Shape
 from ..rules.timeout import Inconclusive
 from .batch import Kept
-from .claim import Claim, batch_form
+from .claim import Claim, batch_form, in_matrices
 from .display import display
 from .evidence import UNKNOWN, WRONG, agree_routes, measure, per_sample
 from .frontier import shown_gradient
@@ -36,7 +36,7 @@ from .local import check_local
 from .matrix_sides import derived_text, shape_of
 from .samples import KeepSamples
 from .sides import (FAILED, FRONTIER_PROOF, SHAPE, chapter_convention,  # noqa: F401
-                    classify_side, compare_sides, evaluate, in_matrices)
+                    classify_side, compare_sides, evaluate)
 
 GOOD = (PER_SAMPLE, BATCH_MEAN)
 

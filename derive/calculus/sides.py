@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy
 
 from .batch import Kept
-from .claim import Claim
+from .claim import Claim, in_matrices
 from .derivation import Derivation, has_sample_sum
 from .evidence import UNKNOWN, WRONG
 from .frontier import prove_equal
@@ -31,11 +31,6 @@ FAILED = "failed"
 SHAPE = "shape"
 FRONTIER_PROOF = ("equal, proved one chain-rule step at a time with the gradients it names "
                   "kept as unknowns")
-
-
-def in_matrices(checker) -> bool:
-    """Is the chapter in matrix notation (its model instantiated at explicit sizes)?"""
-    return getattr(checker, "explicit", None) is not None
 
 
 def evaluate(checker, claim: Claim, derivation: Derivation | None = None) -> None:

@@ -6,11 +6,11 @@ that could not be read is its one-line error.
 
 >>> from derive.report import ChapterResult, EquationResult, Finding, Report
 >>> f = Finding("sign", "the sign of the gradient is wrong", code="DV102")
->>> e = EquationResult("8-14", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
+>>> e = EquationResult("2.3", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
 >>> import io; out = io.StringIO()
->>> render(Report((ChapterResult("ch08/chapter.tex", equations=(e,)),)), out)
+>>> render(Report((ChapterResult("ch02/chapter.tex", equations=(e,)),)), out)
 >>> print(out.getvalue(), end="")
-ch08/chapter.tex:12:3: DV102 the sign of the gradient is wrong
+ch02/chapter.tex:12:3: DV102 the sign of the gradient is wrong
 1 equation: 1 mismatch
 """
 from __future__ import annotations

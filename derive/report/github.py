@@ -7,11 +7,11 @@ runner reads them (``%``, carriage return and newline in the message; also ``:``
 
 >>> from derive.report import ChapterResult, EquationResult, Finding, Report
 >>> f = Finding("factor", "a factor 1/m, 50%", code="DV103", suggestion="x")
->>> e = EquationResult("8-14", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
+>>> e = EquationResult("2.3", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
 >>> import io; out = io.StringIO()
->>> render(Report((ChapterResult("ch08/chapter.tex", equations=(e,)),)), out)
+>>> render(Report((ChapterResult("ch02/chapter.tex", equations=(e,)),)), out)
 >>> print(out.getvalue(), end="")
-::error file=ch08/chapter.tex,line=12,col=3,title=derive DV103 (8-14)::a factor 1/m, 50%25 (fix: x)
+::error file=ch02/chapter.tex,line=12,col=3,title=derive DV103 (2.3)::a factor 1/m, 50%25 (fix: x)
 """
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ its line), a ``severity`` (``major`` for an error, ``minor`` for a warning) and 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TextIO
 
@@ -21,13 +20,12 @@ SEVERITY = {"error": "major", "warning": "minor"}
 def render(report: Report, stream: TextIO) -> None:
     issues = []
     for place in located(report):
-        key = "\0".join((place.path, place.equation or "", place.code, place.message))
         issues.append({
             "type": "issue",
             "description": f"{place.code} {place.message}",
             "check_name": place.code,
             "categories": ["Bug Risk"],
-            "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest()[:32],
+            "fingerprint": place.fingerprint,
             "severity": SEVERITY.get(place.severity, "info"),
             "location": {"path": place.path, "lines": {"begin": place.line}},
         })

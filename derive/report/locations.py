@@ -10,12 +10,13 @@ finding that names no equation is at the chapter file's first line.
 
 >>> from derive.report import ChapterResult, EquationResult, Finding
 >>> f = Finding("sign", "the sign is wrong", code="DV102")
->>> e = EquationResult("8-14", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
+>>> e = EquationResult("2.3", "claim", "a = b", "mismatch", line=12, column=3, findings=(f,))
 >>> [(p.path, p.line, p.column, p.code) for p in located(Report((ChapterResult("ch.tex", equations=(e,)),)))]
 [('ch.tex', 12, 3, 'DV102')]
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -46,6 +47,12 @@ class Located:
     def severity(self) -> str:
         return self.finding.severity
 
+    @property
+    def fingerprint(self) -> str:
+        """The same finding at the same equation keeps it, wherever its line moves."""
+        key = "\0".join((self.path, self.equation or "", self.code, self.message))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
 
 def located(report: Report) -> Iterator[Located]:
     """The listed findings of every chapter, in the report's order."""
@@ -58,7 +65,7 @@ def located(report: Report) -> Iterator[Located]:
             yield _at(chapter.file, e, f) if e is not None else Located(chapter.file, 1, 1, f)
         for e in chapter.equations:
             seen = set()
-            for f in (*e.findings, *(f for link in e.links for f in link.findings)):
+            for f in e.all_findings:
                 if f.severity in LISTED and not f.suppressed and (f.code, f.message) not in seen:
                     seen.add((f.code, f.message))     # one per equation, not per link
                     yield _at(chapter.file, e, f)

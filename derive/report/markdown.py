@@ -85,8 +85,8 @@ def _chapter(chapter: ChapterResult, w) -> None:
 
 
 def _anchor(chapter: ChapterResult, e: EquationResult) -> str:
-    """An explicit anchor, unique in a book: two chapters may both have an 8-14, whose
-    headings GitHub would give one anchor."""
+    """An explicit anchor, unique in a book: two chapters may both have an equation 2.3,
+    whose headings GitHub would give one anchor."""
     text = f"{chapter.file} equation {e.id}".lower().replace("/", " ").replace(".", " ")
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
 

@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class Verdict:
@@ -145,13 +145,23 @@ class EquationResult:
         return RENDERER["to_string"](one, "html", standalone=False)
 
     @property
+    def all_findings(self) -> tuple[Finding, ...]:
+        """Its own findings, then each link's."""
+        return (*self.findings, *(f for link in self.links for f in link.findings))
+
+    def with_findings(self, change) -> "EquationResult":
+        """The equation with ``change(finding)`` for each of its and its links' findings."""
+        return replace(self, findings=tuple(change(f) for f in self.findings),
+                       links=tuple(replace(link, findings=tuple(change(f) for f in link.findings))
+                                   for link in self.links))
+
+    @property
     def accepted(self) -> bool:
         """Not verified, but every error and warning on it was suppressed by the author
         (``% derive: ignore[CODE]``): it does not fail the check."""
         if self.verdict in (Verdict.VERIFIED, Verdict.ERROR):
             return False
-        found = [f for f in (*self.findings, *(f for link in self.links for f in link.findings))
-                 if f.severity in ("error", "warning")]
+        found = [f for f in self.all_findings if f.severity in ("error", "warning")]
         return bool(found) and all(f.suppressed for f in found)
 
     def to_dict(self) -> dict:

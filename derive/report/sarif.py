@@ -10,7 +10,6 @@ succeed.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import TextIO
@@ -48,7 +47,6 @@ def render(report: Report, stream: TextIO) -> None:
         chapter_file = next((c.file for c in report.chapters
                              if (c.file, place.equation) in equations), None)
         equation = equations.get((chapter_file, place.equation))
-        key = "\0".join((place.path, place.equation or "", code, place.message))
         result = {
             "ruleId": code,
             "ruleIndex": list(rules).index(code),
@@ -57,8 +55,7 @@ def render(report: Report, stream: TextIO) -> None:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(place.path)},
                 "region": _region(place, equation)}}],
-            "partialFingerprints": {
-                "derive/v1": hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]},
+            "partialFingerprints": {"derive/v1": place.fingerprint},
         }
         if place.finding.suggestion:
             result["message"]["text"] += f" (fix: {' '.join(place.finding.suggestion.split())})"

@@ -49,12 +49,11 @@ def apply(result, found: dict):
                 used.add(f.code)
                 return replace(f, suppressed=True)
             return f
-        links = tuple(replace(link, findings=tuple(mark(f) for f in link.findings))
-                      for link in e.links)
-        findings = [mark(f) for f in e.findings]
+        e = e.with_findings(mark)
         chapter_findings = [mark(f) if f.equation == e.id else f for f in chapter_findings]
         unused = [c for c in s.codes if c not in used]
         if unused:
-            findings.append(UnusedSuppression(codes=", ".join(unused), line=s.line).finding())
-        equations.append(replace(e, links=links, findings=tuple(findings)))
+            e = replace(e, findings=e.findings + (
+                UnusedSuppression(codes=", ".join(unused), line=s.line).finding(),))
+        equations.append(e)
     return replace(result, findings=tuple(chapter_findings), equations=tuple(equations))

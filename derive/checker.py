@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
+from .prose import text_of
 from .calculus import links
 from .calculus.batch import BatchCheck
 from .calculus.build import matrix_model, numeric_route, scalar_model
@@ -240,9 +241,10 @@ class ChapterChecker:
                 detail=f"the claim ran past its time limit ({3 * self.limit:g} s for all its "
                        f"links, {self.limit:g} s per comparison)").finding()
         except NumericError as exc:
-            f = Inconclusive(detail=f"numeric route could not evaluate: {exc}").finding()
+            f = Inconclusive(detail="numeric route could not evaluate: " + text_of(exc)
+                             ).finding()
         except CannotEvaluate as exc:             # a step read but not determined
-            f = Inconclusive(detail=str(exc)).finding()
+            f = Inconclusive(detail=text_of(exc)).finding()
         except (RecursionError, MemoryError, OverflowError) as exc:
             f = Inconclusive(detail=f"gave up: {type(exc).__name__}").finding()
         except InputError:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..prose import Prose
 from ..errors import CannotEvaluate
 
 
@@ -32,8 +33,9 @@ def by_expression(full: sympy.Expr, g: sympy.Expr) -> tuple[sympy.Expr, sympy.Sy
     replaced = full.subs(g, u)
     if not replaced.has(u):
         shown = sympy.latex(g)
-        raise CannotEvaluate(f"the derivative by {shown}: the quantity differentiated is "
-                             f"not written through {shown}")
+        raise CannotEvaluate(Prose.format("the derivative by ${g}$: the quantity "
+                                          "differentiated is not written through ${g}$",
+                                          g=shown))
     for s in sorted(g.free_symbols, key=str):
         if not replaced.has(s) and sympy.diff(g, s) != 0:
             return sympy.diff(replaced, u).subs(u, g), s

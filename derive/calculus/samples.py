@@ -23,6 +23,7 @@ from dataclasses import replace
 import sympy
 
 from ..errors import InputError
+from ..prose import Prose
 from ..read.manifest import PARAMETER_ROLES
 from ..model.chapter import Model, _topological
 from ..model.functions import expand_calls
@@ -95,8 +96,9 @@ def _other_sums(e, model) -> None:
         if is_part_sample_sum(s, model):
             raise KeepSamples("a sum over part of the samples")
         if not all(b.is_Integer for lim in s.limits for b in lim[1:]):
-            raise KeepSamples(f"a sum up to {sympy.latex(s.limits[0][2])}: in a scalar chapter "
-                              "only sums over the samples, \\sum_{i=1}^{m}, are evaluated")
+            raise KeepSamples(Prose.format(
+                "a sum up to ${n}$: in a scalar chapter only sums over the samples, "
+                "$\\sum_{{i=1}}^{{m}}$, are evaluated", n=sympy.latex(s.limits[0][2])))
 
 
 def reduce_samples(e: sympy.Expr, model) -> sympy.Expr:
@@ -129,7 +131,8 @@ def _sample_free(e, var, model, where: str) -> None:
     if e.atoms(SampleOf) or (e.free_symbols & var) or top_sample_sums(e, model):
         names = sorted({sympy.latex(s) for s in e.free_symbols & var} |
                        {sympy.latex(s) for s in e.atoms(SampleOf)})
-        raise KeepSamples(f"{', '.join(names) or 'a sample'} {where}")
+        raise KeepSamples(Prose.latex(", ".join(names)) + f" {where}" if names
+                          else f"a sample {where}")
 
 
 def _body(s: sympy.Sum, model) -> sympy.Expr:
@@ -138,8 +141,9 @@ def _body(s: sympy.Sum, model) -> sympy.Expr:
         raise KeepSamples("a sum over the samples inside another one")
     for so in body.atoms(SampleOf):
         if so.args[1] != i:
-            raise KeepSamples(f"{sympy.latex(so)} inside the sum over {sympy.latex(i)}: "
-                              "another sample than the one summed over")
+            raise KeepSamples(Prose.format("${so}$ inside the sum over ${i}$: another sample "
+                                           "than the one summed over", so=sympy.latex(so),
+                                           i=sympy.latex(i)))
     return body.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
 
 
@@ -148,7 +152,8 @@ def _one_sample(e: sympy.Expr) -> sympy.Expr:
     samples = {so.args[1] for so in e.atoms(SampleOf)}
     if len(samples) > 1:
         names = ", ".join(sorted(sympy.latex(s) for s in samples))
-        raise KeepSamples(f"samples {names} in one formula without a sum over them")
+        raise KeepSamples(Prose.format("samples ${names}$ in one formula without a sum over "
+                                       "them", names=names))
     if not samples:
         return e
     return e.replace(lambda x: isinstance(x, SampleOf), lambda x: x.args[0])
@@ -212,8 +217,8 @@ def instantiate(e: sympy.Expr, model, size: int, copies) -> sympy.Expr:
         if isinstance(x, sympy.Sum):
             if all(b.is_Integer for lim in x.limits for b in lim[1:]):
                 return walk(x.doit(), current)
-            raise KeepSamples(f"a sum up to {sympy.latex(x.limits[0][2])} cannot be "
-                              "written out")
+            raise KeepSamples(Prose.format("a sum up to ${n}$ cannot be written out",
+                                           n=sympy.latex(x.limits[0][2])))
         if isinstance(x, SampleOf):
             base, i = x.args
             return base.xreplace(copies[current.get(i, 0)])

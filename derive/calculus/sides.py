@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..prose import text_of
 from .batch import Kept
 from .claim import Claim, in_matrices
 from .derivation import Derivation, has_sample_sum
@@ -49,7 +50,7 @@ def evaluate(checker, claim: Claim, derivation: Derivation | None = None) -> Non
         try:
             claim.values.append(d.value(p.expr))
         except KeepSamples as exc:
-            claim.values.append(Kept(p.expr, str(exc)))
+            claim.values.append(Kept(p.expr, text_of(exc)))
 
 
 def _evaluate_matrices(checker, claim: Claim) -> None:
@@ -68,14 +69,15 @@ def _evaluate_matrices(checker, claim: Claim) -> None:
             claim.failures[k] = exc
         except ShapeMismatch as exc:
             claim.values.append(None)
-            claim.failures[k] = str(exc)
+            claim.failures[k] = text_of(exc)
 
 
 def classify_side(checker, claim: Claim, k: int) -> tuple[str, str]:
     """Side k's class and the reason (for ``unknown``, ``failed`` and ``shape``)."""
     value, stated = claim.values[k], claim.parsed[k].expr
     if k in claim.failures:
-        return FAILED, str(claim.failures[k])
+        failure = claim.failures[k]
+        return FAILED, failure if isinstance(failure, str) else text_of(failure)
     if isinstance(value, Side):
         return _classify_entries(checker, claim, value)
     if isinstance(value, Kept):

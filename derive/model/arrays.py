@@ -30,6 +30,7 @@ import re
 import sympy
 from sympy.matrices import MatrixBase
 
+from ..prose import Prose
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
@@ -72,8 +73,8 @@ def add(values: list, note) -> sympy.Expr:
         if is_array(v):
             total += v
         else:
-            note("a number added to a vector is added to each of its entries (1 - h^2: the "
-                 "vector of the 1 - h_i^2)")
+            note(Prose.format("a number added to a vector is added to each of its entries "
+                              "($1 - h^2$: the vector of the $1 - h_i^2$)"))
             total += sympy.ones(*shape) * v
     return scalar_or_array(total)
 
@@ -137,11 +138,12 @@ def component(value, index: tuple[int, ...] | None, shown: str):
     itself when it is a scalar."""
     if not is_array(value):
         if index:
-            raise WrongShape(f"{shown}: a scalar where an array is compared entry by entry "
-                             f"(the first side is an array)", token=shown)
+            raise WrongShape(Prose.format("${s}$: a scalar where an array is compared entry "
+                                          "by entry (the first side is an array)", s=shown),
+                             token=shown)
         return value
     if index is None:
-        raise WrongShape(f"{shown}: this side is a {shape_text(value)} array; a formula is "
+        raise WrongShape(Prose.latex(shown) + f": this side is a {shape_text(value)} array; a formula is "
                          "compared entry by entry when its first side is an array too",
                          token=shown)
     if len(index) == 1:
@@ -269,7 +271,8 @@ class ArraysMeaning:
         """``\\delta_{kj}`` (the name \\delta not declared): 1 where the two indices are
         equal, 0 elsewhere (Bishop's I_{kj})."""
         a, b = self.index_values(n)
-        self.note("\\delta_{kj} read as the Kronecker delta (1 where k = j, 0 elsewhere)")
+        self.note(Prose.format("$\\delta_{{kj}}$ read as the Kronecker delta (1 where $k = j$, "
+                               "0 elsewhere)"))
         return sympy.Integer(int(a == b))
 
     def class_indicator(self, rel):

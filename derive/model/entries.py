@@ -32,6 +32,7 @@ from dataclasses import replace
 import sympy
 
 from ..errors import InputError
+from ..prose import Prose
 from ..read import ReadError, read
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
@@ -61,13 +62,13 @@ def register_entries(vocab, manifest) -> None:
         spelled = vocab.spelled[name]
         for idx in itertools.product(*(range(1, n + 1) for n in sizes)):
             written = ("," if max(sizes) > 9 else "").join(str(i) for i in idx)
-            ename = f"{name}_{{{written}}}"
+            # h_0's entries: {h_0}_{1}, not h_0_{1} (a double subscript, which TeX rejects)
+            ename = f"{{{name}}}_{{{written}}}" if "_" in name else f"{name}_{{{written}}}"
             if ename in vocab.names:
                 raise InputError(f"symbols.{latex}: its entry {ename} is also declared as a "
                                  "symbol of its own", file=manifest.path)
             sym = sympy.Symbol(ename, real=True)
             vocab.entry_symbols[(name, idx)] = sym
-            # h_0's entries: {h_0}_{1}, not h_0_{1} (a double subscript)
             shown = f"{{{spelled}}}" if "_" in spelled else spelled
             vocab.canonical_latex[sym] = f"{shown}_{{{written}}}"
         if decl.identity:                  # I_{kj}: the identity's entries, numbers
@@ -165,9 +166,10 @@ def the_range(name: str, sizes: dict, where: str, vocab=None) -> int:
         raise InputError(f"{where}: cannot tell the range of the index {name} (it stands in "
                          f"no entry); write its limits, \\sum_{{{name}=1}}^{{K}}", token=name)
     if len(sizes) > 1:
-        said = "; ".join(f"{', '.join(dict.fromkeys(ws))} give {size}"
-                         for size, ws in sorted(sizes.items()))
-        raise WrongIndices(f"the index {name} runs over entries of different sizes: {said}"
+        said = Prose("; ").join(Prose.latex(", ".join(dict.fromkeys(ws))) + f" give {size}"
+                                for size, ws in sorted(sizes.items()))
+        raise WrongIndices(Prose.format("the index ${name}$ runs over entries of different "
+                                        "sizes: {said}", name=name, said=said)
                            + layer_hint(sizes, vocab))
     return next(iter(sizes))
 
@@ -246,7 +248,7 @@ def expand_entries(items, vocab):
             label = ",".join(f"{n}={v}" for n, v in env)
             beyond = first_outside(reading.sides, vocab, dict(env))
             if beyond is not None:
-                outside.append(f"{label} ({beyond})")
+                outside.append(Prose(f"{label} (") + beyond + ")")
                 continue                  # h_{t+1} at t = T: the formula is for t < T
             for comp in (components(axes) if axes else [None]):
                 extra = ((("#", ",".join(map(str, comp))),) if comp else ())
@@ -320,7 +322,7 @@ def merge_instances(result, outside: dict | None = None, fixes: dict | None = No
                     f"({labels[0]} … {labels[-1]})")
         skipped = outside.get(key) if outside else None
         if skipped:
-            text += (f"; not checked at {', '.join(skipped[:3])}"
+            text += (Prose("; not checked at ") + Prose(", ").join(skipped[:3])
                      + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
                      + ", where the formula does not apply")
         note = Instances(text=text).finding()

@@ -7,6 +7,7 @@ import itertools
 
 import sympy
 
+from ..prose import Prose
 from ..errors import InputError
 from ..read.manifest import PARAMETER_ROLES
 from .explicit import Explicit, NotEvaluated, ShapeMismatch, shape_text
@@ -154,8 +155,8 @@ def partial_hook(checker, e, env):
     """∂J/∂X of a matrix X: the matrix of ∂J/∂(entry); only the cost's derivatives."""
     num, den = e.args
     if num != checker.model.loss:
-        raise NotEvaluated(f"{to_latex(e)}: only derivatives of the cost are evaluated "
-                           "entry by entry")
+        raise NotEvaluated(Prose.latex(to_latex(e)) + ": only derivatives of the cost are "
+                           "evaluated entry by entry")
     if den in checker.explicit.entries:
         return checker.explicit.entries[den].applyfunc(lambda x: Partial(num, x))
     return e

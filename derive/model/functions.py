@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy
 
 from . import activations
+from ..prose import Prose
 from ..errors import InputError
 from ..read.printer import latex as tree_latex
 from .arrays import ELEMENTWISE, apply, diag, is_array, softmax
@@ -60,7 +61,7 @@ class FunctionsMeaning:
 
     def inferred(self, f: str):
         kind = _activation_word(f)
-        self.note(f"{f} read as the {kind} activation")
+        self.note(Prose.format("${f}$ read as the {kind} activation", f=f, kind=kind))
         return activations.activation_class(kind, f)
 
     def builtin(self, n, f, args):
@@ -71,7 +72,7 @@ class FunctionsMeaning:
         if len(args) == 1 and is_array(args[0]):
             if f not in ELEMENTWISE:
                 raise InputError(f"{f} of an array", token=f)
-            self.note(f"{f} of a vector applied to each of its entries")
+            self.note(Prose.format("${f}$ of a vector applied to each of its entries", f=f))
             return apply(lambda e: self.builtin(n, f, [e]), args[0])
         one = args[0] if len(args) == 1 else None
         if f in (r"\log", r"\ln", r"\lg"):
@@ -105,7 +106,7 @@ class FunctionsMeaning:
             return sympy.log(arg) / sympy.log(10)
         if self.vocab.log == "2":
             return sympy.log(arg) / sympy.log(2)
-        self.note("\\log read as the natural logarithm (manifest: log = natural)")
+        self.note(Prose.format("$\\log$ read as the natural logarithm (manifest: log = natural)"))
         return sympy.log(arg)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from ..prose import Prose
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from ..read.tree import replace_node
@@ -31,8 +32,10 @@ def layer_hint(sizes: dict, vocab) -> str:
                             and f"[{layer}]" not in b and dims[0] == usual)
             if others:
                 shown = [b.removeprefix("\\mathrm{").removesuffix("}") for b in others]
-                hints.append(f"{w}: {' or '.join(shown)} has {usual} entries (the wrong layer?)")
-    return ("; " + "; ".join(hints)) if hints else ""
+                hints.append(Prose.format("${w}$: {shown} has {usual} entries (the wrong layer?)",
+                                          w=w, usual=usual,
+                                          shown=Prose(" or ").join(map(Prose.latex, shown))))
+    return ("; " + Prose("; ").join(hints)) if hints else ""
 
 
 def swapped_indices(sides, vocab, index_ranges) -> str | None:
@@ -52,7 +55,9 @@ def swapped_indices(sides, vocab, index_ranges) -> str | None:
                 for name, sizes in index_ranges(new, vocab).items():
                     ranges.setdefault(name, set()).update(sizes)
             if all(len(v) <= 1 for v in ranges.values()):
-                return (f"the indices of {tree_latex(node)} are swapped: its entries run over "
-                        f"{' × '.join(str(d) for d in vocab.entries[vocab.written[sympy_name(node.x.name)]])}"
-                        f", so the formula needs {tree_latex(fixed)}")
+                sizes = vocab.entries[vocab.written[sympy_name(node.x.name)]]
+                return Prose.format("the indices of ${node}$ are swapped: its entries run over "
+                                    "{sizes}, so the formula needs ${fixed}$",
+                                    node=tree_latex(node), fixed=tree_latex(fixed),
+                                    sizes=" × ".join(str(d) for d in sizes))
     return None

@@ -7,6 +7,7 @@ import re
 
 import sympy
 
+from ..prose import Prose
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
@@ -140,8 +141,9 @@ class EntriesMeaning:
                 and self.vocab.written.get(sympy_name(a.x.name)) == base]
         if len(hits) != 1:
             return None
-        self.note(f"\\partial_{{{den.name}}} {call.func}(...) read as the partial by its "
-                  f"argument {tree_latex(hits[0])}")
+        self.note(Prose.format("$\\partial_{{{var}}} {f}(...)$ read as the partial by its "
+                               "argument ${arg}$", var=den.name, f=call.func,
+                               arg=tree_latex(hits[0])))
         return self(hits[0])
 
     def initial_entry(self, n, name: str):
@@ -203,7 +205,7 @@ class EntriesMeaning:
         if n.lower is not None and n.upper is not None:
             lower, upper = self(n.lower), self(n.upper)
         elif n.lower is None and n.upper is not None:
-            self.note(f"\\sum_{{{idx}}}^{{...}} read as \\sum_{{{idx}=1}}^{{...}}")
+            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as $\\sum_{{{i}=1}}^{{...}}$", i=idx))
             lower, upper = sympy.Integer(1), self(n.upper)
         elif n.lower is None and n.upper is None:
             from .entries import WrongIndices, index_ranges, the_range
@@ -222,9 +224,10 @@ class EntriesMeaning:
         if lower > upper + 1:
             # \sum_{i=t}^{1} (a draft of d2l): read by the usual convention, an empty sum;
             # the note says so (\sum_{i=k+1}^{k}, empty by design, gets none)
-            self.note(f"{shown(n)} runs from {lower} down to {upper}: read as empty, by the "
-                      "usual convention (for the terms in between, write the smaller limit "
-                      "below)")
+            self.note(Prose.format(
+                "${sum}$ runs from {lower} down to {upper}: read as empty, by the usual "
+                "convention (for the terms in between, write the smaller limit below)",
+                sum=shown(n), lower=lower, upper=upper))
         if isinstance(n.cond, T.Rel) and n.cond.op in ("in", "notin"):
             # \sum_{w_j \in W_neg}: a value of the set outside the index's range would be
             # dropped without a word

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..prose import Prose
 from ..read.manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
 from ..read import Lexicon, ReadError, read_display, read_name, tree as T
 from ..read.source import Item
@@ -64,8 +65,9 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
     for name, (params, body, item) in list(functions.items()):
         if params and name not in ACTIVATION_COMMANDS and all(p in quantities for p in params):
             defined.setdefault(name, (body, item))
-            notes.append(f"{name}({', '.join(params)}): the quantity {name}, computed from "
-                         f"{', '.join(params)} (line {item.line})")
+            notes.append(Prose.format(
+                "${name}({params})$: the quantity ${name}$, computed from ${params}$ "
+                "(line {line})", name=name, params=", ".join(params), line=item.line))
             if name not in targets and name not in LOSS_NAMES:
                 del functions[name]
     symbols: dict[str, SymbolDecl] = {}
@@ -75,7 +77,8 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             return
         symbols[name] = SymbolDecl(name, role, **kw)
         where = f" (line {item.line})" if item is not None else ""
-        notes.append(f"{name}: {role.replace('_', ' ')} — {why}{where}")
+        notes.append(Prose.format("${name}$: {role} — {why}{where}", name=name,
+                                  role=role.replace("_", " "), why=why, where=where))
 
     loss = _loss(targets, functions, defined)
     for name, (rhs, item) in defined.items():
@@ -110,8 +113,9 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
         except ReadError:
             continue
         if of in defined or of in used:
-            declare(bar, "gradient", f"the error signal of {of} (\\partial {loss}/\\partial "
-                    f"{of}), written with a bar", used.get(bar), of=of)
+            declare(bar, "gradient", Prose.format(
+                "the error signal of ${of}$ ($\\partial {loss}/\\partial {of}$), written with "
+                "a bar", of=of, loss=loss), used.get(bar), of=of)
     # dz, dw_1: named gradients of quantities the chapter has (Ng's notation)
     for name, item in used.items():
         m = re.fullmatch(r"d(.+)", name)
@@ -129,15 +133,17 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             continue
         if (of in defined or of in used) and name not in aliases.get(of, []):
             aliases.setdefault(of, []).append(name)
-            notes.append(f"{name}: another name for {of}, written {a.name} = {a.of} "
-                         f"(line {a.line})")
+            notes.append(Prose.format("${name}$: another name for ${of}$, written "
+                                      "${written} = {of_written}$ (line {line})", name=name,
+                                      of=of, written=a.name, of_written=a.of, line=a.line))
     for name, item in used.items():
         if name in defined or name in functions:
             continue
         twin = next((s for s in defined if s.lower() == name.lower()), None)
         if twin is not None:
             aliases.setdefault(twin, []).append(name)
-            notes.append(f"{name}: another spelling of {twin} (line {item.line})")
+            notes.append(Prose.format("${name}$: another spelling of ${twin}$ (line {line})",
+                                      name=name, twin=twin, line=item.line))
     # \partial\sigma/\partial w: a bare activation name stands for the one node it makes
     for name, item in used.items():
         if name in calls or name in ACTIVATION_COMMANDS:
@@ -145,8 +151,9 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
                       if isinstance(rhs, T.Call) and rhs.func == name]
             if len(makers) == 1:
                 aliases.setdefault(makers[0], []).append(name)
-                notes.append(f"{name}: written alone, the activation {makers[0]} "
-                             f"= {name}(...) (line {item.line})")
+                notes.append(Prose.format(
+                    "${name}$: written alone, the activation ${node} = {name}(...)$ "
+                    "(line {line})", name=name, node=makers[0], line=item.line))
     spelled = {a for names in aliases.values() for a in names}
     for name, item in used.items():
         if name in symbols or name in defined or name in functions or name in spelled:
@@ -166,7 +173,8 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
         kind = ACTIVATION_COMMANDS.get(name)
         if kind and name not in functions:
             funcs[name] = FunctionDecl(name, kind)
-            notes.append(f"{name}: the {kind} activation (line {item.line})")
+            notes.append(Prose.format("${name}$: the {kind} activation (line {line})",
+                                      name=name, kind=kind, line=item.line))
     layered = {d.layer for d in symbols.values() if d.layer is not None}
     words, hidden, output = CAPTION_WORDS.get(language or "en", CAPTION_WORDS["en"])
     caption_layers = {}
@@ -176,8 +184,8 @@ def infer_manifest(items: list[Item], path: str, *, title: str = "",
             caption_layers[min(layered)] = hidden
     superscript = "layer" if _plain_layers(used) else "power"
     if superscript == "layer":
-        notes.append("superscripts on names are layers (z^l, a^{l-1} are written with the "
-                     "layer index l)")
+        notes.append(Prose.format("superscripts on names are layers ($z^l$, $a^{{l-1}}$ are "
+                                  "written with the layer index $l$)"))
     manifest = Manifest(path=path, source=path.rsplit("/", 1)[-1], title=title,
                         language=language,
                         conventions=Conventions(samples=samples, superscript=superscript),

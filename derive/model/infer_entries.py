@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..prose import Prose
 from ..read.manifest import Conventions, FunctionDecl, Manifest, SymbolDecl
 from ..read import Lexicon, ReadError, read_display
 from ..read import tree as T
@@ -107,10 +108,11 @@ def infer_entries(items: list[Item], path: str, *, title: str = "", language: st
     lex = Lexicon(functions=frozenset(ACTIVATION_COMMANDS) | {r"\sigma"},
                   indices=tuple(sorted((c, "time" if c == "t" else "unit") for c in letters)),
                   plain="layer" if layered else "power")
-    notes = [f"{c}: an index (of a sum, or subscripted on what a formula defines or "
-             "differentiates)" for c in sorted(letters)]
+    notes = [Prose.format("${c}$: an index (of a sum, or subscripted on what a formula "
+                          "defines or differentiates)", c=c) for c in sorted(letters)]
     if layered:
-        notes.append("superscripts on names are layers (z^l, a^{l-1}, a^L)")
+        notes.append(Prose.format("superscripts on names are layers ($z^l$, $a^{{l-1}}$, "
+                                  "$a^L$)"))
     defined: dict[str, tuple] = {}           # family -> (rhs tree, item, layer of the head)
     named: dict[str, str] = {}               # δ -> z (δ ≡ ∂C/∂z)
     used: dict[str, Item] = {}
@@ -209,7 +211,8 @@ def infer_entries(items: list[Item], path: str, *, title: str = "", language: st
             role, why = "loss", "the quantity the claims differentiate"
         elif fam in named:
             of = named[fam]
-            role, why = "gradient", f"its definition names the derivative by {of}"
+            role, why = "gradient", Prose.format("its definition names the derivative by "
+                                                 "${of}$", of=of)
             kw["of"] = f"{of}^{{[l]}}" if of in first else of
         elif fam in defined:
             rhs = defined[fam][0]
@@ -223,12 +226,13 @@ def infer_entries(items: list[Item], path: str, *, title: str = "", language: st
             softmax = [p for y, p in pairs if y == fam and _normalized(defined.get(p))]
             if role == "label" and softmax and dims.get(fam) == 1:
                 kw["simplex"] = True
-                why += (f"; its entries sum to one (one-hot or probabilities), as the target "
-                        f"of the normalized {softmax[0]}")
+                why += Prose.format("; its entries sum to one (one-hot or probabilities), as "
+                                    "the target of the normalized ${p}$", p=softmax[0])
         symbols[key] = SymbolDecl(key, role, **kw)
-        notes.append(f"{key}: {role.replace('_', ' ')} — {why}"
-                     + (f", entries {', '.join(map(str, kw['entries']))}" if "entries" in kw
-                        else "") + (f", layers {kw['layers'][0]} to {DEPTH}"
+        notes.append(Prose.format("${key}$: {role} — {why}", key=key,
+                                  role=role.replace("_", " "), why=why)
+                     + (Prose(", entries ") + Prose.latex(", ".join(map(str, kw["entries"])))
+                        if "entries" in kw else "") + (f", layers {kw['layers'][0]} to {DEPTH}"
                                     if "layers" in kw else ""))
     for c in sorted(letters):
         symbols[c] = SymbolDecl(c, "index", kind="time" if c == "t" else "unit")
@@ -240,7 +244,7 @@ def infer_entries(items: list[Item], path: str, *, title: str = "", language: st
         notes.append(f"checked with {DEPTH} layers of widths {', '.join(map(str, WIDTHS[1:]))}")
     if size_table:
         notes.append("sizes chosen to check with (the chapter prints none): "
-                     + ", ".join(f"{k} = {v}" for k, v in size_table.items()))
+                     + Prose(", ").join(Prose.latex(f"{k} = {v}") for k, v in size_table.items()))
     words, hidden, output = CAPTION_WORDS.get(language or "en", CAPTION_WORDS["en"])
     manifest = Manifest(path=path, source=path.rsplit("/", 1)[-1], title=title,
                         language=language,

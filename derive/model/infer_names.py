@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..prose import Prose
 from ..read.manifest import Manifest
 from ..read import tree as T
 
@@ -75,17 +76,17 @@ def _base(name: str) -> str:
 def _leaf_role(name: str, differentiated: bool) -> tuple[str, str]:
     base = _base(name)
     if base in WEIGHTS:
-        return "weight", f"a leaf named {base}, as weights are"
+        return "weight", Prose.format("a leaf named ${b}$, as weights are", b=base)
     if base in BIASES:
-        return "bias", f"a leaf named {base}, as biases are"
+        return "bias", Prose.format("a leaf named ${b}$, as biases are", b=base)
     if differentiated:
         return "parameter", "a leaf the claims differentiate by"
     if base in LABELS:
-        return "label", f"a leaf named {base}, as targets are"
+        return "label", Prose.format("a leaf named ${b}$, as targets are", b=base)
     if base in INPUTS or re.match(r"a_?\{?0\}?$|a\^\{?\[?0", name):
-        return "input", f"a leaf named {base}, as inputs are"
+        return "input", Prose.format("a leaf named ${b}$, as inputs are", b=base)
     if base in CONSTANTS:
-        return "constant", f"a leaf named {base}"
+        return "constant", Prose.format("a leaf named ${b}$", b=base)
     if base in SAMPLES and name == base:
-        return "samples", f"a leaf named {base}, as sample counts are"
+        return "samples", Prose.format("a leaf named ${b}$, as sample counts are", b=base)
     return "input", "a leaf no claim differentiates by"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..prose import Prose
 from ..errors import InputError
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
@@ -179,7 +180,7 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         if is_array(inner):
             return arrays.scalar_or_array(inner.T)
         if getattr(inner, "is_commutative", True):
-            self.note("^T on a scalar read as the scalar itself")
+            self.note(Prose.format("$^T$ on a scalar read as the scalar itself"))
             return inner
         return Transposed(inner)
 
@@ -241,8 +242,9 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
                 body.factors[0].func in self.vocab.unspecified:
             # \partial_{o_t} l(y_t, o_t) \partial_w g(h_t, w): each operator applies to the
             # function written after it (d2l's notation), not to the whole product
-            self.note(f"\\partial_{{{tree_latex(n.var)}}} {body.factors[0].func}(...) applies to "
-                      f"{body.factors[0].func}(...) alone, not to what follows it")
+            self.note(Prose.format("$\\partial_{{{var}}} {f}(...)$ applies to ${f}(...)$ alone, "
+                                   "not to what follows it", var=tree_latex(n.var),
+                                   f=body.factors[0].func))
             rest = body.factors[1:]
             tail = self(rest[0] if len(rest) == 1 else T.Mul(tuple(rest)))
             return self.partial_of_unspecified(T.Partial(body.factors[0], n.var)) * tail
@@ -261,8 +263,8 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
             raise InputError("a trailing prime (...)' needs the variable it differentiates "
                              "by; write \\frac{d}{dv}(...) instead", token="'")
         inner = self(n.x)
-        self.note(f"(...)' read as d/d{sympy.latex(self.chain_var)} "
-                  "(the variable of this chain)")
+        self.note(Prose.format("$(...)'$ read as $d/d{var}$ (the variable of this chain)",
+                               var=sympy.latex(self.chain_var)))
         return sympy.Derivative(inner, self.chain_var, evaluate=False)
 
     # --- sums and the rest --------------------------------------------------------------
@@ -281,14 +283,15 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         index = self.index_symbol(idx)
         if n.lower is None and n.upper is not None:
             # \sum_{i}^{m}: the index counts from 1 (as the books that write it mean)
-            self.note(f"\\sum_{{{idx}}}^{{...}} read as \\sum_{{{idx}=1}}^{{...}}")
+            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as $\\sum_{{{i}=1}}^{{...}}$", i=idx))
             lower, upper = sympy.Integer(1), self(n.upper)
         elif n.lower is None or n.upper is None:
             samples = self.vocab.samples
             if samples is None or n.lower is not None or n.upper is not None:
                 raise InputError(f"\\sum_{{{idx}}} without its limits: write "
                                  f"\\sum_{{{idx}=1}}^{{m}}", token=r"\sum")
-            self.note(f"\\sum_{{{idx}}} read as \\sum_{{{idx}=1}}^{{{sympy.latex(samples)}}}")
+            self.note(Prose.format("$\\sum_{{{i}}}$ read as $\\sum_{{{i}=1}}^{{{m}}}$", i=idx,
+                                   m=sympy.latex(samples)))
             lower, upper = sympy.Integer(1), samples
         else:
             lower, upper = self(n.lower), self(n.upper)

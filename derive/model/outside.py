@@ -2,6 +2,7 @@
 t = T): the formula is checked at the other values only (derive.model.entries)."""
 from __future__ import annotations
 
+from ..prose import Prose
 from ..read import tree as T
 from ..read.printer import latex as tree_latex
 from .arrays import as_index
@@ -54,5 +55,6 @@ def first_outside(sides, vocab, env: dict) -> str | None:
                                   vocab.spelled.get(of) or of)
                         for z in ("_0", "_{0}")):
                     continue
-                return f"{tree_latex(printed)} would be entry {v} of 1 to {size}"
+                return Prose.format("${x}$ would be entry {v} of 1 to {size}",
+                                    x=tree_latex(printed), v=v, size=size)
     return None

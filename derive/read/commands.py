@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..prose import Prose
 from . import tree as T
 from .conditions import RELATIONS
 from .names import GREEK, STYLES, UPRIGHT, canon
@@ -207,7 +208,8 @@ class Commands:
             # \tanh^2(c): (\tanh c)^2, as every table of identities writes it (a power
             # -1 would be the inverse function, refused above)
             power = T.Num(exp)
-            self.notes.append(f"{op.text}^{exp}(...) read as ({op.text}(...))^{exp}")
+            self.notes.append(Prose.format("${op}^{exp}(...)$ read as $({op}(...))^{exp}$",
+                                           op=op.text, exp=exp))
             del caret
         if power is not None:
             return T.Pow(self.operator_call(op, base), power)

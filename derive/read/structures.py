@@ -6,6 +6,7 @@ These are methods of :class:`derive.read.parser.Parser` (bound in
 """
 from __future__ import annotations
 
+from ..prose import Prose
 from . import tree as T
 from .errors import ReadError
 from .names import GREEK, STYLES, UPRIGHT, canon, spelled
@@ -357,7 +358,8 @@ def braced_annotation(self):
         if self.at(mark):
             self.take()
             words = canon(self.script_tokens())
-            self.note(f"dropped the annotation {head.text}{{...}}{mark}{{{words}}}")
+            self.note(Prose.format("dropped the annotation ${head}{{...}}{mark}{{{words}}}$",
+                                   head=head.text, mark=mark, words=words))
     return self.postfix(inner)
 
 

@@ -15,6 +15,7 @@ both use them, so the two always agree.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,3 +236,21 @@ def with_tag(e: EquationResult, latex: str) -> str:
 def needs_detail(e: EquationResult) -> bool:
     """Not verified, or carrying a warning or error worth reading."""
     return e.verdict != Verdict.VERIFIED or any(f.severity != "info" for f in e.findings)
+
+
+_FORMULA_ID = re.compile(r"\\[A-Za-z]|[\^{}]")
+_ID_SUFFIX = re.compile(r"(?::=)?(?:\[\d+\])?$")
+
+
+def split_ident(ident: str) -> tuple[str, str]:
+    r"""An equation id cut into (formula, suffix) when it is a formula's own LaTeX, the
+    quantity a definition defines (``\hat{a}^t``, ``Z^{[1]}[2]``); ("", id) for a label
+    (``8-14``, ``eq:loss_fn``, ``line-12``). Only LaTeX markup (a command, ``^``, braces)
+    makes it a formula: a label with an underscore stays text.
+
+    >>> split_ident(r"\hat{a}^t"), split_ident("Z^{[1]}[2]"), split_ident("eq:loss_fn")
+    (('\\hat{a}^t', ''), ('Z^{[1]}', '[2]'), ('', 'eq:loss_fn'))
+    """
+    tail = _ID_SUFFIX.search(ident).group(0)
+    head = ident[:len(ident) - len(tail)]
+    return (head, tail) if _FORMULA_ID.search(head) else ("", ident)

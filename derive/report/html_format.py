@@ -15,8 +15,9 @@ from typing import TextIO
 
 from .model import ChapterResult, EquationResult, Finding, Report, Verdict
 from .common import (chapter_name, counts, fixes, is_latex_suggestion, numeric_text,
-                     split_formulas, summary_line, with_tag)
+                     split_formulas, split_ident, summary_line, with_tag)
 from .mathml import to_mathml
+from ..prose import Prose
 
 CSS = """
 .derive-report { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans",
@@ -115,6 +116,18 @@ def _math(latex: str | None, block: bool = False) -> str:
     return f'<div class="math-block">{m}</div>' if block else m
 
 
+def _prose(text: str) -> str:
+    """A message: its text escaped, its LaTeX parts (``Prose.math``) as MathML."""
+    return "".join(to_mathml(piece) if is_math else _e(piece)
+                   for piece, is_math in Prose.of(text).pieces())
+
+
+def _ident(ident: str) -> str:
+    """An equation id: as maths when it is a formula's (common.split_ident), else text."""
+    head, tail = split_ident(ident)
+    return to_mathml(head) + _e(tail) if head else _e(ident)
+
+
 def _badge(verdict: str) -> str:
     return f'<span class="badge {_e(verdict)}">{_e(verdict)}</span>'
 
@@ -163,8 +176,8 @@ def _header(report: Report, w) -> None:
 
 def _finding(f: Finding, w, show_fix: bool = True) -> None:
     w(f'<div class="finding {_e(f.severity)}"><span class="kind">{_e(f.label)}</span>'
-      + (f' <span class="where">({_e(f.equation)})</span>' if f.equation else "")
-      + f" {_e(f.message)}")
+      + (f' <span class="where">({_ident(f.equation)})</span>' if f.equation else "")
+      + f" {_prose(f.prose)}")
     if f.suggestion and show_fix:
         if is_latex_suggestion(f):
             w(f'<div class="fix">fix: {_math(f.suggestion, block=True)}</div>')
@@ -189,11 +202,11 @@ def _chapter(i: int, chapter: ChapterResult, w) -> None:
     for j, e in enumerate(chapter.equations, start=1):
         anchor = _anchor(i, j, e)
         not_ok = e.verdict != Verdict.VERIFIED
-        idcell = f'<a href="#{anchor}">{_e(e.id)}</a>' if not_ok else _e(e.id)
+        idcell = f'<a href="#{anchor}">{_ident(e.id)}</a>' if not_ok else _ident(e.id)
         w(f'<tr class="{"not-verified" if not_ok else "verified"}">'
           f"<td>{idcell}</td><td>{_e(e.kind)}</td><td>{_e(e.line or '')}</td>"
           f"<td>{_badge(e.verdict)}</td><td class=\"formula\">{_math(e.latex)}</td>"
-          f"<td>{_e(e.summary)}</td></tr>\n")
+          f"<td>{_summary(e)}</td></tr>\n")
     w("</tbody>\n</table>\n")
     wrong = [e for e in chapter.equations if e.verdict != Verdict.VERIFIED]
     if wrong:
@@ -210,10 +223,15 @@ def _chapter(i: int, chapter: ChapterResult, w) -> None:
     w("</section>\n")
 
 
+def _summary(e: EquationResult) -> str:
+    first = e.summary_finding
+    return _prose(first.prose) if first else ""
+
+
 def _detail(anchor: str, chapter: ChapterResult, e: EquationResult, w) -> None:
     w(f'<article class="detail" id="{anchor}">\n')
     conv = f", {_e(e.convention)}" if e.convention else ""
-    w(f"<h4>{_e(e.id)} {_badge(e.verdict)} <span class=\"where\">{_e(e.kind)}, line "
+    w(f"<h4>{_ident(e.id)} {_badge(e.verdict)} <span class=\"where\">{_e(e.kind)}, line "
       f"{_e(e.line)}{conv}</span></h4>\n")
     w('<div class="sides">\n<div class="side stated"><h5>Stated</h5>')
     _stated(e, w)

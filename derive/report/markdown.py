@@ -10,8 +10,9 @@ import re
 from typing import TextIO
 
 from .model import ChapterResult, EquationResult, Finding, Report, Verdict
-from .common import (fixes, is_latex_suggestion, numeric_text, split_formulas, summary_line,
-                     with_tag)
+from ..prose import Prose
+from .common import (fixes, is_latex_suggestion, numeric_text, split_formulas, split_ident,
+                     summary_line, with_tag)
 
 # Markdown's specials; a backslash is escaped only where it would escape the next character
 _SPECIAL = re.compile(r"([`*_\[\]<>|#~]|\\(?=[!-/:-@\[-`{-~]))")
@@ -24,6 +25,29 @@ def _esc(text: str) -> str:
     a\_{1} \frac{1}{m} \| \\{
     """
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _math(latex: str) -> str:
+    r"""Inline maths for GitHub and MyST: ``$…$``, on one line, with no blank next to a
+    dollar, and ``|`` written ``\vert`` (a bar would end a table cell).
+
+    >>> print(_math(r" \|w\|^2 + |a_1| "))
+    $\Vert w\Vert ^2 + \vert a_1\vert$
+    """
+    latex = " ".join(latex.split()).replace("\\|", "\\Vert ").replace("|", "\\vert ")
+    return f"${latex.strip()}$" if latex.strip() else ""
+
+
+def _prose(text: str) -> str:
+    """A message: its text escaped as :func:`_esc` does, its LaTeX parts as ``$…$``."""
+    return "".join(_math(piece) if is_math else _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", piece))
+                   for piece, is_math in Prose.of(text).pieces()).strip()
+
+
+def _ident(text: str) -> str:
+    r"""An equation id: maths when it is a formula's (``\hat{a}^t``), else text."""
+    head, tail = split_ident(text)
+    return (_math(head) + _esc(tail)) if head else _esc(text)
 
 
 def _code(text: str) -> str:
@@ -62,8 +86,8 @@ def _chapter(chapter: ChapterResult, w) -> None:
     if wrong:
         w("\n| equation | line | verdict | what is wrong |\n|---|---|---|---|\n")
         for e in wrong:
-            w(f"| [{_esc(e.id)}](#{_anchor(chapter, e)}) | {e.line or ''} | {e.verdict} | "
-              f"{_esc(e.summary) or '—'} |\n")
+            w(f"| [{_ident(e.id)}](#{_anchor(chapter, e)}) | {e.line or ''} | {e.verdict} | "
+              f"{_summary(e) or '—'} |\n")
     if not wrong and not errors:
         w("\nNo errata: every equation holds.\n")
     for f in errors:
@@ -76,12 +100,17 @@ def _chapter(chapter: ChapterResult, w) -> None:
     if notes:
         w("\n### Notes\n\n")
         for e, f in notes:
-            where = f"{_esc(e.id)}: " if e is not None else ""
+            where = f"{_ident(e.id)}: " if e is not None else ""
             fix = ""
             if f.suggestion:
                 fix = (f" Fix: {_code(f.suggestion)}." if is_latex_suggestion(f)
                        else f" Suggested: {_esc(f.suggestion)}.")
-            w(f"- {where}\\[{f.label}\\] {_esc(f.message)}.{fix}\n")
+            w(f"- {where}\\[{f.label}\\] {_prose(f.prose)}.{fix}\n")
+
+
+def _summary(e: EquationResult) -> str:
+    first = e.summary_finding
+    return _prose(first.prose) if first else ""
 
 
 def _anchor(chapter: ChapterResult, e: EquationResult) -> str:
@@ -94,7 +123,7 @@ def _anchor(chapter: ChapterResult, e: EquationResult) -> str:
 def _chapter_finding(f: Finding, w) -> None:
     w(f"\n### Chapter finding: {f.label}" + (f" ({_esc(f.equation)})" if f.equation else "")
       + "\n\n")
-    w(f"**What is wrong:** {_esc(f.message)}\n\n")
+    w(f"**What is wrong:** {_prose(f.prose)}\n\n")
     if f.suggestion:
         if is_latex_suggestion(f):
             w("**Corrected (ready to paste):**\n\n" + _block(f.suggestion))
@@ -103,7 +132,7 @@ def _chapter_finding(f: Finding, w) -> None:
 
 
 def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
-    w(f'\n<a id="{_anchor(chapter, e)}"></a>\n\n### Equation {_esc(e.id)}\n\n')
+    w(f'\n<a id="{_anchor(chapter, e)}"></a>\n\n### Equation {_ident(e.id)}\n\n')
     where = (f"{e.file}, " if e.file else "") + (f"{e.where}, " if e.where else "") + \
         (f"line {e.line}, " if e.line else "")
     conv = f", read in the {e.convention} convention" if e.convention else ""
@@ -114,7 +143,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
     for f in e.findings:
         if f.severity == "info":
             continue
-        w(f"- \\[{f.label}\\] {_esc(f.message)}\n")
+        w(f"- \\[{f.label}\\] {_prose(f.prose)}\n")
         said = True
     for k, link in enumerate(e.links, start=1):
         if link.verdict == Verdict.VERIFIED:
@@ -122,7 +151,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
         w(f"- step {k}, {_code(link.lhs)} = {_code(link.rhs)}: {link.verdict}")
         if link.convention:
             w(f" ({link.convention})")
-        msgs = [f"\\[{f.label}\\] {_esc(f.message)}" for f in link.findings]
+        msgs = [f"\\[{f.label}\\] {_prose(f.prose)}" for f in link.findings]
         w(("; " + "; ".join(msgs)) if msgs else "")
         num = numeric_text(link.numeric)
         if num and link.numeric.max_rel_error is not None:
@@ -131,7 +160,7 @@ def _equation(chapter: ChapterResult, e: EquationResult, w) -> None:
         said = True
     for f in chapter.findings:
         if f.equation == e.id:
-            w(f"- \\[{f.label}\\] {_esc(f.message)}\n")
+            w(f"- \\[{f.label}\\] {_prose(f.prose)}\n")
             said = True
     if not said:
         w(f"- {e.verdict}\n")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..prose import Prose
+
 
 class Verdict:
     """Verdict names, worst first."""
@@ -44,6 +46,12 @@ class Finding:
     equation: str | None = None      # set on chapter-level findings that point at one equation
     code: str | None = None          # the rule's stable code (derive.rules), e.g. "DV102"
     suppressed: bool = False         # accepted by the author (% derive: ignore[CODE])
+    math: tuple[tuple[int, int], ...] = ()   # (start, end) of the message's LaTeX parts
+
+    @property
+    def prose(self) -> Prose:
+        """The message, knowing which parts of it are LaTeX (for MathML or ``$…$``)."""
+        return Prose(self.message, self.math)
 
     @property
     def label(self) -> str:
@@ -59,6 +67,8 @@ class Finding:
             d["equation"] = self.equation
         if self.suppressed:
             d["suppressed"] = True
+        if self.math:
+            d["math"] = [list(span) for span in self.math]
         return d
 
 
@@ -128,16 +138,18 @@ class EquationResult:
 
     @property
     def summary(self) -> str:
-        """One line: the first error finding, else the first warning, else ''."""
+        """One line: the first error finding's message, else the first warning's, else ''."""
+        first = self.summary_finding
+        return first.message if first else ""
+
+    @property
+    def summary_finding(self) -> "Finding | None":
+        """The finding the summary is: the first error, else the first warning."""
         for sev in ("error", "warning"):
-            for f in self.findings:
+            for f in self.all_findings:
                 if f.severity == sev and not f.suppressed:
-                    return f.message
-            for link in self.links:
-                for f in link.findings:
-                    if f.severity == sev and not f.suppressed:
-                        return f.message
-        return ""
+                    return f
+        return None
 
     def _repr_html_(self) -> str:
         """Jupyter shows one equation as the HTML report of it alone."""
@@ -299,9 +311,13 @@ def _finding(d: dict) -> Finding:
     suppressed = d.get("suppressed", False)
     if not isinstance(suppressed, bool):
         raise TypeError("suppressed")
-    return Finding(_str(d["kind"]), _str(d["message"]), _opt(d["suggestion"]),
-                   _str(d["severity"]), _opt(d.get("equation")), _opt(d.get("code")),
-                   suppressed)
+    message = _str(d["message"])
+    math = tuple((a, b) for a, b in d.get("math", ()))
+    if any(isinstance(x, bool) or not isinstance(x, int) or not 0 <= x <= len(message)
+           for span in math for x in span):
+        raise ValueError("math: spans of the message")
+    return Finding(_str(d["kind"]), message, _opt(d["suggestion"]), _str(d["severity"]),
+                   _opt(d.get("equation")), _opt(d.get("code")), suppressed, math)
 
 
 def _number(x):

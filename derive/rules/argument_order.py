@@ -26,6 +26,7 @@ KIND = "argument-order"
 class ArgumentOrder(Message):
     template = ("{name} is defined as {defined} but called as {called}: read by position the "
                 "step does not hold; with the arguments in the defined order it does")
+    math = ("name", "defined", "called")
 
 
 def swapped_call(checker, claim, k: int):

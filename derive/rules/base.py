@@ -15,14 +15,21 @@ from dataclasses import dataclass
 
 import sympy
 
+from ..prose import Prose
 from ..report.model import Finding
 
 
 class Message:
+    """One kind of message. ``template`` is formatted with the arguments; what it puts
+    between ``$`` signs and the arguments named in ``math`` are LaTeX, and so are the
+    LaTeX parts of arguments that are :class:`~derive.prose.Prose` (shown as maths by
+    the HTML and Markdown reports)."""
+
     code = ""
     kind = "message"
     severity = "error"
     template = ""
+    math: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -34,11 +41,13 @@ class Message:
         self.args = args
 
     @property
-    def text(self) -> str:
-        return self.template.format(**self.args)
+    def text(self) -> Prose:
+        return Prose.format(self.template, math=self.math, **self.args)
 
     def finding(self, suggestion: str | None = None, equation: str | None = None) -> Finding:
-        return Finding(self.kind, self.text, suggestion, self.severity, equation, self.code)
+        text = self.text
+        return Finding(self.kind, str(text), suggestion, self.severity, equation, self.code,
+                       math=text.math)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Caption(Message):
 class CaptionTarget(Message):
     severity = "warning"
     template = "caption names {named}, but equation {eq} is about {actual}"
+    math = ("actual",)
 
 
 class CaptionMissing(Message):

@@ -22,6 +22,7 @@ import sympy
 from ..calculus.claim import batch_form
 from ..calculus.display import display
 from ..calculus.samples import KeepSamples
+from ..prose import Prose
 from ..read.latex import to_latex
 from ..report import BATCH_MEAN, PER_SAMPLE
 from .base import Message
@@ -33,7 +34,7 @@ MODELS = ("scalar",)
 
 
 class Convention(Message):
-    template = ("holds only for the batch-mean cost J = \\frac{{1}}{{m}}\\sum_i L^{{(i)}} "
+    template = ("holds only for the batch-mean cost $J = \\frac{{1}}{{m}}\\sum_i L^{{(i)}}$ "
                 "(the 1/m of the mean), but the chapter's L is per-sample ({why})")
 
 
@@ -66,7 +67,8 @@ def side_finding(checker, claim, k: int, cls: str):
 def _reason(checker) -> str:
     model = checker.model
     if checker.cost_run:
-        return f"by its definition, {model.latex(model.loss)} is a mean over the samples"
+        return Prose.format("by its definition, {loss} is a mean over the samples",
+                            math=("loss",), loss=model.latex(model.loss))
     if checker.manifest.conventions.loss:
         return f"manifest: loss = {checker.manifest.conventions.loss}"
     return "most of the chapter's gradients"
@@ -91,18 +93,25 @@ def check(checker, claims) -> None:
     fixes = []
     for c in minority:
         form = c.values[0] if checker.convention == PER_SAMPLE else c.values[0] / model.samples
-        fixes.append(f"{c.item.id}: {c.texts[0]} = {sympy.latex(display(form))}")
-    other = [f"{c.item.id}: {batch_form(model, c)}"
+        fixes.append((c.item.id, f"{c.texts[0]} = {sympy.latex(display(form))}"))
+    other = [(c.item.id, batch_form(model, c))
              for c in sorted(per + batch, key=lambda c: checker.items.index(c.item))]
     unsummed = [c.item.id for c in batch if not any(c.summed)]
     if checker.convention == PER_SAMPLE:
-        advice = ("to keep the per-sample L, change " + "; ".join(fixes)
-                  + ". For the batch-mean cost instead, every parameter gradient needs "
-                  "the mean over the samples, \\frac{1}{m}\\sum_{i=1}^{m}"
-                  + (f" ({', '.join(unsummed)} has the 1/m but no sum)" if unsummed else "")
-                  + ": " + "; ".join(other))
+        advice = Prose.format(
+            "to keep the per-sample L, change {fixes}. For the batch-mean cost instead, every "
+            "parameter gradient needs the mean over the samples, "
+            "$\\frac{{1}}{{m}}\\sum_{{i=1}}^{{m}}${unsummed}: {other}", fixes=_listed(fixes),
+            unsummed=f" ({', '.join(unsummed)} has the 1/m but no sum)" if unsummed else "",
+            other=_listed(other))
     else:
-        advice = "to follow the batch-mean cost throughout, change " + "; ".join(fixes)
+        advice = Prose.format("to follow the batch-mean cost throughout, change {fixes}",
+                              fixes=_listed(fixes))
     f = MixedConventions(batch=", ".join(c.item.id for c in batch),
                          per=", ".join(c.item.id for c in per), advice=advice)
-    checker.add(f.finding(suggestion=" \\\\ ".join(x.split(": ", 1)[1] for x in fixes)))
+    checker.add(f.finding(suggestion=" \\\\ ".join(latex for _, latex in fixes)))
+
+
+def _listed(pairs: list[tuple[str, str]]) -> Prose:
+    """``id: formula; id: formula``, each formula LaTeX."""
+    return Prose("; ").join(Prose(f"{eid}: ") + Prose.latex(latex) for eid, latex in pairs)

@@ -31,12 +31,12 @@ COMPOSED_CROSS_CHECK_NODES = 12
 
 
 class CrossCheck(Message):
-    template = "the chain-rule gradient d{loss}/d{var} disagrees with {route}: {detail}"
+    template = "the chain-rule gradient $d{loss}/d{var}$ disagrees with {route}: {detail}"
 
 
 class CrossCheckUndecided(Message):
     severity = "warning"
-    template = ("the chain-rule gradient d{loss}/d{var} could not be confirmed against "
+    template = ("the chain-rule gradient $d{loss}/d{var}$ could not be confirmed against "
                 "{route}: {detail}")
 
 

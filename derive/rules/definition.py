@@ -21,6 +21,7 @@ import sympy
 from ..calculus.display import display, gradient_order
 from ..calculus.derivation import Derivation
 from ..errors import InputError
+from ..prose import Prose
 from ..read.latex import parse_formula, split_chain
 from .base import Message
 
@@ -32,18 +33,21 @@ MODELS = ("scalar",)
 
 
 class DefinitionGraph(Message):
-    template = ("{lhs} = {rhs} uses {uses}, but the stated graph computes {lhs} from "
-                "{parents}{support}; the gradients are derived from {lhs} = {fixed}")
+    template = ("${lhs} = {rhs}$ uses {uses}, but the stated graph computes {lhs} from "
+                "{parents}{support}; the gradients are derived from ${lhs} = {fixed}$")
+    math = ("lhs", "rhs", "uses", "parents", "fixed")
 
 
 class DefinitionUnused(Message):
-    template = ("{lhs} = {rhs} does not use {parents}, which the stated graph computes {lhs} "
+    template = ("${lhs} = {rhs}$ does not use {parents}, which the stated graph computes {lhs} "
                 "from")
+    math = ("lhs", "rhs", "parents")
 
 
 class PrintedImplies(Message):
     severity = "info"
-    template = "with the printed definition {lhs} = {rhs} the gradients would be: {grads}"
+    template = "with the printed definition ${lhs} = {rhs}$ the gradients would be: {grads}"
+    math = ("lhs", "rhs")
 
 
 def check(checker, claims) -> None:
@@ -105,4 +109,5 @@ def _printed_implies(checker, d):
             parts.append(f"\\frac{{\\partial {printed.latex(printed.loss)}}}"
                          f"{{\\partial {printed.latex(v)}}} = {sympy.latex(display(g_printed))}")
     return PrintedImplies(lhs=checker.model.latex(d.node), rhs=split_chain(d.item.body)[1],
-                          grads="; ".join(parts) or "unchanged").finding()
+                          grads=Prose("; ").join(map(Prose.latex, parts)) or "unchanged"
+                          ).finding()

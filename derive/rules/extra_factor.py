@@ -21,6 +21,7 @@ ORDER = 60
 
 class ExtraFactor(Message):
     template = "extra factor {factor}"
+    math = ("factor",)
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

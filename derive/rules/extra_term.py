@@ -21,6 +21,7 @@ ORDER = 80
 
 class ExtraTerm(Message):
     template = "extra term {term}"
+    math = ("term",)
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

@@ -19,6 +19,7 @@ KIND = "extra-transpose"
 
 class ExtraTranspose(Message):
     template = "extra transpose on {name}"
+    math = ("name",)
 
 
 def at(stated, n):

@@ -23,6 +23,7 @@ ORDER = 20
 
 class Factor(Message):
     template = "off by a constant factor: the stated form is {factor} times the derivative{note}"
+    math = ("factor",)
 
     def __init__(self, factor: str, note: str = "") -> None:
         super().__init__(factor=factor, note=note)

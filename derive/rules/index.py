@@ -25,3 +25,4 @@ class Indices(Message):
 class IndexFix(Message):
     template = ("{old} where {new} is needed: with it the step holds at every index value "
                 "({what})")
+    math = ("old", "new")

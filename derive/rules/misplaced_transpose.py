@@ -22,6 +22,7 @@ KIND = "misplaced-transpose"
 
 class MisplacedTranspose(Message):
     template = "misplaced transposes: {product}"
+    math = ("product",)
 
 
 def flip(f):

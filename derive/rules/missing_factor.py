@@ -22,10 +22,12 @@ ORDER = 40
 
 class MissingFactor(Message):
     template = "missing factor {factor}"
+    math = ("factor",)
 
 
 class MissingElementwiseFactor(Message):
     template = "missing elementwise factor {factor}"
+    math = ("factor",)
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

@@ -22,6 +22,7 @@ ORDER = 70
 
 class MissingTerm(Message):
     template = "missing term {term}"
+    math = ("term",)
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

@@ -20,6 +20,7 @@ KIND = "missing-transpose"
 
 class MissingTranspose(Message):
     template = "missing transpose on {name}"
+    math = ("name",)
 
 
 class WholeTransposed(Message):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
+from ..prose import Prose
 from ..read.latex import parse_formula, split_chain
 from .base import Message
 
@@ -65,6 +66,8 @@ def check(checker, claims) -> None:
     for canonical, spelled in sorted(uses.items()):
         if len(spelled) < 2:
             continue
-        where = "; ".join(f"{w} in {', '.join(ids)}" for w, ids in sorted(spelled.items()))
-        checker.add(Notation(spellings=" and ".join(sorted(spelled)), where=where).finding(
+        where = Prose("; ").join(Prose.latex(w) + f" in {', '.join(ids)}"
+                                 for w, ids in sorted(spelled.items()))
+        spellings = Prose(" and ").join(map(Prose.latex, sorted(spelled)))
+        checker.add(Notation(spellings=spellings, where=where).finding(
             suggestion=f"write {vocab.canonical_latex[vocab.names[canonical]]} throughout"))

@@ -24,4 +24,5 @@ class Parse(Message):
 
 class NoTarget(Message):
     template = ("a claim's first side must be a derivative of the loss, "
-                "\\frac{{\\partial L}}{{\\partial v}}; found {lhs}")
+                "$\\frac{{\\partial L}}{{\\partial v}}$; found {lhs}")
+    math = ("lhs",)

@@ -25,10 +25,12 @@ KIND = "product-order"
 
 class ProductOrder(Message):
     template = "wrong product order: {product}"
+    math = ("product",)
 
 
 class ProductOrderTranspose(Message):
     template = "wrong product order and transpose: {product}"
+    math = ("product",)
 
 
 def at(stated, mul, c_part, nc_part):

@@ -33,3 +33,4 @@ class SidesDiffer(Message):
 
 class Declared(Message):
     template = "{node} is declared {declared} but its definition is {defined}"
+    math = ("node",)

@@ -19,6 +19,7 @@ ORDER = 30
 
 class Substitution(Message):
     template = "wrong variable: with {right} in place of {wrong} the formula holds"
+    math = ("right", "wrong")
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

@@ -20,6 +20,7 @@ KIND = "unchecked"
 class NotChecked(Message):
     severity = "info"
     template = "not checked (line {line}): {text} — {why}"
+    math = ("text",)
 
 
 class Note(Message):

@@ -26,6 +26,7 @@ class Unused(Message):
     severity = "warning"
     template = ("the loss {loss} does not depend on {node}: no gradient of the loss goes "
                 "through this definition, so none checks it")
+    math = ("loss", "node")
 
 
 def check(checker, claims) -> None:

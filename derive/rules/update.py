@@ -27,3 +27,4 @@ class Step(Message):
     severity = "info"
     template = ("an update of {v} with the rate {eta}: its step is -{eta} times {g}, checked "
                 "as the derivative of {loss}")
+    math = ("v", "eta", "g", "loss")

@@ -22,6 +22,7 @@ ORDER = 50
 class OtherDerivative(Message):
     template = ("the stated form is {other}: the derivative of another quantity or by "
                 "another variable than the left side names")
+    math = ("other",)
 
 
 def diagnose(dx, stated, value, target) -> Diagnosis | None:

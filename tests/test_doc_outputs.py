@@ -1,6 +1,7 @@
-"""Docs that cannot go stale (issue 17, item 10, in part): every output block marked with
+"""Docs that cannot go stale (issue 17, item 10): every output block marked with
 ``<!-- output: derive … -->`` in README.md and docs/ is compared with the real output of
-its command (tools/doc_outputs.py)."""
+its command (tools/doc_outputs.py); a page that writes out a chapter (``file``), copies
+one (``copy``) or edits it (``edit``, a diff) runs its commands on those very files."""
 from __future__ import annotations
 
 import importlib.util
@@ -15,8 +16,8 @@ doc_outputs = importlib.util.module_from_spec(_spec)
 sys.modules["doc_outputs"] = doc_outputs          # (its dataclass looks itself up there)
 _spec.loader.exec_module(doc_outputs)
 
-BLOCKS = doc_outputs.blocks()
-OUTPUTS: dict = {}
+PAGES = [p for p in doc_outputs.pages()
+         if any(b.kind == "output" for b in doc_outputs.page_blocks(p))]
 
 
 def test_the_comparison_finds_a_changed_line_and_allows_elisions():
@@ -24,15 +25,36 @@ def test_the_comparison_finds_a_changed_line_and_allows_elisions():
     assert doc_outputs.missing(block, ["a", "b", "c", "d"]) == []
     assert doc_outputs.missing(block, ["a", "b", "c", "e"]) == ["d"]
     assert doc_outputs.missing(block, ["d", "a"]) == ["d"]          # order matters
+    cut = doc_outputs.Block(Path("x.md"), 1, "check", ".", ("a long li…",))
+    assert doc_outputs.missing(cut, ["a long line"]) == []
+    assert doc_outputs.missing(cut, ["a short line"]) == ["a long li…"]
 
 
-def test_the_tutorial_has_marked_blocks():
-    assert sum(b.page.name == "tutorial.md" for b in BLOCKS) >= 7
+def test_a_page_builds_its_files_in_order_and_an_edit_must_apply(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("<!-- file: scratch/ch/a.tex -->\n```latex\nx = 1\ny = 2\nz = 3\n```\n"
+                    "<!-- edit: scratch/ch/a.tex -->\n```diff\n-x = 1\n+x = 5\n@@\n"
+                    " y = 2\n-z = 3\n+z = 4\n```\n", encoding="utf-8")
+    scratch = tmp_path / "s"
+    for b in doc_outputs.page_blocks(page):
+        doc_outputs.apply(b, scratch)
+    assert (scratch / "ch" / "a.tex").read_text(encoding="utf-8") == "x = 5\ny = 2\nz = 4\n"
+    stale = doc_outputs.Block(page, 9, "scratch/ch/a.tex", ".", ("-x = 1", "+x = 6"), "edit")
+    with pytest.raises(ValueError, match="not in"):
+        doc_outputs.apply(stale, scratch)
+    with pytest.raises(ValueError, match="under scratch/"):
+        doc_outputs.apply(doc_outputs.Block(page, 1, "../x", ".", ("a",), "file"), scratch)
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: f"{b.page.name}:{b.line}")
-def test_each_marked_output_is_the_real_one(block):
-    key = (block.args, block.cwd)
-    if key not in OUTPUTS:
-        OUTPUTS[key] = doc_outputs.run(block)
-    assert doc_outputs.missing(block, OUTPUTS[key]) == []
+def test_the_readme_and_the_tutorial_have_marked_blocks():
+    kinds = [(b.page.name, b.kind) for p in PAGES for b in doc_outputs.page_blocks(p)]
+    assert kinds.count(("tutorial.md", "output")) >= 11
+    assert ("tutorial.md", "file") in kinds and ("tutorial.md", "edit") in kinds
+    assert ("README.md", "output") in kinds
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_each_marked_output_is_the_real_one(page):
+    results = doc_outputs.check_page(page)
+    assert results
+    assert [(b.line, lost) for b, lost in results if lost] == []

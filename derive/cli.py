@@ -8,6 +8,7 @@ only when stderr is a terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check only chapters changed since their last check with --changed "
                         "(the others' reports are read back from derive's cache folder)")
     c.add_argument("--no-cache", action="store_true",
-                   help="accepted for old scripts (without --changed nothing is cached)")
+                   help="check every chapter, over `cache = true` in [tool.derive]")
     c.add_argument("--only-chapters", action="store_true",
                    help="pass over a given file that is no chapter (no display formula), "
                         "as pre-commit passes every changed .md and .tex file")
@@ -215,7 +216,24 @@ def _settings(args):
     args.no_numeric = args.no_numeric or not s.get("numeric", True)
     if args.claim_seconds is None:
         args.claim_seconds = s.get("claim-seconds")
+    # --changed and --no-cache over `cache`; DERIVE_CACHE_DIR over `cache-dir`
+    args.changed = not args.no_cache and (args.changed or s.get("cache", False))
+    args.cache_dir = s.get("cache-dir")
     return config.policy
+
+
+@contextlib.contextmanager
+def _cache_dir(folder: str | None):
+    """DERIVE_CACHE_DIR set to ``folder`` for the run (the worker processes inherit it),
+    unless it is set already; restored afterwards."""
+    if folder is None or os.environ.get("DERIVE_CACHE_DIR"):
+        yield
+        return
+    os.environ["DERIVE_CACHE_DIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("DERIVE_CACHE_DIR", None)
 
 
 class _BadSetting(Exception):
@@ -245,11 +263,11 @@ def _check(args) -> int:
             return 2
     progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
     try:
-        report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
-                       claim_seconds=args.claim_seconds, progress=progress,
-                       jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
-                       changed=args.changed and not args.no_cache,
-                       only_chapters=args.only_chapters)
+        with _cache_dir(args.cache_dir):
+            report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
+                           claim_seconds=args.claim_seconds, progress=progress,
+                           jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
+                           changed=args.changed, only_chapters=args.only_chapters)
     finally:
         if progress is not None:
             progress.clear()

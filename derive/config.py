@@ -13,6 +13,8 @@ the checked path (as ruff finds ``[tool.ruff]``); command-line flags override th
     seed = 0
     jobs = 2
     claim-seconds = 20
+    cache = true                      # reuse unchanged chapters' reports (as --changed)
+    cache-dir = ".derive-cache"       # where (default: the platform's cache folder)
 
 A finding that is ignored (or not selected) is kept in the report marked suppressed, as
 with ``% derive: ignore[CODE]`` on one equation, and no longer fails the check.
@@ -32,7 +34,7 @@ from pathlib import Path
 from .errors import InputError
 
 KEYS = {"paths", "format", "select", "ignore", "per-file-ignores", "numeric", "seed", "jobs",
-        "claim-seconds"}
+        "claim-seconds", "cache", "cache-dir"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def _config(table, path: Path) -> Config:
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()):
         raise bad("per-file-ignores", "a table of glob = [codes]")
     types = {"paths": list, "format": str, "numeric": bool, "seed": int, "jobs": int,
-             "claim-seconds": (int, float)}
+             "claim-seconds": (int, float), "cache": bool, "cache-dir": str}
     for key, kind in types.items():
         value = table.get(key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)
@@ -134,6 +136,9 @@ def _config(table, path: Path) -> Config:
     settings = dict(table)
     if "paths" in settings:          # relative to the pyproject.toml's folder
         settings["paths"] = [os.path.relpath(folder / p) for p in settings["paths"]]
+    if "cache-dir" in settings:
+        where = os.path.expanduser(settings["cache-dir"])
+        settings["cache-dir"] = str((folder / where).resolve())
     policy = Policy(codes["select"], codes["ignore"] or (),
                     tuple((k, tuple(v)) for k, v in per_file.items()), folder)
     return Config(settings, policy, path)

@@ -4,6 +4,7 @@ the cache holds JSON only, in its own folder."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -97,3 +98,32 @@ def test_a_report_reads_back_field_by_field(chapter):
     root = Path(__file__).resolve().parent.parent / "equations"
     result = check_chapter(root / chapter / "manifest.toml", seed=0)
     assert chapter_from_dict(json.loads(json.dumps(result.to_dict())), result.seed) == result
+
+
+def test_the_cache_settings_of_tool_derive(setup, tmp_path, monkeypatch, capsys):
+    from derive.cli import main
+    folder, calls = setup
+    monkeypatch.delenv("DERIVE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))     # never the real one
+    (tmp_path / "book" / "pyproject.toml").write_text(
+        '[tool.derive]\ncache = true\ncache-dir = "build/derive-cache"\n', encoding="utf-8")
+    assert main(["check", str(folder), "-q"]) == 0
+    assert "DERIVE_CACHE_DIR" not in os.environ            # set for the run only
+    assert main(["check", str(folder), "-q"]) == 0
+    assert len(calls) == 1                                  # cache = true: as --changed
+    kept = tmp_path / "book" / "build" / "derive-cache"     # relative to the pyproject.toml
+    assert [p.suffix for p in kept.iterdir()] == [".json"]
+    assert not (tmp_path / "xdg").exists()
+    assert main(["check", str(folder), "--no-cache", "-q"]) == 0
+    assert len(calls) == 2                                  # the flag wins
+    assert main(["check", str(folder), "--isolated", "-q"]) == 0
+    assert len(calls) == 3                                  # no table: no cache
+    # DERIVE_CACHE_DIR wins over cache-dir, as a command line would
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "env"))
+    assert main(["check", str(folder), "-q"]) == 0
+    assert len(calls) == 4 and (tmp_path / "env").is_dir()
+    capsys.readouterr()
+    (tmp_path / "book" / "pyproject.toml").write_text('[tool.derive]\ncache = "yes"\n',
+                                                      encoding="utf-8")
+    assert main(["check", str(folder), "-q"]) == 2
+    assert "cache: expected bool" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """Suppressions: ``% derive: ignore[CODE, ...]`` (LaTeX) or ``<!-- derive: ignore[CODE]
--->`` (Markdown) accepts a finding on one equation.
+-->`` (Markdown, and a notebook's markdown cells) accepts a finding on one equation.
 
 A suppression belongs to the equation whose block it is in (a trailing comment on one
 of the formula's lines) or to the block right below it (the comment, other ``derive:``
@@ -14,6 +14,7 @@ True
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,12 @@ class Suppression:
     codes: tuple[str, ...]
     file: str
     line: int
+    where: str | None = None          # a notebook's cell ("cell 3"); line counts in it
+
+    @property
+    def place(self) -> str:
+        """``12``, or ``3 of cell 2`` in a notebook."""
+        return f"{self.line} of {self.where}" if self.where else str(self.line)
 
 
 def codes_in(text: str) -> tuple[str, ...] | None:
@@ -54,19 +61,36 @@ def _comment_of(line: str) -> str:
     return ""
 
 
+def _lines(file: str, where: str | None) -> list[str]:
+    """The lines an item's line numbers count: its file's, or its notebook cell's (a
+    notebook's items are placed by ``where = "cell K"`` and the line in that cell)."""
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not where:
+        return text.splitlines()
+    cell = re.fullmatch(r"cell (\d+)", where)
+    try:
+        source = json.loads(text)["cells"][int(cell.group(1)) - 1]["source"] if cell else ""
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+        return []
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    return source.splitlines() if isinstance(source, str) else []
+
+
 def find(items) -> dict[str, Suppression]:
     """The suppression of each block that has one: {block id: Suppression}."""
-    texts: dict[str, list[str]] = {}
+    texts: dict[tuple[str, str | None], list[str]] = {}
     out: dict[str, Suppression] = {}
     for item in items:
-        if item.kind == "caption" or item.where or not item.file or item.file.startswith("<"):
-            continue                     # a notebook's cell: not supported yet
-        if item.file not in texts:
-            try:
-                texts[item.file] = Path(item.file).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                texts[item.file] = []
-        lines = texts[item.file]
+        if item.kind == "caption" or not item.file or item.file.startswith("<"):
+            continue
+        key = (item.file, item.where or None)
+        if key not in texts:
+            texts[key] = _lines(item.file, item.where)
+        lines = texts[key]
         own = sorted({line for line, _ in item.places} | {item.line})
         codes, at = [], None
         for n in own:                                  # trailing comments
@@ -85,5 +109,6 @@ def find(items) -> dict[str, Suppression]:
                 at = at or n
             n -= 1
         if at is not None:
-            out[item.id] = Suppression(tuple(dict.fromkeys(codes)), item.file, at)
+            out[item.id] = Suppression(tuple(dict.fromkeys(codes)), item.file, at,
+                                       item.where or None)
     return out

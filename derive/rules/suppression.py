@@ -54,6 +54,6 @@ def apply(result, found: dict):
         unused = [c for c in s.codes if c not in used]
         if unused:
             e = replace(e, findings=e.findings + (
-                UnusedSuppression(codes=", ".join(unused), line=s.line).finding(),))
+                UnusedSuppression(codes=", ".join(unused), line=s.place).finding(),))
         equations.append(e)
     return replace(result, findings=tuple(chapter_findings), equations=tuple(equations))

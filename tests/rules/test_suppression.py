@@ -64,3 +64,38 @@ def test_a_markdown_suppression(tmp_path):
     assert e.accepted
     others = [e for e in r.equations if e.verdict == "inconsistent" and e.id != "8-14"]
     assert others and not any(e.accepted for e in others)   # one equation only
+
+
+def _notebook_with(tmp_path, formula: str, above: str | None):
+    """The notebook of tests/books with 2.9.8 replaced by ``formula``, and the comment
+    ``above`` on the line before it, in its markdown cell."""
+    import json
+    source = EQUATIONS.parent / "tests" / "books" / "notebook-logistic-regression-zh"
+    nb = json.loads((source / "chapter.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if r"\tag{2.9.8}" in "".join(c["source"]))
+    lines = "".join(cell["source"]).splitlines()
+    at = next(k for k, line in enumerate(lines) if r"\tag{2.9.8}" in line)
+    lines[at] = f"$${formula} \\tag{{2.9.8}}$$"
+    if above is not None:
+        lines.insert(at, above)
+    cell["source"] = [line + "\n" for line in lines]
+    folder = tmp_path / "nb"
+    folder.mkdir(parents=True)
+    (folder / "chapter.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    (r,) = check([str(folder / "chapter.ipynb")], numeric=False).chapters
+    return next(e for e in r.equations if e.id == "2.9.8")
+
+
+NEGATED = r"\frac{dL(a,y)}{da}=y/a-(1-y)/(1-a)"
+
+
+def test_a_suppression_in_a_notebook_cell(tmp_path):
+    e = _notebook_with(tmp_path, NEGATED, None)
+    assert [(f.code, f.suppressed) for f in e.all_findings] == [("DV102", False)]
+    e = _notebook_with(tmp_path / "1", NEGATED, "<!-- derive: ignore[DV102] -->")
+    assert [(f.code, f.suppressed) for f in e.all_findings] == [("DV102", True)]
+    assert e.verdict == "mismatch" and e.accepted
+    e = _notebook_with(tmp_path / "2", NEGATED, "<!-- derive: ignore[DV103] -->")
+    unused = [f for f in e.all_findings if f.code == "DV906"]
+    assert len(unused) == 1 and " of cell 4 " in unused[0].message
+    assert not any(f.suppressed for f in e.all_findings)

@@ -58,3 +58,65 @@ def test_each_marked_output_is_the_real_one(page):
     results = doc_outputs.check_page(page)
     assert results
     assert [(b.line, lost) for b, lost in results if lost] == []
+
+
+def _vectorized_table() -> list[tuple[str, str, str, str]]:
+    """The rows (kind, claim, message, fix) of the table of diagnoses of vectorized
+    chapters in docs/verdicts.md."""
+    text = (ROOT / "docs" / "verdicts.md").read_text(encoding="utf-8")
+    table = text.split("| kind | claim | message | fix |", 1)[1].split("\n\n", 1)[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        rows.append((cells[0].split("`")[1], cells[1].strip("`"), cells[2], cells[3]))
+    return rows
+
+
+def test_the_table_of_vectorized_diagnoses_in_verdicts_md_is_real(tmp_path):
+    from rule_cases import matrix
+    rows = _vectorized_table()
+    assert len(rows) >= 10
+    claims = "".join(f"% derive: claim\n{claim} \\tag{{V{k}}}\n"
+                     for k, (_, claim, _, _) in enumerate(rows, start=1))
+    result = matrix(tmp_path, claims, numeric=False)
+    for k, (kind, claim, message, fix) in enumerate(rows, start=1):
+        e = next(e for e in result.equations if e.id == f"V{k}")
+        said = [f for f in e.all_findings if f.severity == "error"]
+        assert e.verdict == "mismatch", claim
+        assert [f.kind for f in said] == [kind], claim
+        assert said[0].message == message, claim
+        assert (said[0].suggestion or "none") == fix.strip("`"), claim
+
+
+# docs/formats/examples/, written by docs/formats/generate.sh: (format, options, file)
+EXAMPLES = [("text", {}, "seed.txt"), ("text", {"verbose": True}, "seed-verbose.txt"),
+            ("text", {"quiet": True}, "seed-quiet.txt"), ("json", {}, "seed.json"),
+            ("markdown", {}, "seed.md"), ("html", {}, "seed.html"),
+            ("junit", {}, "seed-junit.xml"), ("concise", {}, "seed-concise.txt"),
+            ("github", {}, "seed-github.txt"), ("gitlab", {}, "seed-gitlab.json"),
+            ("sarif", {}, "seed.sarif")]
+
+
+def test_the_format_examples_are_what_derive_prints_now(monkeypatch):
+    import derive
+    from derive.report import render_to_string
+    monkeypatch.chdir(ROOT)                  # generate.sh runs from the root, paths relative
+    report = derive.check("equations/ch08-two-layer-bce")
+    stale = [name for fmt, options, name in EXAMPLES
+             if render_to_string(report, fmt, **options)
+             != (ROOT / "docs" / "formats" / "examples" / name).read_text(encoding="utf-8")]
+    assert stale == [], "run: sh docs/formats/generate.sh"
+
+
+def test_the_example_blocks_of_the_format_pages_hold_the_example_files():
+    import re
+    blocks = 0
+    for page in sorted((ROOT / "docs" / "formats").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for name, lang, body in re.findall(
+                r"<!-- example (\S+) (\S+) -->\n````\2\n(.*?)\n````\n<!-- /example -->", text,
+                flags=re.S):
+            blocks += 1
+            example = ROOT / "docs" / "formats" / "examples" / name
+            assert body == example.read_text(encoding="utf-8").rstrip("\n"), (page.name, name)
+    assert blocks >= 9

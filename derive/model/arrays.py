@@ -143,9 +143,9 @@ def component(value, index: tuple[int, ...] | None, shown: str):
                              token=shown)
         return value
     if index is None:
-        raise WrongShape(Prose.latex(shown) + f": this side is a {shape_text(value)} array; a formula is "
-                         "compared entry by entry when its first side is an array too",
-                         token=shown)
+        raise WrongShape(Prose.latex(shown) + f": this side is a {shape_text(value)} array; "
+                         "a formula is compared entry by entry when its first side is an "
+                         "array too", token=shown)
     if len(index) == 1:
         row, col = (index[0], 1) if value.cols == 1 else (1, index[0])
     else:

@@ -205,7 +205,8 @@ class EntriesMeaning:
         if n.lower is not None and n.upper is not None:
             lower, upper = self(n.lower), self(n.upper)
         elif n.lower is None and n.upper is not None:
-            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as $\\sum_{{{i}=1}}^{{...}}$", i=idx))
+            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as "
+                                   "$\\sum_{{{i}=1}}^{{...}}$", i=idx))
             lower, upper = sympy.Integer(1), self(n.upper)
         elif n.lower is None and n.upper is None:
             from .entries import WrongIndices, index_ranges, the_range

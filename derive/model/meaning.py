@@ -283,7 +283,8 @@ class Meaning(EntriesMeaning, ArraysMeaning, FunctionsMeaning):
         index = self.index_symbol(idx)
         if n.lower is None and n.upper is not None:
             # \sum_{i}^{m}: the index counts from 1 (as the books that write it mean)
-            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as $\\sum_{{{i}=1}}^{{...}}$", i=idx))
+            self.note(Prose.format("$\\sum_{{{i}}}^{{...}}$ read as "
+                                   "$\\sum_{{{i}=1}}^{{...}}$", i=idx))
             lower, upper = sympy.Integer(1), self(n.upper)
         elif n.lower is None or n.upper is None:
             samples = self.vocab.samples

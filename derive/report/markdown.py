@@ -40,7 +40,9 @@ def _math(latex: str) -> str:
 
 def _prose(text: str) -> str:
     """A message: its text escaped as :func:`_esc` does, its LaTeX parts as ``$…$``."""
-    return "".join(_math(piece) if is_math else _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", piece))
+    def text_part(piece: str) -> str:       # as _esc, keeping the blanks at its ends
+        return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", piece))
+    return "".join(_math(piece) if is_math else text_part(piece)
                    for piece, is_math in Prose.of(text).pieces()).strip()
 
 
@@ -121,7 +123,7 @@ def _anchor(chapter: ChapterResult, e: EquationResult) -> str:
 
 
 def _chapter_finding(f: Finding, w) -> None:
-    w(f"\n### Chapter finding: {f.label}" + (f" ({_esc(f.equation)})" if f.equation else "")
+    w(f"\n### Chapter finding: {f.label}" + (f" ({_ident(f.equation)})" if f.equation else "")
       + "\n\n")
     w(f"**What is wrong:** {_prose(f.prose)}\n\n")
     if f.suggestion:

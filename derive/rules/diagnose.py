@@ -67,6 +67,22 @@ class Diagnoser:
                     and (not isinstance(base, sympy.Add) or len(base.args) <= 2))
         return 0 < len(factors) <= 3 and bool(r.free_symbols) and all(map(plain, factors))
 
+    def small_factor(self, ratio: sympy.Expr) -> sympy.Expr | None:
+        """``ratio`` factored, when it is :meth:`simple`. A ratio whose lowest terms keep
+        a symbol in the denominator never is (that would be a factor with a negative
+        power), and is not factored: on a long side that costs seconds.
+
+        >>> a, y = sympy.symbols("a y")
+        >>> dx = Diagnoser.__new__(Diagnoser)          # (it needs no chapter)
+        >>> dx.small_factor((a - a*y) / (1 - y)), dx.small_factor(a / y)
+        (a, None)
+        """
+        r = sympy.cancel(ratio)
+        if sympy.fraction(r)[1].free_symbols:
+            return None
+        r = sympy.factor(r)
+        return r if self.simple(r) else None
+
     def named(self, r: sympy.Expr) -> sympy.Expr:
         """σ(z)(1 - σ(z)) written σ'(z), when it is an activation's derivative."""
         return self.primes.get(sympy.expand(r), r)

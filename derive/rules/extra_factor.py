@@ -28,8 +28,8 @@ def diagnose(dx, stated, value, target) -> Diagnosis | None:
     """value/target is a small product (at most three plain factors)."""
     if value == 0 or target == 0:
         return None
-    r = sympy.factor(sympy.cancel(value / target))
-    if dx.simple(r):
+    r = dx.small_factor(value / target)
+    if r is not None:
         f = dx.named(r)
         fixed = stated / f
         if dx.holds(fixed, target):

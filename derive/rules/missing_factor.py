@@ -35,8 +35,8 @@ def diagnose(dx, stated, value, target) -> Diagnosis | None:
     quotient does not cancel (softmax entries), s or 1 - s of the side's own symbols."""
     if value == 0 or target == 0:
         return None
-    r = sympy.factor(sympy.cancel(target / value))
-    if dx.simple(r):
+    r = dx.small_factor(target / value)
+    if r is not None:
         f = dx.named(r)
         fixed = stated * f
         if dx.holds(fixed, target):

@@ -19,6 +19,12 @@ CODE = "DV106"
 KIND = "missing-term"
 ORDER = 70
 
+# A short term (at most 8 operations) multiplies out to fewer terms than this unless it
+# is a power of a long sum, such as the cube of a 7-term sum: a difference whose
+# numerator is longer is not factored (on a long side that takes seconds) and names no
+# missing term.
+MAX_EXPANDED_TERMS = 64
+
 
 class MissingTerm(Message):
     template = "missing term {term}"
@@ -40,7 +46,10 @@ def diagnose(dx, stated, value, target) -> Diagnosis | None:
                 suggestion=dx.latex(fixed)), fixed)
         return None
     try:
-        term = sympy.factor(sympy.cancel(dx.d.abstract(target) - dx.d.abstract(value)))
+        difference = sympy.cancel(dx.d.abstract(target) - dx.d.abstract(value))
+        numerator = sympy.fraction(difference)[0]
+        term = sympy.factor(difference) if len(sympy.Add.make_args(
+            sympy.expand(numerator))) <= MAX_EXPANDED_TERMS else missing
     except Exception:  # noqa: BLE001 - no common form: no diagnosis of this kind
         term = missing
     if not isinstance(term, sympy.Add) and sympy.count_ops(term) <= 8:

@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "NO_COLOR is set; FORCE_COLOR forces it)")
     fixing = c.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true",
-                        help="write each verified correction into the source file")
+                        help="write each verified correction into the source file, then "
+                             "check again: the report and exit code are of what remains")
     fixing.add_argument("--diff", action="store_true",
                         help="print the fixes as a unified diff; write nothing")
     sub.add_parser("completion", help="print a bash or zsh completion script").add_argument(
@@ -261,19 +262,29 @@ def _check(args) -> int:
         except OutputError as exc:
             print(f"derive: error: {exc}", file=sys.stderr)
             return 2
-    progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
-    try:
-        with _cache_dir(args.cache_dir):
-            report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
-                           claim_seconds=args.claim_seconds, progress=progress,
-                           jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
-                           changed=args.changed, only_chapters=args.only_chapters)
-    finally:
-        if progress is not None:
-            progress.clear()
-    report = policy.apply(report)
-    if args.diff or args.fix:
-        return _fix(args, report)
+
+    def run():
+        progress = _ProgressLine(sys.stderr) if _isatty(sys.stderr) else None
+        try:
+            with _cache_dir(args.cache_dir):
+                report = check(args.paths, numeric=not args.no_numeric, seed=args.seed,
+                               claim_seconds=args.claim_seconds, progress=progress,
+                               jobs=max(args.jobs, 0), allow_outside=args.allow_outside,
+                               changed=args.changed, only_chapters=args.only_chapters)
+        finally:
+            if progress is not None:
+                progress.clear()
+        return policy.apply(report)
+
+    report = run()
+    if args.diff:
+        return _diff(report)
+    if args.fix:
+        fixed = _fix(report)
+        if fixed is None:
+            return 2
+        if fixed:              # as ruff does: the report and the exit code of what remains
+            report = run()
     for err in report.errors:
         print(f"derive: error: {err}", file=sys.stderr)
     # one line per distinct problem: a block copied for every layer fails once
@@ -311,27 +322,35 @@ def _check(args) -> int:
     return report.exit_code
 
 
-def _fix(args, report) -> int:
-    """--diff: the fixes as a unified diff on stdout. --fix: the fixes written, one line
-    on stderr per file and per correction left out. The exit code is the check's."""
+def _diff(report) -> int:
+    """--diff: the fixes as a unified diff on stdout, nothing written; one line on stderr
+    per correction left out. The exit code is the check's."""
     from . import fix
-    if args.diff:
-        text, notes = fix.diff(report)
-        sys.stdout.write(text)
-    else:
-        try:
-            count, files, notes = fix.apply(report)
-        except OSError as exc:
-            print(f"derive: error: cannot write the fix: {exc}", file=sys.stderr)
-            return 2
-        for path in files:
-            print(f"derive: fixed {path}", file=sys.stderr)
-        print(f"derive: {count} equation{'' if count == 1 else 's'} fixed in {len(files)} "
-              f"file{'' if len(files) == 1 else 's'}; check again to see what remains",
-              file=sys.stderr)
+    text, notes = fix.diff(report)
+    sys.stdout.write(text)
     for note in notes:
         print(f"derive: {note}", file=sys.stderr)
     return report.exit_code
+
+
+def _fix(report) -> int | None:
+    """--fix: the fixes written, one line on stderr per file and per correction left
+    out; how many equations were fixed (None when a file could not be written)."""
+    from . import fix
+    try:
+        count, files, notes = fix.apply(report)
+    except OSError as exc:
+        print(f"derive: error: cannot write the fix: {exc}", file=sys.stderr)
+        return None
+    for path in files:
+        print(f"derive: fixed {path}", file=sys.stderr)
+    print(f"derive: {count} equation{'' if count == 1 else 's'} fixed in {len(files)} "
+          f"file{'' if len(files) == 1 else 's'}" + ("; checked again: the report is of what "
+                                                     "remains" if count else ""),
+          file=sys.stderr)
+    for note in notes:
+        print(f"derive: {note}", file=sys.stderr)
+    return count
 
 
 def run() -> None:

@@ -132,3 +132,13 @@ def test_fix_reports_what_remains_and_fails_on_it(tmp_path, capsys):
     assert "DV201" not in codes                      # z_2 = w_2 a_1 + b_2 now
     assert {"DV111", "DV202"} <= codes               # what remains, in the report
 
+
+
+def test_a_fix_keeps_the_authors_spelling_of_a_quantity(tmp_path, capsys):
+    # the seed chapter writes Z_2 in its claims (an alias of z_2): the fix of 8-14 too
+    folder = _copy(tmp_path, "ch08-two-layer-bce")
+    assert main(["check", str(folder), "--fix", "--no-numeric", "--isolated", "-q"]) == 0
+    line = next(x for x in (folder / "chapter.tex").read_text(encoding="utf-8").splitlines()
+                if x.endswith(r"\tag{8-14}"))
+    assert r"= a_{1} \frac{\partial L}{\partial Z_2} = a_{1} \left(a_{2} - y\right)" in line
+    assert "z_{2}" not in line and r"\frac{1}{m}" not in line

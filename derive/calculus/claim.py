@@ -68,3 +68,23 @@ def batch_form(model, claim: Claim) -> str:
     return (f"\\frac{{\\partial {cost}}}{{\\partial {m.latex(claim.target)}}} = "
             f"\\frac{{1}}{{{sympy.latex(m.samples)}}}\\sum_{{i=1}}^{{{sympy.latex(m.samples)}}}"
             f" {text}")
+
+
+def author_names(checker, claim: Claim) -> dict:
+    """{symbol: its spelling in this claim} for each quantity the claim writes one way
+    other than the chapter's own name (``Z_2`` for ``z_2``): the fixes of the claim are
+    printed with them (read.latex.spelled_as), so that --fix keeps the author's names.
+    Scalar notation only: in index and matrix notation a name stands for many entries."""
+    if in_matrices(checker) or checker.vocab.entries:
+        return {}
+    written: dict[str, set[str]] = {}
+    for p in claim.parsed:
+        for spelling, canonical in p.spellings:
+            written.setdefault(canonical, set()).add(spelling)
+    names = {}
+    for canonical, spellings in written.items():
+        (spelling, *others) = spellings
+        symbol = checker.vocab.names.get(canonical)
+        if not others and spelling != canonical and isinstance(symbol, sympy.Symbol):
+            names[symbol] = spelling
+    return names

@@ -9,7 +9,7 @@ import sympy
 
 from ..errors import InputError
 from ..model.explicit import NotEvaluated
-from ..read.latex import parse_formula, to_latex
+from ..read.latex import parse_formula, spelled_as, to_latex
 from ..report import (
     BATCH_MEAN,
     PER_SAMPLE,
@@ -19,7 +19,7 @@ from ..report import (
     Verdict,
 )
 from ..rules import argument_order
-from ..rules.convention import side_finding as convention_finding
+from ..rules.convention import side_finding
 from ..rules.factor import MissingMean
 from ..rules.matrix_diagnose import matrix_fix
 from ..rules.mismatch import ChainStep, Mismatch
@@ -28,7 +28,7 @@ from ..rules.samples import KeptSamples
 from ..rules.shape import Shape
 from ..rules.timeout import Inconclusive
 from .batch import Kept
-from .claim import Claim, batch_form, in_matrices
+from .claim import Claim, author_names, batch_form, in_matrices
 from .display import display
 from .evidence import UNKNOWN, WRONG, agree_routes, measure, per_sample
 from .frontier import shown_gradient
@@ -215,7 +215,20 @@ def corrected_chain(checker, claim: Claim, expected) -> str | None:
     return " = ".join(sides) + f" \\tag{{{claim.item.id}}}"
 
 
+def convention_finding(checker, claim: Claim, k: int, cls: str):
+    """The convention finding of side k, its fix in the claim's own spellings."""
+    with spelled_as(author_names(checker, claim)):
+        return side_finding(checker, claim, k, cls)
+
+
 def wrong_side(checker, claim: Claim, k: int, expected):
+    """The verdict and the diagnosis of a wrong side k, its fix in the claim's own
+    spellings."""
+    with spelled_as(author_names(checker, claim)):
+        return _wrong_side(checker, claim, k, expected)
+
+
+def _wrong_side(checker, claim: Claim, k: int, expected):
     stated = claim.parsed[k].expr
     if in_matrices(checker):
         # the first single matrix edit that makes the side hold (rules.matrix_diagnose)

@@ -19,6 +19,8 @@ x*Partial(L, z)
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sympy
@@ -148,6 +150,9 @@ class _ChainPrinter(LatexPrinter):
 
 
     def _print_Symbol(self, expr, style="plain"):
+        written = _SPELLED.get().get(expr)
+        if written is not None:
+            return written
         name = expr.name
         if name.startswith("\\mathrm{") and ("^{[" in name or re.fullmatch(
                 r"\\mathrm\{d[A-Za-z]+\}(_.*)?", name)):
@@ -174,6 +179,30 @@ class _ChainPrinter(LatexPrinter):
         if isinstance(expr.expr, (sympy.Add, sympy.Mul)):
             inner = f"\\left({inner}\\right)"
         return f"\\frac{{d}}{{d {self._print(expr.variables[0])}}} {inner}"
+
+
+# symbol -> how the formula being fixed writes it (spelled_as)
+_SPELLED: ContextVar[dict] = ContextVar("spelled", default={})
+
+
+@contextmanager
+def spelled_as(names: dict):
+    """:func:`to_latex` writes each symbol of ``names`` as given there, inside the block:
+    a fix is printed in the author's spelling of a quantity (``Z_2`` where the chapter's
+    own name is ``z_2``).
+
+    >>> z = sympy.Symbol("z_{2}")
+    >>> with spelled_as({z: "Z_2"}):
+    ...     to_latex(2 * z)
+    '2 Z_2'
+    >>> to_latex(2 * z)
+    '2 z_{2}'
+    """
+    token = _SPELLED.set(dict(names))
+    try:
+        yield
+    finally:
+        _SPELLED.reset(token)
 
 
 def to_latex(expr: sympy.Expr) -> str:

@@ -82,7 +82,7 @@ def check_chapter(manifest_path: str | Path, *, numeric: bool = True, seed: int 
         result = replace(result, findings=tuple(preface) + result.findings)
     result = _placed(result, items)
     # % derive: ignore[CODE]: the author's accepted findings marked (rules.suppression)
-    return suppression.apply(result, suppressions.find(items))
+    return suppression.apply(result, suppressions.find(items), suppressions.find_chapter(items))
 
 
 def read_chapter(manifest_path: str | Path, *, allow_outside: bool = False):

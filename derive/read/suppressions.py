@@ -7,10 +7,16 @@ markers, other comments, blank lines and a display's opening line such as
 ``\\begin{equation}`` or ``$$`` between them). It is not a block marker: the readers skip
 it (:func:`is_suppression`).
 
+``% derive: ignore-chapter[CODE, ...]``, anywhere in the chapter's files, accepts those
+findings everywhere in the chapter, including the chapter-level ones that name no
+equation (:func:`find_chapter`).
+
 >>> codes_in("% derive: ignore[DV202, DV204]")
 ('DV202', 'DV204')
->>> codes_in("% derive: claim") is None
-True
+>>> codes_in("% derive: claim") is None, codes_in("% derive: ignore-chapter[DV202]")
+(True, None)
+>>> codes_in("<!-- derive: ignore-chapter[DV202] -->", chapter=True)
+('DV202',)
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_SUPPRESSION = re.compile(r"derive:\s*ignore\s*\[(?P<codes>[^\]]*)\]")
+_SUPPRESSION = re.compile(r"derive:\s*ignore(?P<chapter>-chapter)?\s*\[(?P<codes>[^\]]*)\]")
 _COMMENT = re.compile(r"^\s*(%|<!--)")
 _OPENER = re.compile(r"^\s*(\\begin\s*\{[A-Za-z]+\*?\}|\\\[|\$\$)\s*$")
 
@@ -37,16 +43,18 @@ class Suppression:
         return f"{self.line} of {self.where}" if self.where else str(self.line)
 
 
-def codes_in(text: str) -> tuple[str, ...] | None:
-    """The codes a comment suppresses, or None when it is no suppression."""
+def codes_in(text: str, chapter: bool = False) -> tuple[str, ...] | None:
+    """The codes a comment suppresses on its equation (on the whole chapter with
+    ``chapter``), or None when it is no such suppression."""
     m = _SUPPRESSION.search(text)
-    if m is None:
+    if m is None or bool(m.group("chapter")) != chapter:
         return None
     return tuple(c.strip() for c in m.group("codes").split(",") if c.strip())
 
 
 def is_suppression(comment: str) -> bool:
-    return codes_in(comment) is not None
+    """Any suppression, of one equation or of the chapter: the readers pass it over."""
+    return _SUPPRESSION.search(comment) is not None
 
 
 def _comment_of(line: str) -> str:
@@ -112,3 +120,18 @@ def find(items) -> dict[str, Suppression]:
             out[item.id] = Suppression(tuple(dict.fromkeys(codes)), item.file, at,
                                        item.where or None)
     return out
+
+
+def find_chapter(items) -> list[Suppression]:
+    """The ``ignore-chapter`` comments in the files (and notebook cells) the chapter's
+    blocks come from, in file order."""
+    out = []
+    places = dict.fromkeys((i.file, i.where or None) for i in items
+                           if i.file and not i.file.startswith("<"))
+    for file, where in places:
+        for n, line in enumerate(_lines(file, where), start=1):
+            found = codes_in(_comment_of(line), chapter=True)
+            if found is not None:
+                out.append(Suppression(found, file, n, where))
+    return out
+

@@ -1,4 +1,5 @@
-"""DV906 unused-suppression: a ``% derive: ignore[CODE]`` that accepts nothing.
+"""DV906 unused-suppression: a ``% derive: ignore[CODE]`` that accepts nothing (or a
+``% derive: ignore-chapter[CODE]`` that accepts nothing in its chapter).
 
 Why: an author accepts one finding on one equation by writing ``% derive:
 ignore[CODE]`` above it (``<!-- derive: ignore[CODE] -->`` in Markdown): the finding is
@@ -17,6 +18,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from .base import Message
 
@@ -29,10 +31,18 @@ class UnusedSuppression(Message):
     template = "derive: ignore[{codes}] on line {line} accepts nothing on this equation; remove it"
 
 
-def apply(result, found: dict):
+class UnusedChapterSuppression(Message):
+    severity = "warning"
+    template = ("derive: ignore-chapter[{codes}] on line {line} of {file} accepts nothing in "
+                "this chapter; remove it")
+
+
+def apply(result, found: dict, chapter_wide=()):
     """The chapter's report with each suppressed finding marked (``suppressed``), and an
     unused-suppression warning for each code that marked none. ``found`` is
-    {equation id: read.suppressions.Suppression}."""
+    {equation id: read.suppressions.Suppression}; ``chapter_wide`` the chapter's
+    ``ignore-chapter`` suppressions, which accept their codes everywhere in it."""
+    result = _apply_chapter_wide(result, chapter_wide)
     if not found:
         return result
     chapter_findings = list(result.findings)
@@ -57,3 +67,25 @@ def apply(result, found: dict):
                 UnusedSuppression(codes=", ".join(unused), line=s.place).finding(),))
         equations.append(e)
     return replace(result, findings=tuple(chapter_findings), equations=tuple(equations))
+
+
+def _apply_chapter_wide(result, suppressions):
+    if not suppressions:
+        return result
+    codes = {c for s in suppressions for c in s.codes}
+    used: set = set()
+
+    def mark(f):
+        if f.code in codes and f.severity in ("error", "warning"):
+            used.add(f.code)
+            return replace(f, suppressed=True)
+        return f
+    equations = tuple(e.with_findings(mark) for e in result.equations)
+    findings = [mark(f) for f in result.findings]
+    for s in suppressions:
+        unused = [c for c in s.codes if c not in used]
+        if unused:
+            findings.append(UnusedChapterSuppression(
+                codes=", ".join(unused), line=s.place, file=Path(s.file).name).finding())
+    return replace(result, findings=tuple(findings), equations=equations)
+

@@ -99,3 +99,36 @@ def test_a_suppression_in_a_notebook_cell(tmp_path):
     unused = [f for f in e.all_findings if f.code == "DV906"]
     assert len(unused) == 1 and " of cell 4 " in unused[0].message
     assert not any(f.suppressed for f in e.all_findings)
+
+
+def test_a_chapter_wide_suppression_accepts_a_code_everywhere_in_the_chapter(tmp_path):
+    folder = tmp_path / "seed"
+    shutil.copytree(EQUATIONS / "ch08-two-layer-bce", folder)
+    tex = folder / "chapter.tex"
+    tex.write_text("% derive: ignore-chapter[DV202, DV204]\n" + tex.read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    (r,) = check([str(folder)], numeric=False).chapters
+    # the chapter-level findings that name no equation (mixed conventions, notation)...
+    assert {f.code for f in r.findings if f.equation is None} >= {"DV202", "DV204"}
+    assert all(f.suppressed for f in r.findings if f.code in ("DV202", "DV204"))
+    # ... and 8-14's own DV202; the other codes stay as they were
+    e = next(e for e in r.equations if e.id == "8-14")
+    assert [(f.code, f.suppressed) for f in e.all_findings if f.severity == "error"] == \
+        [("DV202", True)] and e.accepted
+    assert not any(f.suppressed for e in r.equations for f in e.all_findings
+                   if f.code in ("DV201", "DV111"))
+    assert "DV906" not in {f.code for f in r.findings}
+    assert Report((r,)).exit_code == 1            # DV201 and DV111 still fail it
+
+
+def test_an_unused_chapter_wide_suppression_is_reported_with_its_place(tmp_path):
+    folder = tmp_path / "md"
+    shutil.copytree(EQUATIONS / "ch08-markdown", folder)
+    md = folder / "ch08.md"
+    lines = md.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "<!-- derive: ignore-chapter[DV103] -->")
+    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (r,) = check([str(folder)], numeric=False).chapters
+    (unused,) = [f for f in r.findings if f.code == "DV906"]
+    assert "ignore-chapter[DV103] on line 4 of ch08.md accepts nothing" in unused.message
+    assert unused.severity == "warning" and not any(f.suppressed for f in r.findings)

@@ -30,9 +30,10 @@ $PY -m derive.cli check "$CH" --format gitlab --output "$OUT/seed-gitlab.json" |
 $PY -m derive.cli check "$CH" --format sarif --output "$OUT/seed.sarif" || ok sarif
 
 # the pytest plugin (loaded by name, other auto-loaded plugins off, so the output is the
-# same installed or not); the run time pytest prints is replaced by "N.NNs"
-PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $PY -m pytest -p derive.pytest_plugin -p no:cacheprovider \
-    -q --derive "$CH" > "$OUT/pytest-plugin.txt.tmp" || ok pytest
+# same installed or not; xdist only for the project's "-n auto", here -n 0); the run
+# time pytest prints is replaced by "N.NNs"
+PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $PY -m pytest -p xdist -p derive.pytest_plugin \
+    -p no:cacheprovider -q -n 0 --derive "$CH" > "$OUT/pytest-plugin.txt.tmp" || ok pytest
 sed -E 's/ in [0-9]+\.[0-9]+s/ in N.NNs/' "$OUT/pytest-plugin.txt.tmp" > "$OUT/pytest-plugin.txt"
 rm -f "$OUT/pytest-plugin.txt.tmp"
 

@@ -59,6 +59,7 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
     out: list[Token] = []
     notes: list[str] = []
     breaks: list[int] = []
+    joints: list[tuple[int, Token]] = []
     wide = False
     structured = 0
     i = 0
@@ -95,6 +96,12 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
                 tokens[i + 1].text == "{" and tokens[i + 2].text == "}":
             i += 3                       # \text{ }: a space
             continue
+        if not structured and _conjunction_at(tokens, i):
+            # "A = B \text{ and } C = D": two equations in one row (checked in equations)
+            breaks.append(len(out))
+            joints.append((len(out), t))
+            i += 6
+            continue
         if t.text in WITH_GROUP or (t.text in (r"\tag", r"\hspace", r"\vspace")
                                     and i + 1 < len(tokens) and tokens[i + 1].text == "*"):
             j = i + 1 + (tokens[i + 1].text == "*" if i + 1 < len(tokens) else 0)
@@ -128,7 +135,48 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
             wide = False
         out.append(t)
         i += 1
+    if joints:
+        _check_joints(out, breaks, joints)
     return _joined_delimiters(out, breaks), notes, breaks
+
+
+def _conjunction_at(tokens: list[Token], i: int) -> bool:
+    r"""``\text{ and }`` (or ``\mbox``) at i: the word "and" alone in a text group."""
+    return (tokens[i].text in (r"\text", r"\mbox")
+            and [t.text for t in tokens[i + 1:i + 6]] == ["{", "a", "n", "d", "}"])
+
+
+def _check_joints(out: list[Token], breaks: list[int], joints) -> None:
+    """Each ``\text{ and }`` must join two whole equations, each with its own left side
+    and relation, outside every bracket: otherwise ("a = b \text{ and } c") it is a word
+    the reader cannot read, and the display is refused."""
+    bounds = sorted(set(breaks) | {0, len(out)})
+    for at, token in joints:
+        before = out[bounds[bounds.index(at) - 1]:at]
+        after = out[at:bounds[bounds.index(at) + 1]]
+        for row in (before, after):
+            sides, _ = split_steps(row)
+            if len(sides) < 2 or not sides[0] or not _balanced(row):
+                raise ReadError('"and" between two formulas that are not each a whole '
+                                "equation", column=token.start, construct=r"\text{ and }",
+                                fix="write each equation in a display of its own")
+
+
+def _balanced(row: list[Token]) -> bool:
+    """Every bracket of the row closed in it (\\left and \\right counted with their
+    delimiters, as :func:`split_steps` counts them)."""
+    depth, i = 0, 0
+    while i < len(row):
+        t = row[i].text
+        if t in (r"\left", r"\right"):
+            depth += 1 if t == r"\left" else -1
+            i += 2
+            continue
+        depth += (t in _OPEN) - (t in _CLOSE)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
 
 
 def _joined_delimiters(out: list[Token], breaks: list[int]) -> list[Token]:

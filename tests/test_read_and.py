@@ -1,0 +1,68 @@
+r"""Two equations in one display joined by "and" (d2l writes
+``\frac{\partial J}{\partial L} = 1 \text{ and } \frac{\partial J}{\partial s} = 1``): each
+is read on its own; an "and" that does not join two whole equations is refused, never
+read as a product. Meanings written by hand."""
+from __future__ import annotations
+
+import pytest
+
+import derive
+from derive.read import ReadError, read_display, sexpr
+
+# (display, its equations as s-expressions, written by hand)
+GOOD = [
+    (r"a = b \text{ and } c = d", ["a = b", "c = d"]),
+    (r"a = b \mbox{and} c = d", ["a = b", "c = d"]),
+    (r"a = b \quad\text{and}\quad c = d + e", ["a = b", "c = (add d e)"]),
+    (r"a = b = c \text{ and } d = 2", ["a = b = c", "d = 2"]),
+    (r"a = b \text{ and } c = d \text{ and } e = f", ["a = b", "c = d", "e = f"]),
+]
+
+# (display, what the refusal names): "and" that joins no two whole equations
+BAD = [
+    (r"a = b \text{ and } c", r"\text{ and }"),             # "b and c" is no product
+    (r"\text{ and } c = d", r"\text{ and }"),                # nothing before it
+    (r"f(a = b \text{ and } c = d)", r"\text{ and }"),      # inside a bracket
+    (r"a = b \text{ and hence } c = d", r"\text{and hence}"),  # other words: not read
+    (r"a \text{ and } b", r"\text{ and }"),
+]
+
+
+def _chains(latex: str) -> list[str]:
+    out = []
+    for eq in read_display(latex):
+        words = [sexpr(eq.sides[0])]
+        for relation, side in zip(eq.relations, eq.sides[1:]):
+            words += [relation, sexpr(side)]
+        out.append(" ".join(words))
+    return out
+
+
+@pytest.mark.parametrize("latex, chains", GOOD)
+def test_two_equations_joined_by_and_are_read_each_on_its_own(latex, chains):
+    assert _chains(latex) == chains
+
+
+@pytest.mark.parametrize("latex, construct", BAD)
+def test_an_and_that_joins_no_two_equations_is_refused(latex, construct):
+    with pytest.raises(ReadError) as caught:
+        read_display(latex)
+    assert construct in str(caught.value)
+
+
+def test_a_document_checks_each_equation_of_an_and_display(tmp_path):
+    doc = tmp_path / "ch.md"
+    doc.write_text("# A logistic unit\n\n"
+                   "$$z = w x + b \\text{ and } a = \\sigma(z)$$\n\n"
+                   "$$L = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n"
+                   "$$\\frac{\\partial L}{\\partial w} = (a - y) x \\text{ and } "
+                   "\\frac{\\partial L}{\\partial b} = a + y$$\n", encoding="utf-8")
+    (chapter,) = derive.check(doc, numeric=False).chapters
+    verdicts = [(e.kind, e.verdict, e.line) for e in chapter.equations]
+    assert verdicts == [("definition", "verified", 3), ("definition", "verified", 3),
+                        ("definition", "verified", 5), ("claim", "verified", 7),
+                        ("claim", "mismatch", 7)]
+    wrong = chapter.equations[-1]
+    assert wrong.latex == r"\frac{\partial L}{\partial b} = a + y"
+    assert [f.code for f in wrong.all_findings] == ["DV106"]       # missing term - 2 y
+    assert wrong.column == 58                  # where the second equation starts

@@ -66,3 +66,33 @@ def test_a_document_checks_each_equation_of_an_and_display(tmp_path):
     assert wrong.latex == r"\frac{\partial L}{\partial b} = a + y"
     assert [f.code for f in wrong.all_findings] == ["DV106"]       # missing term - 2 y
     assert wrong.column == 58                  # where the second equation starts
+
+
+# a comma and a wide space between two derivatives' equations (Bishop 5.67): two equations
+COMMA_GOOD = [
+    (r"\frac{\partial L}{\partial w} = x, \quad \frac{\partial L}{\partial b} = 1",
+     ["(partial L w) = x", "(partial L b) = 1"]),
+    (r"\frac{dL}{dw} = x, \qquad \frac{dL}{db} = 1", ["(partial L w) = x", "(partial L b) = 1"]),
+    # a comma before an equation number or the end is punctuation, as before
+    (r"a = b, \quad (3)", ["a = b"]),
+    (r"a = b, \quad", ["a = b"]),
+]
+COMMA_BAD = [
+    r"a_i = b_i, \quad i = 1",                          # a condition, not a definition of i
+    r"a = b, \quad c = d",
+    r"\frac{\partial L}{\partial w} = x, \quad b = 2",
+    r"\frac{\partial L}{\partial w} = x, \quad f(x, \quad y) = 2",   # f(...) is none
+    r"\frac{\partial L}{\partial w} = x, y",             # no wide space: a list
+]
+
+
+@pytest.mark.parametrize("latex, chains", COMMA_GOOD)
+def test_two_derivatives_separated_by_a_comma_and_a_wide_space(latex, chains):
+    assert _chains(latex) == chains
+
+
+@pytest.mark.parametrize("latex", COMMA_BAD)
+def test_any_other_comma_is_refused(latex):
+    with pytest.raises(ReadError) as caught:
+        read_display(latex)
+    assert "cannot read ','" in str(caught.value)

@@ -102,6 +102,13 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
             joints.append((len(out), t))
             i += 6
             continue
+        if not structured and t.text == "," and i + 1 < len(tokens) and \
+                tokens[i + 1].text in WIDE and _relation_follows(tokens, i + 1):
+            # "∂E/∂w = δ x, \quad ∂E/∂b = δ": two gradients in one row (checked below)
+            breaks.append(len(out))
+            joints.append((len(out), t))
+            i += 1
+            continue
         if t.text in WITH_GROUP or (t.text in (r"\tag", r"\hspace", r"\vspace")
                                     and i + 1 < len(tokens) and tokens[i + 1].text == "*"):
             j = i + 1 + (tokens[i + 1].text == "*" if i + 1 < len(tokens) else 0)
@@ -147,19 +154,49 @@ def _conjunction_at(tokens: list[Token], i: int) -> bool:
 
 
 def _check_joints(out: list[Token], breaks: list[int], joints) -> None:
-    """Each ``\text{ and }`` must join two whole equations, each with its own left side
+    r"""Each ``\text{ and }`` must join two whole equations, each with its own left side
     and relation, outside every bracket: otherwise ("a = b \text{ and } c") it is a word
-    the reader cannot read, and the display is refused."""
+    the reader cannot read, and the display is refused. A comma before a wide space
+    joins two equations only when both are about a derivative (``\frac{\partial E}{\partial
+    w} = …, \quad \frac{\partial E}{\partial b} = …``): after ``a_i = b_i, \quad i = 1``
+    the second is a condition, not a definition of i."""
     bounds = sorted(set(breaks) | {0, len(out)})
     for at, token in joints:
         before = out[bounds[bounds.index(at) - 1]:at]
         after = out[at:bounds[bounds.index(at) + 1]]
         for row in (before, after):
             sides, _ = split_steps(row)
-            if len(sides) < 2 or not sides[0] or not _balanced(row):
+            whole = len(sides) >= 2 and sides[0] and _balanced(row)
+            if token.text == ",":
+                if not (whole and _derivative(sides[0])):
+                    raise ReadError("a comma between two formulas that are not each a "
+                                    "derivative's equation", column=token.start,
+                                    construct=",",
+                                    fix="write each equation in a display of its own")
+            elif not whole:
                 raise ReadError('"and" between two formulas that are not each a whole '
                                 "equation", column=token.start, construct=r"\text{ and }",
                                 fix="write each equation in a display of its own")
+
+
+def _relation_follows(tokens: list[Token], k: int) -> bool:
+    """A relation later in the row (before a row break or the end): what follows a comma
+    is a formula of its own, not an equation number or nothing (``a = b, \\quad (3)``)."""
+    for t in tokens[k:]:
+        if t.text in (r"\\", r"\end"):
+            return False
+        if t.text == "=" or t.text in DEFINES:
+            return True
+    return False
+
+
+def _derivative(side: list[Token]) -> bool:
+    r"""The side starts with a derivative: ``\frac{\partial …}{…}``, ``\frac{d…}{…}``,
+    ``\partial``, ``\nabla``."""
+    texts = [t.text for t in side[:3]]
+    return bool(texts) and (texts[0] in (r"\partial", r"\nabla") or (
+        texts[:2] in ([r"\frac", "{"], [r"\dfrac", "{"], [r"\tfrac", "{"]) and len(texts) > 2
+        and (texts[2] == r"\partial" or texts[2].startswith("d"))))
 
 
 def _balanced(row: list[Token]) -> bool:

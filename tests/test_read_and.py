@@ -96,3 +96,18 @@ def test_any_other_comma_is_refused(latex):
     with pytest.raises(ReadError) as caught:
         read_display(latex)
     assert "cannot read ','" in str(caught.value)
+
+
+def test_a_document_checks_each_gradient_of_a_comma_display(tmp_path):
+    doc = tmp_path / "ch.md"
+    doc.write_text("# A logistic unit\n\n"
+                   "$$z = w x + b \\text{ and } a = \\sigma(z)$$\n\n"
+                   "$$L = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n"
+                   "$$\\frac{\\partial L}{\\partial w} = (a - y) x, \\quad "
+                   "\\frac{\\partial L}{\\partial b} = a + y.$$\n", encoding="utf-8")
+    (chapter,) = derive.check(doc, numeric=False).chapters
+    first, wrong = chapter.equations[-2:]
+    assert (first.latex, first.verdict) == (r"\frac{\partial L}{\partial w} = (a - y) x",
+                                            "verified")
+    assert (wrong.verdict, wrong.line, wrong.column) == ("mismatch", 7, 52)
+    assert [f.code for f in wrong.all_findings] == ["DV106"]

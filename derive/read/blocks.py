@@ -143,9 +143,9 @@ def _equations(d: Display) -> list[tuple[str, int]]:
         a = g[0].start if k else 0
         b = groups[k + 1][0].start if k + 1 < len(groups) else len(d.text)
         piece = d.text[a:b]
-        # the row break, or the "\text{ and }" that joined it to the next one
-        piece = re.sub(r"(\\\\\s*(\[[^\]]*\])?|\\(text|mbox)\s*\{\s*and\s*\})\s*$", "",
-                       piece.rstrip())
+        # the row break, or the "\text{ and }" or ", \quad" that joined it to the next one
+        piece = re.sub(r"(\\\\\s*(\[[^\]]*\])?|\\(text|mbox)\s*\{\s*and\s*\}|,\s*\\q?quad)\s*$",
+                       "", piece.rstrip())
         out.append((piece.strip(), a + len(piece) - len(piece.lstrip())))
     return out
 

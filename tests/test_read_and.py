@@ -50,14 +50,21 @@ def test_an_and_that_joins_no_two_equations_is_refused(latex, construct):
     assert construct in str(caught.value)
 
 
-def test_a_document_checks_each_equation_of_an_and_display(tmp_path):
+def _logistic_document(tmp_path, gradients: str):
+    """A Markdown logistic unit whose forward pass is one "and" display, the display
+    ``gradients`` (line 7) last; its report."""
     doc = tmp_path / "ch.md"
     doc.write_text("# A logistic unit\n\n"
                    "$$z = w x + b \\text{ and } a = \\sigma(z)$$\n\n"
                    "$$L = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n"
-                   "$$\\frac{\\partial L}{\\partial w} = (a - y) x \\text{ and } "
-                   "\\frac{\\partial L}{\\partial b} = a + y$$\n", encoding="utf-8")
+                   f"$${gradients}$$\n", encoding="utf-8")
     (chapter,) = derive.check(doc, numeric=False).chapters
+    return chapter
+
+
+def test_a_document_checks_each_equation_of_an_and_display(tmp_path):
+    chapter = _logistic_document(tmp_path, r"\frac{\partial L}{\partial w} = (a - y) x "
+                                           r"\text{ and } \frac{\partial L}{\partial b} = a + y")
     verdicts = [(e.kind, e.verdict, e.line) for e in chapter.equations]
     assert verdicts == [("definition", "verified", 3), ("definition", "verified", 3),
                         ("definition", "verified", 5), ("claim", "verified", 7),
@@ -99,13 +106,8 @@ def test_any_other_comma_is_refused(latex):
 
 
 def test_a_document_checks_each_gradient_of_a_comma_display(tmp_path):
-    doc = tmp_path / "ch.md"
-    doc.write_text("# A logistic unit\n\n"
-                   "$$z = w x + b \\text{ and } a = \\sigma(z)$$\n\n"
-                   "$$L = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n"
-                   "$$\\frac{\\partial L}{\\partial w} = (a - y) x, \\quad "
-                   "\\frac{\\partial L}{\\partial b} = a + y.$$\n", encoding="utf-8")
-    (chapter,) = derive.check(doc, numeric=False).chapters
+    chapter = _logistic_document(tmp_path, r"\frac{\partial L}{\partial w} = (a - y) x, \quad "
+                                           r"\frac{\partial L}{\partial b} = a + y.")
     first, wrong = chapter.equations[-2:]
     assert (first.latex, first.verdict) == (r"\frac{\partial L}{\partial w} = (a - y) x",
                                             "verified")

@@ -129,7 +129,7 @@ def _equations(d: Display) -> list[tuple[str, int]]:
     """The equations of one display: (text, start) of each chain (rows with a left side of
     their own start a new one)."""
     from .errors import ReadError
-    from .layout import equations, strip_rows
+    from .layout import JOINED_TAIL, equations, strip_rows
     from .tokens import tokenize
     try:
         toks, _, breaks = strip_rows(tokenize(d.text))
@@ -143,9 +143,7 @@ def _equations(d: Display) -> list[tuple[str, int]]:
         a = g[0].start if k else 0
         b = groups[k + 1][0].start if k + 1 < len(groups) else len(d.text)
         piece = d.text[a:b]
-        # the row break, or the "\text{ and }" or ", \quad" that joined it to the next one
-        piece = re.sub(r"(\\\\\s*(\[[^\]]*\])?|\\(text|mbox)\s*\{\s*and\s*\}|,\s*\\q?quad)\s*$",
-                       "", piece.rstrip())
+        piece = JOINED_TAIL.sub("", piece.rstrip())     # what joined it to the next one
         out.append((piece.strip(), a + len(piece) - len(piece.lstrip())))
     return out
 

@@ -14,6 +14,7 @@ says which it removed; :func:`split_steps` cuts the rest on the top-level ``=`` 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .errors import ReadError
@@ -33,6 +34,9 @@ STRUCTURED = {"cases", "dcases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bma
               "smallmatrix", "array"}
 WIDE = {r"\quad", r"\qquad"}
 DEFINES = {":=", r"\coloneqq", r"\triangleq", r"\equiv", r"\doteq", r"\eqqcolon", "=:"}
+# what ends the text of an equation that the next one follows in the same display: a row
+# break, or one of the joints strip_rows reads (\text{ and }, a comma and a wide space)
+JOINED_TAIL = re.compile(r"(\\\\\s*(\[[^\]]*\])?|\\(text|mbox)\s*\{\s*and\s*\}|,\s*\\q?quad)\s*$")
 
 
 def env_name(tokens: list[Token], i: int) -> tuple[str, int] | None:
@@ -97,14 +101,14 @@ def strip_rows(tokens: list[Token]) -> tuple[list[Token], list[str], list[int]]:
             i += 3                       # \text{ }: a space
             continue
         if not structured and _conjunction_at(tokens, i):
-            # "A = B \text{ and } C = D": two equations in one row (checked in equations)
+            # "A = B \text{ and } C = D": two equations in one row (_check_joints)
             breaks.append(len(out))
             joints.append((len(out), t))
             i += 6
             continue
         if not structured and t.text == "," and i + 1 < len(tokens) and \
                 tokens[i + 1].text in WIDE and _relation_follows(tokens, i + 1):
-            # "∂E/∂w = δ x, \quad ∂E/∂b = δ": two gradients in one row (checked below)
+            # "∂E/∂w = δ x, \quad ∂E/∂b = δ": two gradients in one row (_check_joints)
             breaks.append(len(out))
             joints.append((len(out), t))
             i += 1

@@ -52,13 +52,8 @@ def apply(result, found: dict, chapter_wide=()):
         if s is None:
             equations.append(e)
             continue
-        codes, used = set(s.codes), set()
-
-        def mark(f):
-            if f.code in codes and f.severity in ("error", "warning"):
-                used.add(f.code)
-                return replace(f, suppressed=True)
-            return f
+        used: set = set()
+        mark = _marker(set(s.codes), used)
         e = e.with_findings(mark)
         chapter_findings = [mark(f) if f.equation == e.id else f for f in chapter_findings]
         unused = [c for c in s.codes if c not in used]
@@ -72,14 +67,8 @@ def apply(result, found: dict, chapter_wide=()):
 def _apply_chapter_wide(result, suppressions):
     if not suppressions:
         return result
-    codes = {c for s in suppressions for c in s.codes}
     used: set = set()
-
-    def mark(f):
-        if f.code in codes and f.severity in ("error", "warning"):
-            used.add(f.code)
-            return replace(f, suppressed=True)
-        return f
+    mark = _marker({c for s in suppressions for c in s.codes}, used)
     equations = tuple(e.with_findings(mark) for e in result.equations)
     findings = [mark(f) for f in result.findings]
     for s in suppressions:
@@ -88,4 +77,15 @@ def _apply_chapter_wide(result, suppressions):
             findings.append(UnusedChapterSuppression(
                 codes=", ".join(unused), line=s.place, file=Path(s.file).name).finding())
     return replace(result, findings=tuple(findings), equations=equations)
+
+
+def _marker(codes: set, used: set):
+    """``mark(finding)``: the finding marked suppressed when it is an error or a warning
+    with one of ``codes``; each code it marks is added to ``used``."""
+    def mark(f):
+        if f.code in codes and f.severity in ("error", "warning"):
+            used.add(f.code)
+            return replace(f, suppressed=True)
+        return f
+    return mark
 

@@ -94,15 +94,24 @@ def _watched(seconds: float) -> Iterator[None]:
     def watch() -> None:
         pause = min(0.02, seconds / 4)
         while not stop.wait(pause):
-            if cpu_seconds() >= deadline:
+            if cpu_seconds() >= deadline and not stop.is_set():
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(Reached))
                 pause = REPEAT
 
     watcher = threading.Thread(target=watch, name="derive-time-limit", daemon=True)
-    watcher.start()
     try:
+        watcher.start()            # (inside: a tiny limit may be reached at once)
         yield
     finally:
-        stop.set()
-        watcher.join()
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)   # one not yet raised
+        # one the watcher set before it saw ``stop`` may be raised here, at any step (even
+        # in stop.set()): it is the block's time-out no more, so it is caught until the
+        # watcher has ended and what is still pending is cleared; else the watcher would
+        # live on, and its exception surface later, anywhere
+        while True:
+            try:
+                stop.set()
+                watcher.join()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+                break
+            except Reached:
+                continue
